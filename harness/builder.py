@@ -1,0 +1,111 @@
+"""The builder plugin API and build-once: one compile per (crate, target, toolchain) and run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from filelock import FileLock
+
+from harness.artifact import Build
+from harness.cache import cache_dir
+from harness.fixtures import Workspace
+from harness.targets import Target
+
+ENTRY_POINT_GROUP = "wasm_conformance.builders"
+PROFILE = "release"
+
+
+class BuildFailed(Exception):
+    """The compiler rejected the crate; the message is the compiler's output."""
+
+
+class Builder(ABC):
+    """Compiles a fixture crate for a target. Plugins: docker (default) and host."""
+
+    name: str = ""
+
+    @abstractmethod
+    def toolchain_id(self) -> str:
+        """Identifies the toolchain exactly (e.g. the image id); part of the cache key."""
+
+    @abstractmethod
+    def toolchain_versions(self) -> dict[str, str]:
+        """Component -> version, for the records."""
+
+    def unavailable_reason(self, target: Target) -> str | None:
+        """Why this builder cannot build for `target` at all, or None."""
+        return None
+
+    @abstractmethod
+    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
+        """Build `crate` for `target`; copy every bin/cdylib `.wasm` into `out_dir`.
+
+        Raises BuildFailed with the compiler's message."""
+
+    def repro(self, crate: str, target: Target) -> str:
+        """A command a person can paste to rebuild the artifact."""
+        return f"cargo build --{PROFILE} --locked -p {crate} --target {target.triple}"
+
+
+@cache
+def installed_builders() -> dict[str, type[Builder]]:
+    return {p.name: p.load() for p in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str) -> str:
+    parts = [workspace.source_hash(crate), crate, target.triple, PROFILE, toolchain_id]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def build_once(builder: Builder, workspace: Workspace, crate: str, target: Target, run_id: str) -> Build:
+    """The crate's build for `target`, compiling only if no worker has done it yet.
+
+    A successful build is kept across runs (content-addressed); a failed one only for
+    this run, so every cell of that build gets the same compiler message."""
+    key = build_key(workspace, crate, target, builder.toolchain_id())
+    artifacts = cache_dir("artifacts")
+    directory = artifacts / key
+    failure = cache_dir("failures") / f"{key}-{run_id}.txt"
+    with FileLock(str(cache_dir("locks") / f"{key}.lock")):
+        done = directory / "build.json"
+        if done.is_file():
+            toolchain = json.loads(done.read_text())["toolchain"]
+            return Build(key, crate, target.triple, directory, toolchain)
+        if failure.is_file():
+            return Build(key, crate, target.triple, directory, error=failure.read_text())
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=artifacts))
+        started = time.monotonic()
+        try:
+            builder.compile(workspace, crate, target, staging)
+        except BuildFailed as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            failure.write_text(str(error))
+            _log_build(key, crate, target, time.monotonic() - started, ok=False)
+            return Build(key, crate, target.triple, directory, error=str(error))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        toolchain = builder.toolchain_versions()
+        (staging / "build.json").write_text(json.dumps(
+            {"crate": crate, "target": target.triple, "builder": builder.name, "toolchain": toolchain},
+            sort_keys=True,
+        ))
+        staging.rename(directory)
+        _log_build(key, crate, target, time.monotonic() - started, ok=True)
+        return Build(key, crate, target.triple, directory, toolchain)
+
+
+def _log_build(key: str, crate: str, target: Target, seconds: float, ok: bool) -> None:
+    """One line per real compile, so benchmarks can count builds per (crate, target)."""
+    line = json.dumps({"key": key, "crate": crate, "target": target.triple,
+                       "seconds": round(seconds, 2), "ok": ok, "time": time.time()})
+    with open(cache_dir("logs") / "builds.jsonl", "a") as handle:
+        handle.write(line + "\n")

@@ -1,0 +1,155 @@
+"""The in-sandbox executor: runs cell requests, one JSON line in, one JSON line out.
+
+It lives for a whole worker inside one long-lived sandboxed container, so a cell
+costs a process spawn rather than a container start. Standard library only: it
+runs under the image's python3. Per request it makes a fresh scratch directory,
+writes the initial files, runs each step (argument lists, never a shell) in its
+own process group with a time limit and bounded output capture, then deletes the
+scratch directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, BinaryIO
+
+SCRATCH_ROOT = os.environ.get("EXECUTOR_SCRATCH", "/scratch")
+HEAD_BYTES = 1 << 20  # kept from the start of each stream
+TAIL_BYTES = 64 << 10  # kept from its end
+BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp/home", "LANG": "C.UTF-8"}
+
+
+class _Capture(threading.Thread):
+    """Drains a pipe, keeping a bounded head and tail and counting every byte."""
+
+    def __init__(self, pipe: BinaryIO) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.head, self.tail, self.total = pipe, bytearray(), bytearray(), 0
+
+    def run(self) -> None:
+        while chunk := self.pipe.read(65536):
+            self.total += len(chunk)
+            room = HEAD_BYTES - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+
+    def text(self) -> str:
+        middle = self.total - len(self.head) - len(self.tail)
+        joint = f"\n[... {middle} bytes not kept ...]\n".encode() if middle > 0 else b""
+        return (bytes(self.head) + joint + bytes(self.tail)).decode("utf-8", "replace")
+
+
+def _child_setup() -> None:
+    """In the child: its own process group, first in line for the OOM killer."""
+    os.setsid()
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
+
+
+def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
+    argv = [arg.replace("{scratch}", scratch) for arg in step["argv"]]
+    env = {**BASE_ENV, **{k: v.replace("{scratch}", scratch) for k, v in step.get("env", {}).items()}}
+    timeout = float(step.get("timeout_s", 60))
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv, cwd=scratch, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, preexec_fn=_child_setup,
+        )
+    except OSError as error:
+        return {"exit_code": None, "signal": None, "timed_out": False, "spawn_error": str(error),
+                "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "duration_s": 0.0}
+    captures = [_Capture(proc.stdout), _Capture(proc.stderr)]  # type: ignore[arg-type]
+    for capture in captures:
+        capture.start()
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, step.get("stdin", "")), daemon=True)
+    feeder.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc.pid)
+        proc.wait()
+    _kill_group(proc.pid)  # leftovers of the step, if it forked
+    for capture in captures:
+        capture.join(timeout=5)
+    code = proc.returncode
+    return {
+        "exit_code": code if code >= 0 else None,
+        "signal": -code if code < 0 else None,
+        "timed_out": timed_out,
+        "spawn_error": None,
+        "stdout": captures[0].text(),
+        "stderr": captures[1].text(),
+        "stdout_bytes": captures[0].total,
+        "stderr_bytes": captures[1].total,
+        "duration_s": round(time.monotonic() - started, 4),
+    }
+
+
+def _feed(pipe: BinaryIO, text: str) -> None:
+    try:
+        pipe.write(text.encode())
+        pipe.close()
+    except OSError:
+        pass
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    os.makedirs(SCRATCH_ROOT, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="cell-", dir=SCRATCH_ROOT)
+    try:
+        for directory in request.get("mkdirs", []):
+            os.makedirs(os.path.join(scratch, directory), exist_ok=True)
+        for relative, content in request.get("files", {}).items():
+            path = os.path.join(scratch, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content)
+        results = []
+        for step in request["steps"]:
+            result = run_step(step, scratch)
+            results.append(result)
+            if result["exit_code"] != 0:
+                break
+        return {"id": request.get("id"), "steps": results}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    os.makedirs(BASE_ENV["HOME"], exist_ok=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            response = handle(json.loads(line))
+        except Exception as error:  # report, never die: the worker needs an answer
+            response = {"id": None, "error": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(response) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

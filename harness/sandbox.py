@@ -1,0 +1,154 @@
+"""The guest sandbox: one long-lived locked-down container per worker, driven over a pipe.
+
+The container runs `harness/executor.py`, which spawns each cell's runtime directly.
+It runs as a non-root user, with a read-only root file system, all capabilities
+dropped, no-new-privileges, no network (its own loopback only), memory/pids/CPU
+limits, the artifact cache mounted read-only and tmpfs scratch space. `docker run
+--rm -i` ties the container's life to the pipe: when the worker goes away, stdin
+closes, the executor exits and Docker removes the container.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shlex
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+LABEL = "wasm-conformance"
+GUEST_USER = "10001:10001"
+ARTIFACTS_MOUNT = "/artifacts"
+EXECUTOR_MOUNT = "/harness/executor.py"
+EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
+LIMITS = {"memory": "2g", "pids": "512", "cpus": "1.5"}
+
+
+class SandboxLost(Exception):
+    """The container or its executor went away, or stopped answering."""
+
+
+def sandbox_flags(artifacts_dir: Path, session: str) -> list[str]:
+    """The `docker run` options of the guest sandbox (also used in reproduction commands)."""
+    return [
+        "--rm", "-i",
+        "--label", LABEL, "--label", f"{LABEL}.session={session}",
+        "--user", GUEST_USER,
+        "--read-only",
+        "--cap-drop", "ALL",
+        "--security-opt", "no-new-privileges",
+        "--network", "none",
+        "--memory", LIMITS["memory"], "--memory-swap", LIMITS["memory"],
+        "--pids-limit", LIMITS["pids"],
+        "--cpus", LIMITS["cpus"],
+        "--tmpfs", "/tmp:rw,exec,size=1g,mode=1777",
+        "--tmpfs", "/scratch:rw,exec,size=1g,mode=1777",
+        "-v", f"{artifacts_dir}:{ARTIFACTS_MOUNT}:ro",
+    ]
+
+
+class Sandbox:
+    """A sandboxed container with a running executor; `request` sends one cell."""
+
+    def __init__(self, image: str, artifacts_dir: Path, session: str) -> None:
+        self.image, self.artifacts_dir, self.session = image, artifacts_dir, session
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        self._next_id = 0
+        self._starts = 0
+
+    @property
+    def container_name(self) -> str:
+        return f"wasm-conformance-{self.session}-{os.getpid()}-{self._starts}"
+
+    def argv(self) -> list[str]:
+        return [
+            "docker", "run", *sandbox_flags(self.artifacts_dir, self.session),
+            "--name", self.container_name,
+            "-v", f"{EXECUTOR_SOURCE}:{EXECUTOR_MOUNT}:ro",
+            self.image, "python3", EXECUTOR_MOUNT,
+        ]
+
+    def repro(self, guest_argv: list[str]) -> str:
+        """A command that reruns one guest by hand in the same sandbox."""
+        argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, "repro"), "-w", "/tmp",
+                self.image, *[a.replace("{scratch}", "/tmp") for a in guest_argv]]
+        return shlex.join(argv)
+
+    def _start(self) -> None:
+        self._starts += 1
+        self._proc = subprocess.Popen(
+            self.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self._lines = queue.Queue()
+        threading.Thread(target=self._read, args=(self._proc, self._lines), daemon=True).start()
+
+    @staticmethod
+    def _read(proc: subprocess.Popen[bytes], lines: queue.Queue[bytes]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(b"")  # end of stream: the container is gone
+
+    def request(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Run one request; raise SandboxLost if the sandbox dies or hangs past `timeout_s`."""
+        if self._proc is None or self._proc.poll() is not None:
+            self._start()
+        assert self._proc is not None and self._proc.stdin is not None
+        self._next_id += 1
+        payload = {**request, "id": self._next_id}
+        try:
+            self._proc.stdin.write(json.dumps(payload).encode() + b"\n")
+            self._proc.stdin.flush()
+            line = self._lines.get(timeout=timeout_s)
+        except (BrokenPipeError, queue.Empty) as error:
+            self._abandon()
+            raise SandboxLost(f"sandbox did not answer: {type(error).__name__}") from None
+        if not line:
+            raise SandboxLost(f"sandbox exited: {self._stderr_tail()}")
+        response = json.loads(line)
+        if response.get("error"):
+            raise SandboxLost(f"executor error: {response['error']}")
+        return response
+
+    def _stderr_tail(self) -> str:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.stderr is None:
+            return ""
+        proc.wait(timeout=30)
+        return proc.stderr.read().decode(errors="replace").strip()[-2000:]
+
+    def _abandon(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+        subprocess.run(["docker", "rm", "-f", self.container_name], capture_output=True, check=False)
+
+    def close(self) -> None:
+        """End the executor; `--rm` removes the container."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def remove_session_containers(session: str) -> int:
+    """Remove any container left by this session (e.g. after a worker was killed)."""
+    listing = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={LABEL}.session={session}"],
+        capture_output=True, text=True, check=False,
+    )
+    ids = listing.stdout.split()
+    if ids:
+        subprocess.run(["docker", "rm", "-f", *ids], capture_output=True, check=False)
+    return len(ids)

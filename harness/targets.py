@@ -1,0 +1,32 @@
+"""The target catalogue (targets.yaml): what each Rust WebAssembly target produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CATALOGUE = Path(__file__).with_name("targets.yaml")
+
+
+@dataclass(frozen=True)
+class Target:
+    triple: str
+    marker: str
+    kind: str  # "module" or "component"
+    wasi: str  # "p1", "p2", "p3"
+    threads: bool
+    std: str  # "prebuilt" or "build-std"
+
+    @property
+    def is_component(self) -> bool:
+        return self.kind == "component"
+
+
+@cache
+def all_targets() -> dict[str, Target]:
+    """Every target of the catalogue, by triple, in catalogue order."""
+    entries = yaml.safe_load(CATALOGUE.read_text())
+    return {triple: Target(triple=triple, **fields) for triple, fields in entries.items()}

@@ -1,0 +1,1 @@
+"""Runtime and builder plugins, one small module each."""
