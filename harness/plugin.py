@@ -42,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where results.json and the reports go (default: reports/)")
     group.addoption("--compare", default=None, type=Path, metavar="OLD.json",
                     help="diff this run against an earlier results.json; fail on regressions")
-    group.addoption("--fixtures", default=None, type=Path, metavar="DIR",
+    group.addoption("--fixtures-dir", default=None, type=Path, metavar="DIR",
                     help="the cargo workspace of fixtures (default: rust-fixtures/)")
 
 
@@ -86,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for feature in schema()["$defs"]["feature"]["enum"]:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     config.stash[CASE_IDS] = {}
+    selected_targets(config), selected_runtimes(config)  # refuse unknown names up front
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
@@ -108,7 +109,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 
 def workspace_of(config: pytest.Config) -> Workspace:
-    root = config.getoption("fixtures")
+    root = config.getoption("fixtures_dir")
     return Workspace(root.resolve()) if root else Workspace()
 
 
@@ -245,7 +246,8 @@ def _is_suite_run(config: pytest.Config) -> bool:
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
     """On the controller: remember which cells started (to report lost ones)."""
-    _STARTED.add(nodeid)
+    if nodeid.split("::")[0].endswith(SUITE_SUFFIXES):
+        _STARTED.add(nodeid)
 
 
 _STARTED: set[str] = set()

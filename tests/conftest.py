@@ -1,0 +1,48 @@
+"""Shared fixtures of the harness's own tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def write_workspace(root: Path, crates: dict[str, list[str]]) -> Path:
+    """A minimal cargo workspace: crate name -> its bins (empty: one src/main.rs)."""
+    root.mkdir(parents=True, exist_ok=True)
+    members = ", ".join(f'"{name}"' for name in crates)
+    (root / "Cargo.toml").write_text(f'[workspace]\nresolver = "2"\nmembers = [{members}]\n')
+    (root / "Cargo.lock").write_text("version = 4\n")
+    for name, bins in crates.items():
+        crate = root / name
+        (crate / "src").mkdir(parents=True, exist_ok=True)
+        (crate / "Cargo.toml").write_text(
+            f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
+        )
+        if bins:
+            (crate / "src" / "bin").mkdir(exist_ok=True)
+            for bin_name in bins:
+                (crate / "src" / "bin" / f"{bin_name}.rs").write_text("fn main() {}\n")
+        else:
+            (crate / "src" / "main.rs").write_text('fn main() { println!("hello"); }\n')
+    return root
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return write_workspace(tmp_path / "fixtures", {"hello": [], "multi": ["one", "two"]})
+
+
+def docker_ready() -> str | None:
+    """Why the end-to-end tests cannot run here, or None when engine and image are there."""
+    if shutil.which("docker") is None:
+        return "no docker CLI"
+    from harness.preflight import preflight
+
+    try:
+        return preflight("docker")
+    except Exception as error:  # an engine problem is a reason to skip, stated
+        return f"{type(error).__name__}: {error}"

@@ -1,0 +1,111 @@
+"""Collection: YAML suites become one item per cell, named, marked and selectable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_workspace
+
+HELLO = """\
+cases:
+  - id: hello.prints
+    fixture: hello
+    features: [hello, stdio]
+    targets: [wasm32-wasip1, wasm32-wasip2]
+"""
+THREAD = """\
+cases:
+  - id: thread.spawn
+    fixture: hello
+    features: [thread]
+"""
+
+
+def suites(pytester: pytest.Pytester, **files: str) -> list[str]:
+    write_workspace(pytester.path / "fixtures", {"hello": []})
+    directory = pytester.path / "suites"
+    directory.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (directory / f"{name}.yaml").write_text(text)
+    return ["suites", "--fixtures-dir", "fixtures", "--co", "-q", "-p", "no:cacheprovider"]
+
+
+def collected(result: pytest.RunResult) -> list[str]:
+    return [line.split("::")[1] for line in result.outlines if "::" in line]
+
+
+def test_each_cell_is_one_item(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, hello=HELLO)
+    names = collected(pytester.runpytest(*args, "--runtimes", "wasmtime-45,jco"))
+    assert names == [
+        "hello.prints[wasm32-wasip1-jco]",
+        "hello.prints[wasm32-wasip1-wasmtime-45]",
+        "hello.prints[wasm32-wasip2-jco]",
+        "hello.prints[wasm32-wasip2-wasmtime-45]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        (
+            ["--targets", "wasm32-wasip2", "--runtimes", "jco"],
+            ["hello.prints[wasm32-wasip2-jco]", "thread.spawn[wasm32-wasip2-jco]"],
+        ),
+        (
+            ["-m", "wasip3 and wasmtime"],
+            ["thread.spawn[wasm32-wasip3-wasmtime-45]", "thread.spawn[wasm32-wasip3-wasmtime-49]"],
+        ),
+        (
+            ["-m", "thread and pulley", "--targets", "wasm32-wasip1-threads"],
+            ["thread.spawn[wasm32-wasip1-threads-pulley-45]"],
+        ),
+        (
+            ["-k", "hello and wasmedge"],
+            ["hello.prints[wasm32-wasip1-wasmedge]", "hello.prints[wasm32-wasip2-wasmedge]"],
+        ),
+    ],
+)
+def test_slices_select_exactly_their_cells(
+    pytester: pytest.Pytester, selection: list[str], expected: list[str]
+) -> None:
+    args = suites(pytester, hello=HELLO, thread=THREAD)
+    assert sorted(collected(pytester.runpytest(*args, *selection))) == sorted(expected)
+
+
+def test_a_broken_suite_fails_alone_with_file_line_and_key(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, hello=HELLO, broken="cases:\n  - id: x\n    fixtur: hello\n")
+    result = pytester.runpytest(*args, "--runtimes", "wasmtime-45")
+    result.stdout.fnmatch_lines(["*broken.yaml:3: cases[[]0[]].fixtur: unknown key 'fixtur'*"])
+    assert "Traceback" not in result.stdout.str()
+    assert len(collected(result)) == 2  # the good suite is still collected
+    assert result.ret != 0
+
+
+def test_duplicate_case_ids_across_files_are_refused(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, a=HELLO, b=HELLO)
+    result = pytester.runpytest(*args, "--runtimes", "jco")
+    result.stdout.fnmatch_lines(["*duplicate case id 'hello.prints' (first defined at *a.yaml:2)*"])
+
+
+def test_unknown_selections_are_usage_errors(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, hello=HELLO)
+    result = pytester.runpytest(*args, "--targets", "wasm32-wasip9")
+    assert "unknown wasm32-wasip9" in result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_yaml_outside_a_suites_dir_is_not_collected(pytester: pytest.Pytester) -> None:
+    (pytester.path / "data").mkdir()
+    (pytester.path / "data" / "other.yaml").write_text("not: a suite\n")
+    result = pytester.runpytest("data", "--co", "-q")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_the_shipped_suites_all_load(pytester: pytest.Pytester) -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = pytester.runpytest(str(root / "suites"), "--co", "-q", "-p", "no:cacheprovider")
+    assert "error" not in result.stdout.str().lower(), result.stdout.str()
+    assert len(collected(result)) > 0

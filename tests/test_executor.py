@@ -1,0 +1,75 @@
+"""The in-sandbox executor, run here on the host: limits, bounds, scratch dirs, no shell."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import executor
+
+PY = sys.executable
+
+
+@pytest.fixture(autouse=True)
+def scratch_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(executor, "SCRATCH_ROOT", str(tmp_path / "scratch"))
+    monkeypatch.setitem(executor.BASE_ENV, "PATH", "/usr/local/bin:/usr/bin:/bin")
+    return tmp_path / "scratch"
+
+
+def run(*steps: dict, **request: object) -> list[dict]:
+    return executor.handle({"steps": list(steps), **request})["steps"]
+
+
+def test_a_step_gets_stdin_env_and_its_exit_code() -> None:
+    code = "import os,sys; print(sys.stdin.read().upper(), os.environ['K']); sys.exit(7)"
+    (result,) = run({"argv": [PY, "-c", code], "env": {"K": "v"}, "stdin": "hi"})
+    assert result["exit_code"] == 7
+    assert result["stdout"] == "HI v\n"
+    assert not result["timed_out"]
+
+
+def test_files_are_written_into_a_fresh_scratch_dir_that_is_removed(scratch_root: Path) -> None:
+    code = "import os; print(open('dirs/0/a.txt').read(), os.path.isdir('dirs/1'))"
+    (result,) = run({"argv": [PY, "-c", code]}, files={"dirs/0/a.txt": "x"}, mkdirs=["dirs/1"])
+    assert result["stdout"] == "x True\n"
+    assert list(scratch_root.iterdir()) == []
+
+
+def test_the_scratch_placeholder_is_replaced_in_arguments() -> None:
+    (result,) = run({"argv": [PY, "-c", "import os,sys; print(sys.argv[1] == os.getcwd())", "{scratch}"]})
+    assert result["stdout"] == "True\n"
+
+
+def test_a_step_past_its_time_limit_is_killed() -> None:
+    (result,) = run(
+        {"argv": [PY, "-c", "import time; print('x', flush=True); time.sleep(60)"], "timeout_s": 0.5}
+    )
+    assert result["timed_out"]
+    assert result["exit_code"] is None
+    assert result["stdout"] == "x\n"
+    assert result["duration_s"] < 10
+
+
+def test_output_is_bounded_but_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "HEAD_BYTES", 1000)
+    monkeypatch.setattr(executor, "TAIL_BYTES", 100)
+    code = "import sys; sys.stdout.write('a' * 5_000_000 + 'END')"
+    (result,) = run({"argv": [PY, "-c", code]})
+    assert result["stdout_bytes"] == 5_000_003
+    assert len(result["stdout"]) < 2000
+    assert result["stdout"].endswith("END")
+    assert "bytes not kept" in result["stdout"]
+
+
+def test_a_missing_binary_is_a_spawn_error_and_later_steps_do_not_run() -> None:
+    results = run({"argv": ["/nonexistent/runtime"]}, {"argv": [PY, "-c", "print(1)"]})
+    assert len(results) == 1
+    assert "nonexistent" in results[0]["spawn_error"]
+
+
+def test_suite_data_is_never_interpreted_by_a_shell() -> None:
+    (result,) = run({"argv": [PY, "-c", "import sys; print(sys.argv[1])", "; rm -rf / $(id)"]})
+    assert result["stdout"] == "; rm -rf / $(id)\n"
