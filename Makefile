@@ -1,0 +1,35 @@
+# The two commands of the README, and the pieces they are made of.
+#   make matrix   set up everything, run the full conformance matrix, write reports/
+#   make test     set up everything, run the harness's own tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: matrix test setup venv lint types clean
+
+matrix: setup
+	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
+
+test: setup
+	$(BIN)/pytest tests/ -n auto $(PYTEST_ARGS)
+
+setup: venv
+	$(BIN)/python -m harness setup
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check harness runners tests bench
+
+types: venv
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence
