@@ -1,0 +1,112 @@
+"""Compare two results files: which cells changed verdict, and is any change a regression.
+
+Verdicts are ordered from best to worst (RANK). A change is
+- a regression when the verdict got worse and either the old one was `pass` or
+  `xpass` (the behaviour passed), or the old one was a documented outcome
+  (`unsupported`, `xfail`) and the new one is failing;
+- a fix when the verdict got better and either the new one is `pass` or `xpass`, or
+  the old one was failing and the new one is a documented outcome;
+- another change otherwise (e.g. `fail` -> `crash`, anything to or from `unavailable`
+  except from `pass`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.report import write_text
+from harness.report.model import FAILING, Cell, load_results
+from harness.verdict import Verdict
+
+RANK: dict[Verdict, int] = {
+    v: i
+    for i, v in enumerate(
+        [
+            Verdict.PASS,
+            Verdict.XPASS,
+            Verdict.UNSUPPORTED,
+            Verdict.XFAIL,
+            Verdict.UNAVAILABLE,
+            Verdict.FAIL,
+            Verdict.LOAD_ERROR,
+            Verdict.TIMEOUT,
+            Verdict.CRASH,
+            Verdict.BUILD_ERROR,
+            Verdict.INFRA_ERROR,
+        ]
+    )
+}
+PASSING = frozenset({Verdict.PASS, Verdict.XPASS})
+DOCUMENTED = frozenset({Verdict.UNSUPPORTED, Verdict.XFAIL})
+GROUPS = ("regressions", "fixes", "other changes", "new cells", "removed cells")
+
+
+def classify(old: Verdict, new: Verdict) -> str:
+    """ "regressions", "fixes" or "other changes" for a verdict that changed."""
+    if RANK[new] > RANK[old] and (old in PASSING or (old in DOCUMENTED and new in FAILING)):
+        return "regressions"
+    if RANK[new] < RANK[old] and (new in PASSING or (old in FAILING and new in DOCUMENTED)):
+        return "fixes"
+    return "other changes"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the diff."""
+
+    name: str
+    old: Cell | None
+    new: Cell | None
+
+    def line(self) -> str:
+        if self.old and self.new:
+            text = f"{self.name}: {self.old.label} -> {self.new.label}"
+            reason = self.new.get("reason")
+        else:
+            cell = self.new or self.old
+            assert cell is not None
+            text = f"{self.name}: {cell.label}"
+            reason = cell.get("reason")
+        return f"{text} ({reason})" if reason else text
+
+
+def compare(old_cells: tuple[Cell, ...], new_cells: tuple[Cell, ...]) -> dict[str, list[Change]]:
+    """Changes grouped as GROUPS, each sorted by cell name."""
+    old = {c.key: c for c in old_cells}
+    new = {c.key: c for c in new_cells}
+    groups: dict[str, list[Change]] = {g: [] for g in GROUPS}
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        name = (after or before).name  # type: ignore[union-attr]
+        if before is None:
+            groups["new cells"].append(Change(name, None, after))
+        elif after is None:
+            groups["removed cells"].append(Change(name, before, None))
+        elif before.label != after.label:
+            groups[classify(before.verdict, after.verdict)].append(Change(name, before, after))
+    return groups
+
+
+def render(old_path: Path, new_path: Path, groups: dict[str, list[Change]]) -> str:
+    """diff.md."""
+    lines = [
+        f"# Verdict changes: {old_path.name} -> {new_path.name}",
+        "",
+        f"- old: `{old_path}`",
+        f"- new: `{new_path}`",
+        "- " + ", ".join(f"{g}: {len(groups[g])}" for g in GROUPS),
+    ]
+    for group in GROUPS:
+        lines += ["", f"## {group.capitalize()}", ""]
+        lines += [f"- {c.line()}" for c in groups[group]] or ["None."]
+    return "\n".join(lines) + "\n"
+
+
+def diff_command(old: Path, new: Path, out_dir: Path) -> int:
+    """Print and write out_dir/diff.md; 1 when there is at least one regression, else 0."""
+    groups = compare(load_results(old).cells, load_results(new).cells)
+    text = render(Path(old), Path(new), groups)
+    write_text(Path(out_dir) / "diff.md", text)
+    print(text, end="")
+    return 1 if groups["regressions"] else 0

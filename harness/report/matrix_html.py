@@ -1,0 +1,339 @@
+"""matrix.html: one self-contained page (inline CSS and JS) with details and filters.
+
+Filters come from the controls or from the URL fragment or query, e.g.
+`matrix.html#verdict=pass`, `matrix.html?target=wasm32-wasip2&runtime=jco,wazero`;
+values of one key are alternatives (comma separated), keys combine. The verdict
+filter uses the label shown (`n/a` for not-run unsupported cells) and `bad` for
+every failing verdict. A fragment `#cell-<id>` opens that cell's detail and scrolls
+to it; a query `?open=cell-<id>` opens it without scrolling.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from harness.report.matrix_md import FAIL_NOTE, LEGEND
+from harness.report.model import (
+    CATEGORIES,
+    NA,
+    NA_SYMBOL,
+    Cell,
+    Results,
+    counts,
+    failing_breakdown,
+    features_of,
+    ordered,
+    runtimes_of,
+)
+from harness.verdict import SYMBOLS, Verdict
+
+OUTPUT_LINES = 20
+
+CSS = """
+:root { --bar: 2.2rem; --pass:#1a7f37; --unsupported:#6e7781; --na:#8c959f; --xfail:#9a6700;
+  --unavailable:#afb8c1; --fail:#cf222e; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1rem; color: #1f2328; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+table { border-collapse: separate; border-spacing: 0; }
+th, td { border: 1px solid #d0d7de; padding: 2px 6px; }
+.matrix thead th { position: sticky; top: var(--bar); background: #f6f8fa; z-index: 2; }
+.matrix th.rowhead { position: sticky; left: 0; background: #fff; z-index: 1;
+  text-align: left; font-weight: normal; white-space: nowrap; }
+.matrix thead th.rowhead { z-index: 3; background: #f6f8fa; }
+.matrix tr.feature-row th { background: #eaeef2; font-weight: bold; }
+td.cell { text-align: center; min-width: 4.5rem; vertical-align: top; position: relative; }
+td.cell summary { cursor: pointer; list-style: none; font-weight: bold; }
+td.cell summary::-webkit-details-marker { display: none; }
+td.cell .detail { position: absolute; left: 0; top: 100%; z-index: 5; text-align: left;
+  font-size: 12px; font-weight: normal; width: 34rem; color: #1f2328; background: #fff;
+  border: 1px solid #8c959f; box-shadow: 0 4px 12px rgba(0,0,0,.2); padding: 6px; }
+td.cell:nth-last-child(-n+2) .detail { left: auto; right: 0; }
+td.cell .detail th { text-align: left; white-space: nowrap; }
+td.cell .detail td { word-break: break-all; }
+td.cell pre { white-space: pre-wrap; background: #f6f8fa; padding: 4px; margin: 2px 0; }
+.v-pass { background: #dafbe1; color: var(--pass); }
+.v-unsupported { background: #eaeef2; color: var(--unsupported); }
+.v-na { background: #f6f8fa; color: var(--na); }
+.v-xfail { background: #fff8c5; color: var(--xfail); }
+.v-unavailable { background: #fff; color: var(--unavailable); }
+.v-fail { background: #ffebe9; color: var(--fail); }
+td.cell.off > * { visibility: hidden; }
+td.cell.off { background: #fff; }
+td.cell:target { outline: 3px solid #0969da; }
+.col-off { display: none; }
+.filters { position: sticky; top: 0; background: #fff; z-index: 6; height: var(--bar);
+  box-sizing: border-box; display: flex; align-items: center; gap: 0 1rem;
+  border-bottom: 1px solid #d0d7de; }
+.filters select { min-width: 8rem; }
+.counts td, .counts th, .meta td, .meta th { text-align: left; }
+@media print {
+  .filters { display: none; }
+  .matrix thead th, .matrix th.rowhead { position: static; }
+  td.cell .detail { position: static; width: auto; box-shadow: none; }
+  body { margin: 0; font-size: 11px; }
+}
+"""
+
+JS = r"""
+(function () {
+  const keys = ["target", "runtime", "feature", "verdict"];
+  function parse(text) {
+    const state = {};
+    for (const part of text.replace(/^[#?]/, "").split("&")) {
+      const [k, v] = part.split("=");
+      if (keys.includes(k) && v) state[k] = decodeURIComponent(v).split(",");
+    }
+    return state;
+  }
+  function matches(td, s) {
+    const feats = td.dataset.features.split(" ");
+    const label = td.dataset.label;
+    if (s.target && !s.target.includes(td.dataset.target)) return false;
+    if (s.runtime && !s.runtime.includes(td.dataset.runtime)) return false;
+    if (s.feature && !s.feature.some(f => feats.includes(f))) return false;
+    if (s.verdict && !s.verdict.includes(label) &&
+        !(s.verdict.includes("bad") && td.dataset.category === "fail")) return false;
+    return true;
+  }
+  function apply(s) {
+    let shown = 0;
+    const cells = document.querySelectorAll("td.cell");
+    cells.forEach(td => {
+      const on = matches(td, s);
+      td.classList.toggle("off", !on);
+      td.dataset.shown = on ? "1" : "0";
+      if (on) shown++;
+    });
+    document.querySelectorAll("[data-col]").forEach(el => {
+      el.classList.toggle("col-off", !!s.runtime && !s.runtime.includes(el.dataset.col));
+    });
+    document.querySelectorAll("section.target").forEach(sec => {
+      const any = sec.querySelector("td.cell[data-shown='1']");
+      sec.hidden = (!!s.target && !s.target.includes(sec.dataset.target)) || !any;
+    });
+    document.querySelectorAll("tr.case-row").forEach(tr => {
+      tr.hidden = !tr.querySelector("td.cell[data-shown='1']");
+    });
+    document.querySelectorAll("tr.feature-row").forEach(tr => {
+      let next = tr.nextElementSibling, any = false;
+      while (next && next.classList.contains("case-row")) {
+        if (!next.hidden) any = true;
+        next = next.nextElementSibling;
+      }
+      tr.hidden = !any;
+    });
+    document.getElementById("shown-count").textContent =
+      shown + " of " + cells.length + " cells shown";
+    keys.forEach(k => {
+      const sel = document.getElementById("filter-" + k);
+      sel.value = s[k] && s[k].length === 1 ? s[k][0] : "";
+    });
+  }
+  function fromControls() {
+    const parts = [];
+    keys.forEach(k => {
+      const v = document.getElementById("filter-" + k).value;
+      if (v) parts.push(k + "=" + encodeURIComponent(v));
+    });
+    history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname);
+    apply(parse(parts.join("&")));
+  }
+  function fromLocation() {
+    const hash = location.hash.replace(/^#/, "");
+    if (hash.startsWith("cell-")) {
+      apply({});
+      const td = document.getElementById(decodeURIComponent(hash));
+      if (td) { td.querySelector("details").open = true; td.scrollIntoView({block: "nearest"}); }
+      return;
+    }
+    apply(Object.assign(parse(location.search), parse(location.hash)));
+    const open = new URLSearchParams(location.search).get("open");
+    const td = open && document.getElementById(open);
+    if (td) td.querySelector("details").open = true;
+  }
+  keys.forEach(k => {
+    document.getElementById("filter-" + k).addEventListener("change", fromControls);
+  });
+  document.getElementById("filter-reset").addEventListener("click", () => {
+    keys.forEach(k => { document.getElementById("filter-" + k).value = ""; });
+    fromControls();
+  });
+  window.addEventListener("hashchange", fromLocation);
+  fromLocation();
+  document.body.dataset.ready = "1";
+})();
+"""
+
+
+def _first_lines(text: str, limit: int = OUTPUT_LINES) -> str:
+    lines = text.splitlines()
+    if len(lines) <= limit:
+        return text
+    return "\n".join([*lines[:limit], f"... ({len(lines) - limit} more lines)"])
+
+
+def _detail(cell: Cell) -> str:
+    e = escape
+    rows = [
+        ("cell", cell.name),
+        ("verdict", cell.label + ("" if cell.label == cell.verdict else f" ({cell.verdict})")),
+        ("expectation", cell.get("expectation") or "pass"),
+        ("reason", cell.get("reason")),
+        ("features", ", ".join(cell.features)),
+        ("suite", cell.get("suite")),
+        ("exit code", cell.get("exit_code")),
+        ("duration", f"{cell.raw['duration_s']:.2f} s" if cell.raw.get("duration_s") else ""),
+        ("runtime version", str((cell.raw.get("versions") or {}).get("runtime", ""))),
+        ("flags", " ".join(str(f) for f in cell.raw.get("flags") or [])),
+        ("artifact", cell.get("artifact_sha256")),
+    ]
+    parts = [f'<div class="detail"><div>{e(cell.get("description"))}</div><table>']
+    parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v]
+    link = cell.get("link")
+    if link:
+        parts.append(f'<tr><th>link</th><td><a href="{e(link)}">{e(link)}</a></td></tr>')
+    parts.append("</table>")
+    for stream in ("stdout", "stderr"):
+        text = cell.get(stream)
+        if text:
+            parts.append(f"<div>{stream}:</div><pre>{e(_first_lines(text))}</pre>")
+    if cell.get("repro"):
+        parts.append(f"<div>reproduce:</div><pre><code>{e(cell.get('repro'))}</code></pre>")
+    parts.append(f'<a href="#{e(cell.anchor)}">link to this cell</a></div>')
+    return "".join(parts)
+
+
+def _cell(cell: Cell) -> str:
+    e = escape
+    css = "na" if cell.category == NA else cell.category
+    title = f"{cell.label}: {cell.get('reason')}" if cell.get("reason") else cell.label
+    attrs = (
+        f'id="{e(cell.anchor)}" class="cell v-{css}" data-col="{e(cell.runtime)}" '
+        f'data-case="{e(cell.case)}" data-target="{e(cell.target)}" '
+        f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" '
+        f'data-label="{e(cell.label)}" data-category="{e(cell.category)}" '
+        f'data-features="{e(" ".join(cell.features) or cell.feature)}" data-shown="1" '
+        f'title="{e(title)}"'
+    )
+    return f"<td {attrs}><details><summary>{e(cell.symbol)}</summary>{_detail(cell)}</details></td>"
+
+
+def _target_section(target: str, cells: list[Cell]) -> str:
+    e = escape
+    runtimes = runtimes_of(cells)
+    by_key = {(c.case, c.runtime): c for c in cells}
+    out = [
+        f'<section class="target" data-target="{e(target)}"><h2 id="target-{e(target)}">{e(target)}</h2>',
+        '<table class="matrix"><thead><tr><th class="rowhead">feature / case</th>',
+    ]
+    out += [f'<th data-col="{e(r)}">{e(r)}</th>' for r in runtimes]
+    out.append("</tr></thead><tbody>")
+    for feature in features_of(cells):
+        out.append(
+            f'<tr class="feature-row" data-feature="{e(feature)}"><th class="rowhead">'
+            f"{e(feature)}</th>" + "".join(f'<td data-col="{e(r)}"></td>' for r in runtimes) + "</tr>"
+        )
+        for case in sorted({c.case for c in cells if c.feature == feature}):
+            out.append(
+                f'<tr class="case-row" data-case="{e(case)}" data-feature="{e(feature)}">'
+                f'<th class="rowhead">{e(case)}</th>'
+            )
+            for runtime in runtimes:
+                cell = by_key.get((case, runtime))
+                out.append(_cell(cell) if cell else f'<td class="empty" data-col="{e(runtime)}"></td>')
+            out.append("</tr>")
+    out.append("</tbody></table></section>")
+    return "\n".join(out)
+
+
+def _select(key: str, values: list[str]) -> str:
+    options = ['<option value="">all</option>']
+    options += [f'<option value="{escape(v)}">{escape(v)}</option>' for v in values]
+    return f'<label>{key} <select id="filter-{key}">' + "".join(options) + "</select></label>"
+
+
+def _header(results: Results) -> str:
+    e = escape
+    meta = [
+        ("date", results.header("date")),
+        ("harness revision", results.header("harness_revision")),
+        ("host", results.header("host")),
+        ("builder", results.header("builder")),
+        ("image", f"{results.header('image')} ({results.header('image_id')})"),
+    ]
+    rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in meta)
+    versions = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in results.versions())
+    return (
+        f'<table class="meta">{rows}</table>'
+        f'<details><summary>component versions</summary><table class="meta">{versions}'
+        "</table></details>"
+    )
+
+
+def _legend() -> str:
+    items = [
+        f'<tr><td class="v-{"fail" if not v.is_good else v}">{escape(SYMBOLS[v])}</td>'
+        f"<td>{escape(LEGEND[v])}</td></tr>"
+        for v in Verdict
+    ]
+    items.append(
+        f'<tr><td class="v-na">{NA_SYMBOL}</td><td>not applicable: not run, '
+        "by a documented skip (reason in the cell)</td></tr>"
+    )
+    table = f'<table class="legend">{"".join(items)}</table>'
+    return f"<details><summary>legend</summary>{table}</details>"
+
+
+def _summary(results: Results) -> str:
+    head = "".join(f"<th>{'N/A' if c == NA else c}</th>" for c in CATEGORIES)
+    rows = []
+    for target in results.targets:
+        cells = results.for_target(target)
+        for runtime in runtimes_of(cells):
+            mine = [c for c in cells if c.runtime == runtime]
+            numbers = counts(mine)
+            tds = []
+            for category in CATEGORIES:
+                text = str(numbers[category])
+                if category == "fail" and numbers[category]:
+                    text += f" ({failing_breakdown(mine)})"
+                tds.append(f"<td>{escape(text)}</td>")
+            rows.append(
+                f'<tr data-target="{escape(target)}" data-runtime="{escape(runtime)}">'
+                f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{''.join(tds)}"
+                f"<td>{len(mine)}</td></tr>"
+            )
+    return (
+        f'<p>{escape(FAIL_NOTE.replace("`", ""))}</p><table class="counts"><thead><tr>'
+        f"<th>target</th><th>runtime</th>{head}<th>total</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def render(results: Results) -> str:
+    """The whole matrix.html."""
+    cells = results.cells
+    labels = ordered({c.label for c in cells} | {"bad"})
+    filters = (
+        '<div class="filters">'
+        + _select("target", results.targets)
+        + _select("runtime", results.runtimes)
+        + _select("feature", ordered(f for c in cells for f in (c.features or (c.feature,))))
+        + _select("verdict", labels)
+        + '<button id="filter-reset" type="button">reset</button> '
+        f'<span id="shown-count">{len(cells)} of {len(cells)} cells shown</span></div>'
+    )
+    sections = [_target_section(t, results.for_target(t)) for t in results.targets]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width">'
+        "<title>Rust WebAssembly targets: conformance matrix</title>"
+        f"<style>{CSS}</style></head>\n<body>"
+        "<h1>Rust WebAssembly targets: conformance matrix</h1>\n"
+        f"{_header(results)}\n{_legend()}\n<h2>Summary per target and runtime</h2>"
+        f"{_summary(results)}\n{filters}\n"
+        + "\n".join(sections)
+        + "\n<p>Rows are grouped by the first feature each case lists; the feature filter "
+        "matches any feature a case lists. Click a cell for its details.</p>"
+        f"\n<script>{JS}</script>\n</body></html>\n"
+    )

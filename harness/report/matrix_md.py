@@ -1,0 +1,116 @@
+"""matrix.md: run header, legend, per target x runtime summary, one table per target."""
+
+from __future__ import annotations
+
+from harness.report.model import (
+    CATEGORIES,
+    FAIL,
+    FAILING,
+    NA_SYMBOL,
+    Cell,
+    Results,
+    counts,
+    failing_breakdown,
+    features_of,
+    runtimes_of,
+)
+from harness.verdict import SYMBOLS, Verdict
+
+LEGEND = {
+    Verdict.PASS: "pass: behaved as the case expects",
+    Verdict.FAIL: "fail: ran, wrong behaviour",
+    Verdict.LOAD_ERROR: "load-error: the runtime refused to instantiate",
+    Verdict.TIMEOUT: "timeout",
+    Verdict.CRASH: "crash: the runtime itself died",
+    Verdict.XFAIL: "xfail: a known bug (see its reason and link)",
+    Verdict.XPASS: "xpass: an expected failure now passes (stale expectation)",
+    Verdict.UNSUPPORTED: "unsupported: failed exactly as documented by design",
+    Verdict.BUILD_ERROR: "build-error: the fixture did not build for the target",
+    Verdict.UNAVAILABLE: "unavailable: runtime or toolchain missing, not run",
+    Verdict.INFRA_ERROR: "infra-error: the harness or Docker failed",
+}
+FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING) + "."
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def header_lines(results: Results) -> list[str]:
+    """The run header and component versions, shared by the Markdown reports."""
+    lines = [
+        f"- date: {results.header('date')}",
+        f"- harness revision: `{results.header('harness_revision')}`",
+        f"- host: {results.header('host')}",
+        f"- builder: {results.header('builder')}",
+        f"- image: `{results.header('image')}` (`{results.header('image_id')}`)",
+        "",
+        "| component | version |",
+        "|---|---|",
+    ]
+    lines += [f"| {_escape(k)} | {_escape(v)} |" for k, v in results.versions()]
+    return lines
+
+
+def legend_lines() -> list[str]:
+    lines = ["| symbol | meaning |", "|---|---|"]
+    lines += [f"| {SYMBOLS[v]} | {LEGEND[v]} |" for v in Verdict]
+    lines.append(f"| {NA_SYMBOL} | not applicable: not run, by a documented skip (reason in the cell) |")
+    lines.append("| (blank) | no such cell in this run |")
+    return lines
+
+
+def summary_lines(results: Results) -> list[str]:
+    """One row per target x runtime with the count of each category."""
+    names = ["N/A" if c == "n/a" else c for c in CATEGORIES]
+    lines = [
+        "| target | runtime | " + " | ".join(names) + " | total |",
+        "|---|---|" + "---:|" * (len(names) + 1),
+    ]
+    for target in results.targets:
+        cells = results.for_target(target)
+        for runtime in runtimes_of(cells):
+            mine = [c for c in cells if c.runtime == runtime]
+            numbers = counts(mine)
+            row = [str(numbers[c]) for c in CATEGORIES]
+            breakdown = failing_breakdown(mine)
+            if breakdown:
+                row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
+            lines.append(f"| {target} | {runtime} | " + " | ".join(row) + f" | {len(mine)} |")
+    return lines
+
+
+def target_table(cells: list[Cell]) -> list[str]:
+    """Rows = features and the cases under them, columns = runtimes."""
+    runtimes = runtimes_of(cells)
+    by_key = {(c.case, c.runtime): c for c in cells}
+    lines = [
+        "| feature / case | " + " | ".join(runtimes) + " |",
+        "|---|" + ":-:|" * len(runtimes),
+    ]
+    for feature in features_of(cells):
+        lines.append(f"| **{feature}** |" + " |" * len(runtimes))
+        cases = sorted({c.case for c in cells if c.feature == feature})
+        for case in cases:
+            symbols = [by_key[(case, r)].symbol if (case, r) in by_key else "" for r in runtimes]
+            lines.append(f"| {case} | " + " | ".join(symbols) + " |")
+    return lines
+
+
+def render(results: Results) -> str:
+    """The whole matrix.md."""
+    lines = ["# Rust WebAssembly targets: conformance matrix", "", "## Run", ""]
+    lines += header_lines(results)
+    lines += ["", "## Legend", "", *legend_lines()]
+    lines += ["", "## Summary per target and runtime", "", FAIL_NOTE, ""]
+    lines += summary_lines(results)
+    for target in results.targets:
+        lines += ["", f"## {target}", ""]
+        cells = results.for_target(target)
+        lines += target_table(cells) if cells else ["No cells for this target in this run."]
+    lines += [
+        "",
+        "Rows are grouped by the first feature each case lists. Per-cell details "
+        "(reason, output, reproduction command) are in matrix.html.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""Combine the results files of shards into one, refusing inconsistent inputs.
+
+The merged file does not depend on the order of the inputs: cells are sorted, the
+header takes the earliest date, the sorted union of hosts, targets and runtimes and
+the union of versions. Inputs must agree on the toolchain image, its id, the
+builder, the harness revision and every component version they both record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.cli import UserError
+from harness.report import write_text
+from harness.report.model import RUNTIME_ORDER, Cell, load_results, ordered, sort_cells
+
+# Header fields every shard must agree on (absent counts as a value too).
+MUST_AGREE = ("image", "image_id", "builder", "harness_revision")
+
+
+def _agree(field: str, headers: list[tuple[Path, dict[str, Any]]]) -> Any:
+    values = {json.dumps(h.get(field)): (path, h.get(field)) for path, h in headers}
+    if len(values) > 1:
+        found = "; ".join(f"{p}: {v!r}" for p, v in sorted(values.values(), key=str))
+        raise UserError(f"cannot merge results with different {field}: {found}")
+    return headers[0][1].get(field)
+
+
+def merge_headers(headers: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
+    """The merged run header."""
+    run: dict[str, Any] = {field: _agree(field, headers) for field in MUST_AGREE}
+    versions: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path, header in headers:
+        for name, version in (header.get("versions") or {}).items():
+            if name in versions and versions[name] != version:
+                raise UserError(
+                    f"cannot merge results with different versions of {name}: "
+                    f"{origin[name]}: {versions[name]!r}; {path}: {version!r}"
+                )
+            versions[name], origin[name] = version, path
+    dates = sorted(str(h["date"]) for _, h in headers if h.get("date"))
+    run["date"] = dates[0] if dates else None
+    run["host"] = ", ".join(ordered(str(h["host"]) for _, h in headers if h.get("host"))) or None
+    run["versions"] = dict(sorted(versions.items()))
+    run["targets"] = ordered(t for _, h in headers for t in h.get("targets") or [])
+    run["runtimes"] = ordered((r for _, h in headers for r in h.get("runtimes") or []), RUNTIME_ORDER)
+    run["argv"] = ["python", "-m", "harness", "merge", *sorted(p.name for p, _ in headers)]
+    run["shards"] = sorted(
+        ({"file": p.name, "date": h.get("date"), "host": h.get("host"), "argv": h.get("argv")}
+         for p, h in headers),
+        key=lambda s: json.dumps(s, sort_keys=True),
+    )  # fmt: skip
+    return dict(sorted(run.items()))
+
+
+def merge_cells(inputs: list[tuple[Path, tuple[Cell, ...]]]) -> list[dict[str, Any]]:
+    """The union of the cells; the same cell twice must have the same verdict."""
+    seen: dict[tuple[str, str, str], tuple[Path, Cell]] = {}
+    for path, cells in inputs:
+        for cell in cells:
+            if cell.key not in seen:
+                seen[cell.key] = (path, cell)
+                continue
+            first_path, first = seen[cell.key]
+            if (first.verdict, first.ran) != (cell.verdict, cell.ran):
+                raise UserError(
+                    f"cannot merge: cell {cell.name} is {first.label} in {first_path} "
+                    f"but {cell.label} in {path}"
+                )
+            # Same verdict twice: keep one chosen by content, not by input order.
+            if json.dumps(cell.raw, sort_keys=True) < json.dumps(first.raw, sort_keys=True):
+                seen[cell.key] = (path, cell)
+    return [cell.raw for cell in sort_cells(c for _, c in seen.values())]
+
+
+def merge_files(inputs: list[Path], output: Path) -> None:
+    """Merge shard results files into `output`."""
+    if not inputs:
+        raise UserError("merge needs at least one results file")
+    loaded = [(Path(p), load_results(Path(p))) for p in inputs]
+    merged = {
+        "run": merge_headers([(p, r.run) for p, r in loaded]),
+        "cells": merge_cells([(p, r.cells) for p, r in loaded]),
+    }
+    write_text(Path(output), json.dumps(merged, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,223 @@
+"""The reports agree with results.json and with each other."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from harness.report import build_reports
+from harness.report.model import FAILING
+from harness.verdict import SYMBOLS
+
+DATA = Path(__file__).parent / "data"
+RESULTS = DATA / "results.json"
+BAD = {str(v) for v in FAILING}
+
+
+def raw_cells(path: Path = RESULTS) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def category(cell: dict) -> str:
+    """The report category, computed independently of harness.report.model."""
+    if cell["verdict"] == "unsupported" and not cell["ran"]:
+        return "n/a"
+    return "fail" if cell["verdict"] in BAD else cell["verdict"]
+
+
+class CellCollector(HTMLParser):
+    """Collects the attributes of every <td class="cell ..."> of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "td" and "cell" in found.get("class", "").split():
+            self.cells.append(found)
+
+
+def html_cells(text: str) -> list[dict[str, str]]:
+    parser = CellCollector()
+    parser.feed(text)
+    return parser.cells
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    build_reports(RESULTS, out)
+    return out
+
+
+def test_fixtures_are_up_to_date() -> None:
+    sys.path.insert(0, str(DATA))
+    try:
+        import make_results
+    finally:
+        sys.path.remove(str(DATA))
+    for name, document in make_results.documents().items():
+        assert (DATA / name).read_text(encoding="utf-8") == make_results.render(document), name
+
+
+def test_all_files_exist(tmp_path: Path) -> None:
+    paths = build_reports(RESULTS, tmp_path)
+    targets = sorted({c["target"] for c in raw_cells()})
+    expected = ["matrix.md", "matrix.html", "junit.xml"] + [f"evidence/{t}.md" for t in targets]
+    assert [p.relative_to(tmp_path).as_posix() for p in paths] == expected
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+
+
+def test_output_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    a, b = build_reports(RESULTS, first), build_reports(RESULTS, second)
+    for x, y in zip(a, b, strict=True):
+        assert x.read_bytes() == y.read_bytes(), x.name
+
+
+def test_markdown_summary_counts_match_results(reports: Path) -> None:
+    text = (reports / "matrix.md").read_text(encoding="utf-8")
+    expected: dict[tuple[str, str], Counter] = {}
+    for cell in raw_cells():
+        expected.setdefault((cell["target"], cell["runtime"]), Counter())[category(cell)] += 1
+    header = "| target | runtime | pass | unsupported | N/A | xfail | unavailable | fail | total |"
+    assert header in text
+    columns = ["pass", "unsupported", "n/a", "xfail", "unavailable", "fail"]
+    rows = re.findall(r"^\| (wasm32-[\w-]+) \| ([\w-]+) \| (.*) \|$", text, re.M)
+    summary = {(t, r): rest.split(" | ") for t, r, rest in rows if not rest.startswith("**")}
+    assert summary.keys() == expected.keys()
+    for key, numbers in summary.items():
+        got = {c: int(n.split()[0]) for c, n in zip(columns, numbers[:-1], strict=True)}
+        assert got == {c: expected[key][c] for c in columns}, key
+        assert int(numbers[-1]) == sum(expected[key].values())
+
+
+def test_markdown_tables_show_every_cell_symbol(reports: Path) -> None:
+    text = (reports / "matrix.md").read_text(encoding="utf-8")
+    for target in sorted({c["target"] for c in raw_cells()}):
+        section = text.split(f"\n## {target}\n", 1)[1].split("\n## ", 1)[0]
+        head = re.search(r"^\| feature / case \| (.*) \|$", section, re.M)
+        assert head
+        runtimes = head.group(1).split(" | ")
+        rows = {
+            m.group(1): m.group(2).split(" | ")
+            for m in re.finditer(r"^\| ([a-z0-9][\w.-]*) \| (.*) \|$", section, re.M)
+        }
+        for cell in raw_cells():
+            if cell["target"] != target:
+                continue
+            symbol = rows[cell["case"]][runtimes.index(cell["runtime"])]
+            na = cell["verdict"] == "unsupported" and not cell["ran"]
+            assert symbol == ("N/A" if na else SYMBOLS[cell["verdict"]]), cell["case"]
+
+
+def test_junit_agrees_with_results(reports: Path) -> None:
+    root = ET.parse(reports / "junit.xml").getroot()
+    cells = raw_cells()
+    suites = root.findall("testsuite")
+    assert sorted(s.get("name") for s in suites) == sorted({c["target"] for c in cells})
+    cases = {tc.get("name"): tc for s in suites for tc in s.findall("testcase")}
+    assert len(cases) == len(cells) == sum(int(s.get("tests")) for s in suites)
+    for cell in cells:
+        tc = cases[f"{cell['case']}[{cell['target']}-{cell['runtime']}]"]
+        assert tc.get("classname") == cell["case"]
+        kind = category(cell)
+        if cell["verdict"] == "infra-error":
+            assert tc.find("error") is not None
+            assert cell["reason"] in tc.find("error").get("message")
+        elif kind == "fail":
+            assert tc.find("failure").get("type") == cell["verdict"]
+        elif kind == "pass":
+            assert len(tc) == 0 or all(e.tag in ("system-out", "system-err") for e in tc)
+        else:
+            skipped = tc.find("skipped")
+            assert skipped is not None, tc.get("name")
+            assert skipped.get("message").startswith(kind)
+            assert cell["reason"] in skipped.get("message")
+            if cell.get("link"):
+                assert cell["link"] in skipped.get("message")
+    totals = Counter(category(c) for c in cells)
+    assert (
+        sum(int(s.get("failures")) for s in suites) + sum(int(s.get("errors")) for s in suites)
+        == totals["fail"]
+    )
+    assert sum(int(s.get("skipped")) for s in suites) == (
+        totals["unsupported"] + totals["n/a"] + totals["xfail"] + totals["unavailable"]
+    )
+
+
+def test_html_has_every_cell_with_attributes(reports: Path) -> None:
+    text = (reports / "matrix.html").read_text(encoding="utf-8")
+    assert "http://" not in text.split("<body>")[0] and "<link" not in text
+    assert "<script src" not in text
+    cells = {(c["data-case"], c["data-target"], c["data-runtime"]): c for c in html_cells(text)}
+    raw = raw_cells()
+    assert len(cells) == len(raw) == len(html_cells(text))
+    for cell in raw:
+        td = cells[(cell["case"], cell["target"], cell["runtime"])]
+        assert td["data-verdict"] == cell["verdict"]
+        assert td["data-category"] == category(cell)
+        assert td["id"].startswith("cell-")
+    assert f"{len(raw)} of {len(raw)} cells shown" in text
+
+
+def test_reports_agree_with_each_other(reports: Path) -> None:
+    html = html_cells((reports / "matrix.html").read_text(encoding="utf-8"))
+    root = ET.parse(reports / "junit.xml").getroot()
+    assert len(html) == len(root.findall("testsuite/testcase"))
+    html_bad = sum(1 for c in html if c["data-category"] == "fail")
+    junit_bad = len(root.findall("testsuite/testcase/failure")) + len(
+        root.findall("testsuite/testcase/error")
+    )
+    assert html_bad == junit_bad
+    # every evidence link points at a cell that exists in matrix.html
+    ids = {c["id"] for c in html}
+    for evidence in (reports / "evidence").glob("*.md"):
+        links = re.findall(r"\]\(\.\./matrix\.html#([^)]+)\)", evidence.read_text())
+        assert links and set(links) <= ids, evidence.name
+
+
+def test_evidence_summary_names_failing_features(reports: Path) -> None:
+    threads = (reports / "evidence/wasm32-wasip1-threads.md").read_text(encoding="utf-8")
+    summary = threads.splitlines()[2]
+    assert "NOT every cell matches its expectation" in summary
+    assert "failing features:" in summary and "sockets" in summary
+    assert "build-error cells in this run: 6 of 30" in threads
+    wasip1 = (reports / "evidence/wasm32-wasip1.md").read_text(encoding="utf-8").splitlines()[2]
+    assert "failing features: sockets" in wasip1 and "stale xfail expectations" in wasip1
+    # a harness error is not reported as a failing feature, but it is not hidden either
+    wasip3 = (reports / "evidence/wasm32-wasip3.md").read_text(encoding="utf-8").splitlines()[2]
+    assert "failing features" not in wasip3 and "infra-error" in wasip3
+
+
+def test_evidence_for_a_clean_target_claims_only_what_ran(reports: Path) -> None:
+    text = (reports / "evidence/wasm32-wasip2.md").read_text(encoding="utf-8")
+    summary = text.splitlines()[2]
+    assert "every cell that ran matched its expectation (known failures included)" in summary
+    assert "NOT" not in summary
+    assert "15 of 30 cells pass" in summary
+    assert "pytest suites/ -n auto --targets wasm32-wasip2" in text
+    assert "preview2-shim has no TCP listen" in text  # the known failure, with its link
+    assert "https://github.com/bytecodealliance/jco/issues/3333" in text
+    assert "| wasmtime-45 | 45.0.2 |" in text
+
+
+def test_evidence_never_claims_readiness_with_failures(tmp_path: Path) -> None:
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    for cell in data["cells"]:
+        if (cell["target"], cell["case"], cell["runtime"]) == ("wasm32-wasip2", "fs.read-write", "jco"):
+            cell.update(verdict="fail", reason="stdout lacks 'fs: ok'")
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    build_reports(path, tmp_path / "out")
+    summary = (tmp_path / "out/evidence/wasm32-wasip2.md").read_text().splitlines()[2]
+    assert "NOT every cell matches its expectation: failing features: fs" in summary
+    assert "matched its expectation" not in summary.replace("NOT every cell matches", "")
