@@ -12,6 +12,7 @@ matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
 
 test: setup
+	bash tests/install-tools.sh
 	$(BIN)/pytest tests/ -n auto $(PYTEST_ARGS)
 
 setup: venv
