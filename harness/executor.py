@@ -23,7 +23,7 @@ import time
 from typing import Any, BinaryIO
 
 SCRATCH_ROOT = os.environ.get("EXECUTOR_SCRATCH", "/scratch")
-HEAD_BYTES = 1 << 20  # kept from the start of each stream
+HEAD_BYTES = 16 << 20  # kept from the start of each stream (the rest is counted, not kept)
 TAIL_BYTES = 64 << 10  # kept from its end
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp/home", "LANG": "C.UTF-8"}
 

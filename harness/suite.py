@@ -48,17 +48,31 @@ class Matcher:
         return f"{self.kind} {json.dumps(shown)}"
 
 
+ExitCode = int | tuple[int, ...] | str  # one status, any of several, or "nonzero"
+
+
 @dataclass(frozen=True)
 class Expectation:
-    exit_code: int = 0
+    exit_code: ExitCode = 0
     stdout: Matcher | None = None
     stderr: Matcher | None = None
+
+    def exit_code_matches(self, exit_code: int | None) -> bool:
+        if exit_code is None:
+            return False
+        if self.exit_code == "nonzero":
+            return exit_code != 0
+        if isinstance(self.exit_code, tuple):
+            return exit_code in self.exit_code
+        return exit_code == self.exit_code
 
     def mismatches(self, exit_code: int | None, stdout: str, stderr: str) -> list[str]:
         """What differs from this expectation; empty when the run matches."""
         problems = []
-        if exit_code != self.exit_code:
-            problems.append(f"exit code {exit_code}, expected {self.exit_code}")
+        if not self.exit_code_matches(exit_code):
+            wanted = self.exit_code
+            shown = " or ".join(map(str, wanted)) if isinstance(wanted, tuple) else wanted
+            problems.append(f"exit code {exit_code}, expected {shown}")
         for name, matcher, text in (("stdout", self.stdout, stdout), ("stderr", self.stderr, stderr)):
             if matcher and not matcher.matches(text):
                 problems.append(f"{name} does not match {matcher.describe()}")
@@ -221,7 +235,10 @@ def _expectation(path: Path, raw: dict[str, Any], lines: dict, at: tuple) -> Exp
                 raise SuiteError(path, line_of(lines, key_path), _key(key_path),
                                  f"invalid regex {value!r}: {error}") from None
         matchers[stream] = Matcher(kind, patterns)
-    return Expectation(exit_code=raw.get("exit_code", 0), **matchers)
+    exit_code = raw.get("exit_code", 0)
+    if isinstance(exit_code, list):
+        exit_code = tuple(exit_code)
+    return Expectation(exit_code=exit_code, **matchers)
 
 
 def _case(path: Path, raw: dict[str, Any], lines: dict, at: tuple) -> Case:

@@ -160,3 +160,13 @@ def test_the_shipped_schema_knows_every_catalogued_target() -> None:
     from harness.targets import all_targets
 
     assert set(schema()["$defs"]["target"]["enum"]) == set(all_targets())
+
+
+@pytest.mark.parametrize(
+    ("written", "status", "matches"),
+    [("0", 0, True), ("0", 1, False), ("[1, 134]", 134, True), ("[1, 134]", 2, False),
+     ("nonzero", 3, True), ("nonzero", 0, False), ("nonzero", None, False)],
+)
+def test_exit_code_forms(tmp_path: Path, written: str, status: int | None, matches: bool) -> None:
+    (case,) = load(tmp_path, f"cases:\n  - id: a\n    fixture: hello\n    expect: {{exit_code: {written}}}\n")
+    assert case.expect.exit_code_matches(status) is matches
