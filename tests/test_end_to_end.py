@@ -1,0 +1,113 @@
+"""End to end, through the real Docker engine, toolchain image, cargo and runtimes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.verdict import Verdict
+from tests.conftest import docker_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+why_not = docker_ready()
+pytestmark = [pytest.mark.docker, pytest.mark.skipif(why_not is not None, reason=str(why_not))]
+
+# Cells the toolchain image must pass (issue: the environment's definition of done).
+MUST_PASS = [
+    *(f"wasm32-{t}-{r}" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")
+      for r in ("wasmtime-45", "pulley-45")),
+    *(f"wasm32-{t}-wasmtime-49" for t in ("wasip1", "wasip2", "wasip3")),
+    *(f"wasm32-{t}-jco" for t in ("wasip1", "wasip2", "wasip3")),
+    "wasm32-wasip1-wasmedge", "wasm32-wasip1-wazero",
+]
+
+
+def run_suites(pytester: pytest.Pytester, suites: dict[str, str], *args: str) -> dict:
+    directory = pytester.path / "suites"
+    directory.mkdir(exist_ok=True)
+    for name, text in suites.items():
+        (directory / name).write_text(text)
+    result = pytester.runpytest_subprocess(
+        "suites", "--results-dir", "out", "-p", "no:cacheprovider", *args, timeout=1800
+    )
+    results = pytester.path / "out" / "results.json"
+    assert results.is_file(), result.stdout.str()[-3000:]
+    data = json.loads(results.read_text())
+    data["pytest"] = result
+    assert leftover_containers(data["run"]["run_id"]) == []
+    return data
+
+
+def leftover_containers(run_id: str) -> list[str]:
+    """Containers the run started and did not remove (each carries its run's label)."""
+    listing = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=wasm-conformance.session={run_id}"],
+        capture_output=True, text=True, check=True,
+    )
+    return listing.stdout.split()
+
+
+def cells_by_name(data: dict) -> dict[str, dict]:
+    return {f"{c['target']}-{c['runtime']}": c for c in data["cells"]}
+
+
+def test_the_hello_suite_runs_on_every_target_and_runtime(pytester: pytest.Pytester) -> None:
+    data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
+                      "-n", "2")
+    cells = cells_by_name(data)
+    assert len(cells) == 4 * 6
+    for name, cell in cells.items():
+        assert cell["verdict"] in {v.value for v in Verdict}, name
+        if cell["verdict"] == "pass":
+            assert "Hello, world!" in cell["stdout"], name
+            assert cell["ran"] and cell["exit_code"] == 0 and cell["artifact_sha256"]
+    failing = {n: (cells[n]["verdict"], cells[n]["reason"]) for n in MUST_PASS
+               if cells[n]["verdict"] != "pass"}
+    assert not failing
+    for name in ("wasm32-wasip2-wasmedge", "wasm32-wasip3-wazero", "wasm32-wasip1-threads-jco"):
+        assert cells[name]["verdict"] == "unsupported"
+        assert cells[name]["reason"].startswith("unsupported by runtime:")
+    run = data["run"]
+    assert run["image"].startswith("wasm-conformance/toolchain:")
+    assert run["versions"] and run["harness_revision"]
+
+
+def test_a_selected_slice_runs_exactly_that_slice(pytester: pytest.Pytester) -> None:
+    data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
+                      "--targets", "wasm32-wasip2", "--runtimes", "jco")
+    assert [(c["target"], c["runtime"]) for c in data["cells"]] == [("wasm32-wasip2", "jco")]
+    assert data["cells"][0]["verdict"] == "pass"
+
+
+def test_a_broken_fixture_is_a_build_error_with_the_compilers_message(
+    pytester: pytest.Pytester,
+) -> None:
+    shutil.copytree(ROOT / "tests" / "broken-fixtures", pytester.path / "fixtures")
+    suite = "cases:\n  - id: broken.compiles\n    fixture: broken\n    targets: [wasm32-wasip1]\n"
+    data = run_suites(pytester, {"broken.yaml": suite}, "--fixtures-dir", "fixtures",
+                      "--runtimes", "wasmtime-45,wazero")
+    assert {c["verdict"] for c in data["cells"]} == {"build-error"}
+    assert all("mismatched types" in c["reason"] for c in data["cells"])
+    assert data["pytest"].ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_runtime_missing_from_the_image_is_unavailable(pytester: pytest.Pytester) -> None:
+    # The real Wasmtime plugin, pointed at a version the image does not ship.
+    pytester.makeconftest(
+        "from harness.runtime import installed_runtimes\n"
+        "from runners.wasmtime import Wasmtime\n"
+        "class Wasmtime44(Wasmtime):\n    name = 'wasmtime-44'\n    major = 44\n"
+        "installed_runtimes()['wasmtime-44'] = Wasmtime44()\n"
+    )
+    suite = (ROOT / "suites" / "hello.yaml").read_text()
+    data = run_suites(pytester, {"hello.yaml": suite}, "--targets", "wasm32-wasip1",
+                      "--runtimes", "wasmtime-44,wasmtime-45")
+    cells = cells_by_name(data)
+    assert cells["wasm32-wasip1-wasmtime-44"]["verdict"] == "unavailable"
+    assert "wasmtime-44" in cells["wasm32-wasip1-wasmtime-44"]["reason"]
+    assert cells["wasm32-wasip1-wasmtime-45"]["verdict"] == "pass"
+    assert data["pytest"].ret == pytest.ExitCode.OK
