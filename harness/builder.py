@@ -98,9 +98,16 @@ def build_once(builder: Builder, workspace: Workspace, crate: str, target: Targe
             {"crate": crate, "target": target.triple, "builder": builder.name, "toolchain": toolchain},
             sort_keys=True,
         ))
+        _make_readable(staging)  # the sandbox reads it as an unprivileged user
         staging.rename(directory)
         _log_build(key, crate, target, time.monotonic() - started, ok=True)
         return Build(key, crate, target.triple, directory, toolchain)
+
+
+def _make_readable(directory: Path) -> None:
+    directory.chmod(0o755)
+    for path in directory.iterdir():
+        path.chmod(0o644)
 
 
 def _log_build(key: str, crate: str, target: Target, seconds: float, ok: bool) -> None:
