@@ -25,7 +25,13 @@ from typing import Any, BinaryIO
 SCRATCH_ROOT = os.environ.get("EXECUTOR_SCRATCH", "/scratch")
 HEAD_BYTES = 16 << 20  # kept from the start of each stream (the rest is counted, not kept)
 TAIL_BYTES = 64 << 10  # kept from its end
-BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp/home", "LANG": "C.UTF-8"}
+# HOME is the sandbox's persistent cache volume when it has one (runtimes keep their
+# compiled-code caches there), else a directory on the tmpfs.
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": os.environ.get("HOME") if os.environ.get("HOME", "/") != "/" else "/tmp/home",
+    "LANG": "C.UTF-8",
+}
 
 
 class _Capture(threading.Thread):

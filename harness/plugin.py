@@ -213,7 +213,10 @@ class RunSession:
             from harness.sandbox import Sandbox
 
             builder = installed_builders()[self.config.getoption("builder")]()
-            sandbox = Sandbox(image_tag(), cache_dir("artifacts"), self.run_id)
+            files = {k: v for r in selected_runtimes(self.config).values()
+                     for k, v in r.sandbox_files.items()}
+            sandbox = Sandbox(image_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
+                              self.run_id, files)
             self._context = Context(self.run_id, builder, workspace_of(self.config), sandbox)
         return self._context
 

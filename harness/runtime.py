@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from harness.targets import Target
 
@@ -60,6 +61,8 @@ class Runtime(ABC):
     family: str = ""  # e.g. "wasmtime"; suites may name a family in overrides
     # stderr patterns by which the runtime documents that it refused to load the guest
     load_error_patterns: tuple[str, ...] = ()
+    # files the sandbox mounts read-only for this runtime: path inside -> path on the host
+    sandbox_files: dict[str, Path] = {}  # noqa: RUF012 (read-only by convention)
 
     def unsupported_reason(self, target: Target) -> str | None:
         """Why this runtime cannot run the target's artifacts at all, or None."""

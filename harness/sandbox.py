@@ -22,6 +22,7 @@ from typing import Any
 LABEL = "wasm-conformance"
 GUEST_USER = "10001:10001"
 ARTIFACTS_MOUNT = "/artifacts"
+CACHE_MOUNT = "/cache"  # persistent across runs: runtimes' compiled code, Jco's transpiled output
 EXECUTOR_MOUNT = "/harness/executor.py"
 EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
 LIMITS = {"memory": "2g", "pids": "512", "cpus": "1.5"}
@@ -31,7 +32,7 @@ class SandboxLost(Exception):
     """The container or its executor went away, or stopped answering."""
 
 
-def sandbox_flags(artifacts_dir: Path, session: str) -> list[str]:
+def sandbox_flags(artifacts_dir: Path, cache_dir: Path, session: str) -> list[str]:
     """The `docker run` options of the guest sandbox (also used in reproduction commands)."""
     return [
         "--rm", "-i",
@@ -47,14 +48,20 @@ def sandbox_flags(artifacts_dir: Path, session: str) -> list[str]:
         "--tmpfs", "/tmp:rw,exec,size=1g,mode=1777",
         "--tmpfs", "/scratch:rw,exec,size=1g,mode=1777",
         "-v", f"{artifacts_dir}:{ARTIFACTS_MOUNT}:ro",
+        "-v", f"{cache_dir}:{CACHE_MOUNT}",
+        "-e", f"HOME={CACHE_MOUNT}/home",
     ]
 
 
 class Sandbox:
     """A sandboxed container with a running executor; `request` sends one cell."""
 
-    def __init__(self, image: str, artifacts_dir: Path, session: str) -> None:
+    def __init__(self, image: str, artifacts_dir: Path, cache_dir: Path, session: str,
+                 files: dict[str, Path] | None = None) -> None:
         self.image, self.artifacts_dir, self.session = image, artifacts_dir, session
+        self.cache_dir = cache_dir
+        cache_dir.chmod(0o1777)  # written by the sandbox's unprivileged user
+        self.files = {EXECUTOR_MOUNT: EXECUTOR_SOURCE, **(files or {})}
         self._proc: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[bytes] = queue.Queue()
         self._next_id = 0
@@ -66,15 +73,21 @@ class Sandbox:
 
     def argv(self) -> list[str]:
         return [
-            "docker", "run", *sandbox_flags(self.artifacts_dir, self.session),
+            "docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, self.session),
             "--name", self.container_name,
-            "-v", f"{EXECUTOR_SOURCE}:{EXECUTOR_MOUNT}:ro",
+            *self._file_mounts(),
             self.image, "python3", EXECUTOR_MOUNT,
         ]
 
+    def _file_mounts(self) -> list[str]:
+        """Read-only mounts of the executor and the runtimes' support files."""
+        return [arg for inside, host in sorted(self.files.items())
+                for arg in ("-v", f"{host}:{inside}:ro")]
+
     def repro(self, guest_argv: list[str]) -> str:
         """A command that reruns one guest by hand in the same sandbox."""
-        argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, "repro"), "-w", "/tmp",
+        argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, "repro"),
+                *self._file_mounts(), "-w", "/tmp",
                 self.image, *[a.replace("{scratch}", "/tmp") for a in guest_argv]]
         return shlex.join(argv)
 

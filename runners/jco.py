@@ -1,60 +1,59 @@
-"""Jco: transpiles a component to JavaScript and runs it on Node.js (wasip1 wrapped first)."""
+"""Jco: a component (or a wasip1 module wrapped into one) transpiled to JavaScript, on Node.js.
+
+Each artifact is wrapped and transpiled once, into the sandbox's persistent cache;
+every cell then only starts Node on the cached output (`runners/jco_run.mjs`).
+"""
 
 from __future__ import annotations
 
-import json
+import hashlib
+from pathlib import Path
 
-from harness.runtime import SCRATCH, Invocation, RunPlan, Runtime, Step
+from harness.runtime import Invocation, RunPlan, Runtime, Step
+from harness.sandbox import CACHE_MOUNT
 from harness.targets import Target
 
-NODE_MODULES = "/opt/jco/node_modules"  # the image's pinned jco and WASI shims
-PREOPENS_MODULE = "preopens.mjs"
+HERE = Path(__file__).resolve().parent
+SCRIPTS = {"/runners/jco_run.mjs": HERE / "jco_run.mjs", "/runners/jco_guest.mjs": HERE / "jco_guest.mjs"}
+
+
+def _scripts_hash() -> str:
+    digest = hashlib.sha256()
+    for path in SCRIPTS.values():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 class Jco(Runtime):
     name = "jco"
     family = "jco"
+    sandbox_files = SCRIPTS
     load_error_patterns = (
+        r"jco: failed to transpile",
         r"LinkError",
-        r"(?i)failed to (transpile|instantiate)",
         r"is not a constructor",
         r"Cannot find (module|package)",
-        r"(?i)import .* (not found|missing)",
+        r"jco: not a command component",
     )
 
     def unsupported_reason(self, target: Target) -> str | None:
         if target.threads:
-            return "Jco has no wasi-threads support (shared memory threads on Node.js)"
+            return "Jco has no wasi-threads support (shared-memory threads on Node.js)"
         return None
 
     def version_argv(self) -> list[str]:
         return ["jco", "--version"]
 
     def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
-        # Node resolves the shims from the cell's scratch dir through this link.
-        steps = [Step(["ln", "-s", NODE_MODULES, f"{SCRATCH}/node_modules"])]
-        component = artifact
-        if not target.is_component:
-            component = f"{SCRATCH}/component.wasm"
-            steps.append(Step(["jco", "new", artifact, "--wasi-command", "-o", component],
-                              timeout_s=invocation.timeout_s))
-        flags = ["--jco-dir", f"{SCRATCH}/jco"]
-        files = {}
-        if invocation.dirs:
-            files[PREOPENS_MODULE] = _preopens_module(invocation.dirs)
-            flags += ["--jco-import", f"{SCRATCH}/{PREOPENS_MODULE}"]
-        argv = ["jco", "run", *flags, component, *invocation.args]
-        steps.append(Step(argv, env=dict(invocation.env), stdin=invocation.stdin,
-                          timeout_s=invocation.timeout_s))
-        return RunPlan(steps, flags, files)
-
-
-def _preopens_module(dirs: dict[str, str]) -> str:
-    """A module that grants the guest its preopened directories (relative to the cell dir)."""
-    mapping = {guest: host.replace(f"{SCRATCH}/", "") for guest, host in dirs.items()}
-    return (
-        'import { _setPreopens } from "@bytecodealliance/preview2-shim/filesystem";\n'
-        f"const dirs = {json.dumps(mapping)};\n"
-        "_setPreopens(Object.fromEntries(Object.entries(dirs).map("
-        '([guest, host]) => [guest, process.cwd() + "/" + host])));\n'
-    )
+        # The cache key: the artifact's content-addressed path and these scripts' version.
+        key = artifact.strip("/").replace("/", "_")
+        cache = f"{CACHE_MOUNT}/jco/{key}-{_scripts_hash()}"
+        flags: list[str] = []
+        for key_, value in invocation.env.items():
+            flags += ["--env", f"{key_}={value}"]
+        for guest, host in invocation.dirs.items():
+            flags += ["--dir", f"{guest}::{host}"]
+        if invocation.network:
+            flags.append("--network")
+        argv = ["node", "/runners/jco_run.mjs", artifact, cache, *flags, "--", *invocation.args]
+        return RunPlan([Step(argv, stdin=invocation.stdin, timeout_s=invocation.timeout_s)], flags)
