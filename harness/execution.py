@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,13 @@ class Context:
 
 def run_cell(cell: Cell, context: Context) -> dict[str, Any]:
     """Everything that happens to one cell, ending in its record (never raises SandboxLost)."""
+    started = time.monotonic()
+    record = _run(cell, context)
+    record["wall_s"] = round(time.monotonic() - started, 4)  # harness cost included
+    return record
+
+
+def _run(cell: Cell, context: Context) -> dict[str, Any]:
     record = _base_record(cell, context)
     override = cell.override
     if override is not None and override.kind == "skip":

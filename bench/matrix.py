@@ -1,0 +1,116 @@
+"""Benchmark: the full matrix cold and warm, against the bare runtime calls of the same run.
+
+    python bench/matrix.py [--workers N] [--keep-cache] [-- PYTEST_ARGS...]
+
+Cold: the artifact, cargo and sandbox caches are emptied first (the toolchain image
+stays). Warm: the same run again. For every cell that ran, the executor inside the
+sandbox measures the runtime process itself (`duration_s`: the bare runtime call,
+spawned directly in the same container); the harness measures the whole cell
+(`wall_s`). The figures are ratios and differences taken within one run. The last
+line is a `key=value` summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness.cache import cache_root  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+COLD_CACHES = ("artifacts", "failures", "cargo-target", "sandbox", "locks")
+
+
+def run_matrix(name: str, workers: int, extra: list[str]) -> tuple[float, dict]:
+    results_dir = OUT / name
+    shutil.rmtree(results_dir, ignore_errors=True)
+    argv = [sys.executable, "-m", "pytest", "suites/", "-q", "-p", "no:cacheprovider",
+            "-n", str(workers), "--results-dir", str(results_dir), *extra]
+    started = time.monotonic()
+    subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    elapsed = time.monotonic() - started
+    return elapsed, json.loads((results_dir / "results.json").read_text())
+
+
+def builds_since(moment: float) -> Counter[tuple[str, str]]:
+    log = cache_root() / "logs" / "builds.jsonl"
+    counts: Counter[tuple[str, str]] = Counter()
+    if log.is_file():
+        for line in log.read_text().splitlines():
+            entry = json.loads(line)
+            if entry["time"] >= moment:
+                counts[(entry["crate"], entry["target"])] += 1
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep-cache", action="store_true", help="skip emptying the caches")
+    parser.add_argument("pytest_args", nargs="*")
+    args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "harness", "setup"], cwd=ROOT, check=True)
+
+    if not args.keep_cache:
+        for name in COLD_CACHES:
+            shutil.rmtree(cache_root() / name, ignore_errors=True)
+    cold_start = time.time()
+    cold_s, cold = run_matrix("cold", args.workers, args.pytest_args)
+    cold_builds = builds_since(cold_start)
+    warm_start = time.time()
+    warm_s, warm = run_matrix("warm", args.workers, args.pytest_args)
+    warm_builds = builds_since(warm_start)
+
+    ran = [c for c in warm["cells"] if c.get("ran")]
+    bare = [c["duration_s"] for c in ran]
+    overheads_ms = [1000 * (c["wall_s"] - c["duration_s"]) for c in ran]
+    bare_per_worker = sum(bare) / args.workers
+    verdicts = {(c["case"], c["target"], c["runtime"]): c["verdict"] for c in cold["cells"]}
+    changed = [c for c in warm["cells"]
+               if verdicts.get((c["case"], c["target"], c["runtime"])) != c["verdict"]]
+    needed = {(c["artifact_sha256"], c["target"]) for c in warm["cells"] if c.get("artifact_sha256")}
+    by_runtime: dict[str, list[float]] = {}
+    for cell in ran:
+        by_runtime.setdefault(cell["runtime"], []).append(1000 * (cell["wall_s"] - cell["duration_s"]))
+
+    print(f"cells: {len(warm['cells'])} ({len(ran)} ran); workers: {args.workers}")
+    print(f"cold run: {cold_s:.1f}s with {sum(cold_builds.values())} cargo builds "
+          f"for {len(cold_builds)} (crate, target) pairs")
+    print(f"warm run: {warm_s:.1f}s with {sum(warm_builds.values())} cargo builds; "
+          f"{len(changed)} verdicts differ from the cold run")
+    print(f"bare runtime calls: {sum(bare):.1f}s in all, {bare_per_worker:.1f}s per worker")
+    for runtime, values in sorted(by_runtime.items()):
+        print(f"  {runtime:<12} median harness overhead {statistics.median(values):7.1f} ms "
+              f"over {len(values)} cells")
+    summary = {
+        "cells": len(warm["cells"]),
+        "ran": len(ran),
+        "workers": args.workers,
+        "cold_s": round(cold_s, 1),
+        "warm_s": round(warm_s, 1),
+        "bare_sum_s": round(sum(bare), 1),
+        "warm_ratio": round(warm_s / bare_per_worker, 2) if bare_per_worker else None,
+        "overhead_ms_median": round(statistics.median(overheads_ms), 1) if overheads_ms else None,
+        "builds_per_fixture_target": max(cold_builds.values(), default=0),
+        "cold_builds": sum(cold_builds.values()),
+        "warm_builds": sum(warm_builds.values()),
+        "cache_hit_rate": round(1 - sum(warm_builds.values()) / max(len(needed), 1), 3),
+        "artifacts": len(needed),
+        "verdicts_changed": len(changed),
+    }
+    print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
