@@ -29,7 +29,7 @@ TAIL_BYTES = 64 << 10  # kept from its end
 # compiled-code caches there), else a directory on the tmpfs.
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": os.environ.get("HOME") if os.environ.get("HOME", "/") != "/" else "/tmp/home",
+    "HOME": os.environ["HOME"] if os.environ.get("HOME", "/") != "/" else "/tmp/home",
     "LANG": "C.UTF-8",
 }
 

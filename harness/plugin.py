@@ -167,7 +167,8 @@ class CellItem(pytest.Item):
             pytest.xfail(reason)
         raise CellFailure(record)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
         if isinstance(excinfo.value, CellFailure):
             return describe_failure(excinfo.value.record)
         return super().repr_failure(excinfo)

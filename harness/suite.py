@@ -169,8 +169,8 @@ def load_suite(
         if check_fixture:
             problem = check_fixture(case.crate, case.bin)
             if problem:
-                key_path = (*at, "fixture")
-                raise SuiteError(path, line_of(lines, key_path), _key(key_path), problem)
+                fixture_path = (*at, "fixture")
+                raise SuiteError(path, line_of(lines, fixture_path), _key(fixture_path), problem)
         cases.append(case)
     return cases
 
