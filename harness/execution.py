@@ -13,7 +13,7 @@ from harness.cell import Cell
 from harness.fixtures import Workspace
 from harness.judge import judge
 from harness.outcome import Outcome
-from harness.runtime import SCRATCH, Invocation, RunPlan, Runtime
+from harness.runtime import Invocation, RunPlan, Runtime
 from harness.sandbox import ARTIFACTS_MOUNT, Sandbox, SandboxLost
 from harness.verdict import Verdict
 
@@ -130,7 +130,7 @@ def _finish(record: dict[str, Any], verdict: Verdict, reason: str, ran: bool) ->
 
 def _invocation(cell: Cell) -> Invocation:
     case = cell.case
-    dirs = {guest: f"{SCRATCH}/dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
+    dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
     return Invocation(args=case.args, env=dict(case.env), stdin=case.stdin, dirs=dirs,
                       network=case.network == "loopback", timeout_s=case.timeout_s)
 

@@ -3,9 +3,9 @@
 It lives for a whole worker inside one long-lived sandboxed container, so a cell
 costs a process spawn rather than a container start. Standard library only: it
 runs under the image's python3. Per request it makes a fresh scratch directory,
-writes the initial files, runs each step (argument lists, never a shell) in its
-own process group with a time limit and bounded output capture, then deletes the
-scratch directory.
+writes the initial files, runs each step there (argument lists taken verbatim,
+never a shell; plans name scratch files by relative paths) in its own process
+group with a time limit and bounded output capture, then deletes the directory.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ BASE_ENV = {
     "HOME": os.environ["HOME"] if os.environ.get("HOME", "/") != "/" else "/tmp/home",
     "LANG": "C.UTF-8",
 }
+# The container's OOM-kill counter (cgroup v1, then v2): tells a memory-limit kill apart.
+OOM_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 
 
 class _Capture(threading.Thread):
@@ -67,11 +69,21 @@ def _child_setup() -> None:
         pass
 
 
+def _oom_kills() -> int | None:
+    """How many processes the kernel has OOM-killed in this container, if it says."""
+    for path in OOM_COUNTERS:
+        with contextlib.suppress(OSError, ValueError), open(path) as handle:
+            for line in handle:
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+    return None
+
+
 def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
-    argv = [arg.replace("{scratch}", scratch) for arg in step["argv"]]
-    env = {**BASE_ENV, **{k: v.replace("{scratch}", scratch) for k, v in step.get("env", {}).items()}}
+    argv = step["argv"]  # verbatim: nothing in it is substituted or interpreted
+    env = {**BASE_ENV, **step.get("env", {})}
     timeout = float(step.get("timeout_s", 60))
-    started = time.monotonic()
+    started, oom_before = time.monotonic(), _oom_kills()
     try:
         proc = subprocess.Popen(
             argv, cwd=scratch, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -96,10 +108,12 @@ def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
     for capture in captures:
         capture.join(timeout=5)
     code = proc.returncode
+    oom_after = _oom_kills()
     return {
         "exit_code": code if code >= 0 else None,
         "signal": -code if code < 0 else None,
         "timed_out": timed_out,
+        "oom_killed": oom_before is not None and oom_after is not None and oom_after > oom_before,
         "spawn_error": None,
         "stdout": captures[0].text(),
         "stderr": captures[1].text(),

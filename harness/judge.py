@@ -42,6 +42,9 @@ def _bad(outcome: Outcome, expect: Expectation, runtime: Runtime) -> tuple[Verdi
     """Classify a run that did not meet `expect`."""
     if outcome.timed_out:
         return Verdict.TIMEOUT, f"killed after {outcome.duration_s:.1f}s (time limit)"
+    if outcome.signal is not None and outcome.oom_killed:
+        return Verdict.CRASH, (f"killed by the sandbox's memory limit (out of memory, "
+                               f"signal {outcome.signal})")
     if outcome.signal is not None:
         return Verdict.CRASH, f"runtime killed by signal {outcome.signal}"
     if runtime.is_load_error(outcome.exit_code, outcome.stdout, outcome.stderr):

@@ -17,6 +17,7 @@ class Outcome:
     spawn_error: str | None = None  # the runtime's binary could not be started
     failed_step: str | None = None  # a preparation step (not the guest run) that failed
     stdout_bytes: int = 0
+    oom_killed: bool = False  # the sandbox's memory limit killed a process during the run
 
     @classmethod
     def from_steps(cls, steps: list[dict[str, Any]], step_names: list[str]) -> Outcome:
@@ -35,4 +36,5 @@ class Outcome:
             spawn_error=last["spawn_error"],
             failed_step=failed,
             stdout_bytes=last["stdout_bytes"],
+            oom_killed=last.get("oom_killed", False),
         )

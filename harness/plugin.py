@@ -6,6 +6,7 @@ directory named `suites`, so it stays out of the way of ordinary test runs.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Iterator
@@ -87,6 +88,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     config.stash[CASE_IDS] = {}
     selected_targets(config), selected_runtimes(config)  # refuse unknown names up front
+    if _is_suite_run(config):  # a broken suite fails its own collection; the others still run
+        config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
@@ -263,6 +266,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.close()
     if hasattr(config, "workerinput") or config.option.collectonly:
         return
+    if _STARTED:  # containers of workers that died, or of cells interrupted by Ctrl-C
+        from harness.sandbox import remove_session_containers
+
+        with contextlib.suppress(OSError):
+            remove_session_containers(run.run_id)
     from harness.finish import finish_run
 
     status = finish_run(config, run.run_id, run.results_dir, sorted(_STARTED))

@@ -13,9 +13,6 @@ from harness.targets import Target
 
 ENTRY_POINT_GROUP = "wasm_conformance.runtimes"
 
-# In command lines, this placeholder stands for the cell's fresh scratch directory
-# inside the sandbox; the executor substitutes it.
-SCRATCH = "{scratch}"
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,8 @@ class Invocation:
     args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     stdin: str = ""
-    # guest path -> directory inside the sandbox holding its initial files
+    # guest path -> directory holding its initial files, relative to the cell's scratch
+    # directory (every step runs there)
     dirs: dict[str, str] = field(default_factory=dict)
     network: bool = False
     timeout_s: float = 60.0

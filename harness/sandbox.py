@@ -26,6 +26,7 @@ CACHE_MOUNT = "/cache"  # persistent across runs: runtimes' compiled code, Jco's
 EXECUTOR_MOUNT = "/harness/executor.py"
 EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
 LIMITS = {"memory": "2g", "pids": "512", "cpus": "1.5"}
+CLOSE_TIMEOUT_S = 10.0  # for the executor to exit once its stdin closes
 
 
 class SandboxLost(Exception):
@@ -88,7 +89,7 @@ class Sandbox:
         """A command that reruns one guest by hand in the same sandbox."""
         argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, "repro"),
                 *self._file_mounts(), "-w", "/tmp",
-                self.image, *[a.replace("{scratch}", "/tmp") for a in guest_argv]]
+                self.image, *guest_argv]
         return shlex.join(argv)
 
     def _start(self) -> None:
@@ -149,10 +150,10 @@ class Sandbox:
         if proc.stdin:
             proc.stdin.close()
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            proc.wait(timeout=CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:  # a step still runs (e.g. after Ctrl-C): remove it
+            self._proc = proc
+            self._abandon()
 
 
 def remove_session_containers(session: str) -> int:

@@ -38,9 +38,10 @@ def test_files_are_written_into_a_fresh_scratch_dir_that_is_removed(scratch_root
     assert list(scratch_root.iterdir()) == []
 
 
-def test_the_scratch_placeholder_is_replaced_in_arguments() -> None:
-    (result,) = run({"argv": [PY, "-c", "import os,sys; print(sys.argv[1] == os.getcwd())", "{scratch}"]})
-    assert result["stdout"] == "True\n"
+def test_steps_run_in_the_scratch_dir_and_arguments_stay_verbatim(scratch_root: Path) -> None:
+    code = "import os,sys; print(os.path.dirname(os.getcwd()), sys.argv[1])"
+    (result,) = run({"argv": [PY, "-c", code, "{scratch}"]})
+    assert result["stdout"] == f"{scratch_root} {{scratch}}\n"
 
 
 def test_a_step_past_its_time_limit_is_killed() -> None:
