@@ -15,7 +15,6 @@ from harness.fixtures import Workspace
 from harness.sandbox import LABEL
 from harness.targets import Target
 
-HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60
 
@@ -46,28 +45,22 @@ class DockerBuilder(Builder):
         return {"image": self.image, **component_versions()}
 
     def _docker_argv(self, workspace: Workspace, target: Target) -> list[str]:
+        """Cargo in a throwaway container of the image: offline (the image vendors every
+        crate the fixtures use), workspace read-only, a persistent target dir per target."""
         target_dir = cache_dir(f"cargo-target/{target.triple}")
         argv = [
-            "docker", "run", "--rm", "--label", LABEL, "--network", "host",
+            "docker", "run", "--rm", "--label", LABEL, "--network", "none",
             "-v", f"{workspace.root}:/ws:ro",
             "-v", f"{target_dir}:/target",
-            "-v", f"{cache_dir('cargo-home')}:/cargo-home",
-            "-e", "CARGO_HOME=/cargo-home", "-e", "CARGO_TARGET_DIR=/target",
-            "-e", "CARGO_NET_OFFLINE=false", "-e", "CARGO_TERM_COLOR=never",
+            "-e", "CARGO_TARGET_DIR=/target", "-e", "CARGO_TERM_COLOR=never",
             "-w", "/ws",
         ]
-        if target.std == "build-std":
-            argv += ["-e", "RUSTC_BOOTSTRAP=1"]
-        if HOST_CA_BUNDLE.is_file():  # registries may sit behind the host's TLS proxy
-            argv += ["-v", f"{HOST_CA_BUNDLE}:/etc/host-ca.pem:ro",
-                     "-e", "CARGO_HTTP_CAINFO=/etc/host-ca.pem"]
         if os.getuid() != 0:
-            argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
+            argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
         return [*argv, self.image]
 
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
-        cargo = ["cargo", "build", f"--{PROFILE}", "--locked", "-p", crate, "--target", target.triple]
-        argv = [*self._docker_argv(workspace, target), *cargo]
+        argv = [*self._docker_argv(workspace, target), *_cargo(crate, target)]
         try:
             result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
                                     check=False)
@@ -80,8 +73,12 @@ class DockerBuilder(Builder):
         copy_artifacts(workspace, crate, built, out_dir)
 
     def repro(self, crate: str, target: Target) -> str:
-        cargo = ["cargo", "build", f"--{PROFILE}", "--locked", "-p", crate, "--target", target.triple]
-        return shlex.join([*self._docker_argv(Workspace(), target), *cargo])
+        return shlex.join([*self._docker_argv(Workspace(), target), *_cargo(crate, target)])
+
+
+def _cargo(crate: str, target: Target) -> list[str]:
+    return ["cargo", "build", f"--{PROFILE}", "--locked", "--offline", "-p", crate,
+            "--target", target.triple]
 
 
 def copy_artifacts(workspace: Workspace, crate: str, built: Path, out_dir: Path) -> None:
