@@ -43,6 +43,7 @@ def sandbox_flags(artifacts_dir: Path, cache_dir: Path, session: str) -> list[st
         "--cap-drop", "ALL",
         "--security-opt", "no-new-privileges",
         "--network", "none",
+        "--sysctl", "net.ipv6.conf.lo.disable_ipv6=0",  # the own loopback, IPv6 too
         "--memory", LIMITS["memory"], "--memory-swap", LIMITS["memory"],
         "--pids-limit", LIMITS["pids"],
         "--cpus", LIMITS["cpus"],

@@ -152,6 +152,7 @@ xargs -P "$JOBS" -L1 bash -c 'cc_one "$0" "$1"' < top.list
 $CC $CFLAGS $TOPFLAGS -c "$HERE/src/pthread_wasi.c" -o obj/top/wl_pthread_wasi.o
 $CC $CFLAGS -c "$HERE/src/malloc.c" -o obj/top/wl_malloc.o
 $CC $CFLAGS -c "$HERE/src/memcpy.c" -o obj/top/wl_memcpy.o
+$CC $CFLAGS $BOTFLAGS -c "$HERE/src/close.c" -o obj/top/wl_close.o
 $CC --target=wasm32-wasip1-threads -matomics -mbulk-memory -c "$HERE/src/wasi_thread_start.s" \
     -o obj/top/wl_wasi_thread_start.o
 
