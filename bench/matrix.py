@@ -2,8 +2,8 @@
 
     python bench/matrix.py [--workers N] [--keep-cache] [-- PYTEST_ARGS...]
 
-Cold: the artifact, cargo and sandbox caches are emptied first (the toolchain image
-stays). Warm: the same run again. For every cell that ran, the executor inside the
+Cold: the run starts from an empty cache of its own (bench/out/cache; the
+toolchain image stays, your own caches are not touched). Warm: the same run again. For every cell that ran, the executor inside the
 sandbox measures the runtime process itself (`duration_s`: the bare runtime call,
 spawned directly in the same container); the harness measures the whole cell
 (`wall_s`). The figures are ratios and differences taken within one run. The last
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -23,12 +24,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from harness.cache import cache_root  # noqa: E402
-
 OUT = ROOT / "bench" / "out"
-COLD_CACHES = ("artifacts", "failures", "cargo-target", "sandbox", "locks")
+CACHE = OUT / "cache"
+os.environ["WASM_CONFORMANCE_CACHE"] = str(CACHE)  # for this process and the runs it starts
 
 
 def run_matrix(name: str, workers: int, extra: list[str]) -> tuple[float, dict]:
@@ -43,7 +41,7 @@ def run_matrix(name: str, workers: int, extra: list[str]) -> tuple[float, dict]:
 
 
 def builds_since(moment: float) -> Counter[tuple[str, str]]:
-    log = cache_root() / "logs" / "builds.jsonl"
+    log = CACHE / "logs" / "builds.jsonl"
     counts: Counter[tuple[str, str]] = Counter()
     if log.is_file():
         for line in log.read_text().splitlines():
@@ -56,14 +54,13 @@ def builds_since(moment: float) -> Counter[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep-cache", action="store_true", help="skip emptying the caches")
+    parser.add_argument("--keep-cache", action="store_true", help="start from the last bench cache")
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "harness", "setup"], cwd=ROOT, check=True)
 
     if not args.keep_cache:
-        for name in COLD_CACHES:
-            shutil.rmtree(cache_root() / name, ignore_errors=True)
+        shutil.rmtree(CACHE, ignore_errors=True)
     cold_start = time.time()
     cold_s, cold = run_matrix("cold", args.workers, args.pytest_args)
     cold_builds = builds_since(cold_start)
