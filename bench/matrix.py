@@ -4,8 +4,9 @@
 
 Cold: the run starts from an empty cache of its own (bench/out/cache; the
 toolchain image stays, your own caches are not touched). Warm: the same run again.
-For every cell that ran, the executor inside the sandbox measures the runtime process itself (`duration_s`: the bare runtime call,
-spawned directly in the same container); the harness measures the whole cell
+For every cell that ran, the executor inside the sandbox measures the runtime
+process itself (`duration_s`: the bare runtime call, spawned directly in the same
+container); the harness measures the whole cell
 (`wall_s`). The figures are ratios and differences taken within one run. The last
 line is a `key=value` summary.
 """
