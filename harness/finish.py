@@ -30,10 +30,6 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path, started: l
         if key and key not in done:
             records.append(lost_record(*key))
     run = run_header(config, run_id, list(selected_targets(config)), list(selected_runtimes(config)))
-    for record in records:  # what each runtime binary says of itself beats a label
-        measured = record.get("versions", {}).get("runtime")
-        if measured:
-            run["versions"][record["runtime"]] = measured
     path = write_results(results_dir / "results.json", run, records)
     _say(f"results: {path} ({len(records)} cells)")
     try:
