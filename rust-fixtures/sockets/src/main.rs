@@ -18,6 +18,11 @@ use std::time::{Duration, Instant};
 const GROUPS: &[&str] = &["tcp-echo", "nonblocking", "timeouts", "shutdown", "udp", "udp-timeout", "resolve", "ipv6"];
 const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a first datagram is left waiting in the receiver's queue before the
+/// receiver's first recv: a bound socket must keep what arrives before anyone
+/// reads, and waiting makes that check independent of scheduling (without it, a
+/// runtime that drops such datagrams fails or passes depending on load).
+const SETTLE: Duration = Duration::from_millis(100);
 
 fn main() {
     match fixture_check::group(GROUPS).as_str() {
@@ -254,6 +259,9 @@ fn udp() {
     let mut buf = [0u8; 2048];
     for (i, msg) in [&b"datagram one"[..], &[0xffu8; 1200][..], b""].into_iter().enumerate() {
         ensure_eq("udp-send-recv", "bytes sent", must("udp-send-recv", "send_to", a.send_to(msg, b_addr)), msg.len());
+        if i == 0 {
+            std::thread::sleep(SETTLE); // b has not read yet: datagram 0 waits in its queue
+        }
         let (n, from) = recv_polling(&format!("udp-send-recv (datagram {i})"), &b, &mut buf, false);
         ensure_eq("udp-send-recv", "datagram", &buf[..n], msg);
         ensure_eq("udp-send-recv", "source address", from, a_addr);
@@ -339,6 +347,7 @@ fn ipv6() {
     let b = must("ipv6-udp", "bind", UdpSocket::bind(at));
     let b_addr = must("ipv6-udp", "local_addr", b.local_addr());
     must("ipv6-udp", "send_to", a.send_to(b"v6 datagram", b_addr));
+    std::thread::sleep(SETTLE); // b has not read yet: the datagram waits in its queue
     let mut dbuf = [0u8; 64];
     let (n, from) = recv_polling("ipv6-udp", &b, &mut dbuf, false);
     ensure_eq("ipv6-udp", "datagram", &dbuf[..n], b"v6 datagram");
