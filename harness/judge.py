@@ -25,6 +25,8 @@ def judge(outcome: Outcome, expect: Expectation, override: Override | None,
         return verdict, f"documented failure not seen ({why}); documented: {override.reason}"
     problems = expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
     if not problems and not outcome.timed_out:
+        if override is not None and override.kind == "xfail" and override.intermittent:
+            return Verdict.PASS, f"passed this time; known to fail intermittently: {override.reason}"
         if override is not None and override.kind == "xfail":
             return Verdict.XPASS, f"expected to fail but passed (stale expectation): {override.reason}"
         return Verdict.PASS, ""

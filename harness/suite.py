@@ -89,6 +89,7 @@ class Override:
     runtimes: frozenset[str] | None
     link: str | None = None
     expect: Expectation | None = None
+    intermittent: bool = False  # xfail only: a pass is reported as pass, not xpass
 
     def selects(self, target: str, runtime: str, family: str) -> bool:
         return (self.targets is None or target in self.targets) and (
@@ -256,6 +257,7 @@ def _case(path: Path, raw: dict[str, Any], lines: dict, at: tuple) -> Case:
             targets=frozenset(o["targets"]) if "targets" in o else None,
             runtimes=frozenset(o["runtimes"]) if "runtimes" in o else None,
             expect=_expectation(path, expect, lines, o_at) if expect is not None else None,
+            intermittent=body.get("intermittent", False),
         ))
     return Case(
         id=raw["id"],

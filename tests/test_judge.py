@@ -69,3 +69,11 @@ def test_an_unsupported_cell_that_fails_differently_says_so() -> None:
     verdict, reason = judge(outcome(134, "", "panicked"), EXPECT, UNSUPPORTED, Wasmtime45())
     assert verdict.value == "fail"
     assert "documented failure not seen" in reason and "no threads here" in reason
+
+
+def test_an_intermittent_xfail_that_passes_is_a_pass_and_says_so() -> None:
+    flaky = Override("xfail", "loses output at exit, now and then", None, None, intermittent=True)
+    verdict, reason = judge(outcome(), EXPECT, flaky, Wasmtime45())
+    assert verdict.value == "pass"
+    assert "intermittently" in reason
+    assert judge(outcome(1, "x"), EXPECT, flaky, Wasmtime45())[0].value == "xfail"
