@@ -61,3 +61,19 @@ def test_a_lost_cell_is_an_infra_error_with_its_reason() -> None:
     lost = lost_record("a", "wasm32-wasip1", "jco")
     assert lost["verdict"] == "infra-error"
     assert lost["reason"].startswith("lost:")
+
+
+def test_a_change_to_one_fixture_changes_only_its_own_build_key(tmp_path: Path) -> None:
+    from harness.builder import build_key
+    from harness.fixtures import Workspace
+    from harness.targets import all_targets
+    from tests.conftest import write_workspace
+
+    root = write_workspace(tmp_path / "ws", {"one": [], "two": []})
+    target = all_targets()["wasm32-wasip1"]
+    before = {c: build_key(Workspace(root), c, target, "image-a") for c in ("one", "two")}
+    (root / "one" / "src" / "main.rs").write_text('fn main() { println!("changed"); }\n')
+    after = {c: build_key(Workspace(root), c, target, "image-a") for c in ("one", "two")}
+    assert after["one"] != before["one"]
+    assert after["two"] == before["two"]
+    assert build_key(Workspace(root), "two", target, "image-b") != after["two"]
