@@ -50,7 +50,7 @@ class Builder(ABC):
 
         Raises BuildFailed with the compiler's message."""
 
-    def repro(self, crate: str, target: Target) -> str:
+    def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
         """A command a person can paste to rebuild the artifact."""
         return f"cargo build --{PROFILE} --locked -p {crate} --target {target.triple}"
 

@@ -119,7 +119,7 @@ def _base_record(cell: Cell, context: Context) -> dict[str, Any]:
         "builder": context.builder.name,
         "versions": {},
         "flags": [],
-        "repro": context.builder.repro(cell.case.crate, cell.target),
+        "repro": context.builder.repro(context.workspace, cell.case.crate, cell.target),
     }
 
 

@@ -72,8 +72,8 @@ class DockerBuilder(Builder):
         built = cache_dir(f"cargo-target/{target.triple}") / target.triple / PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
-    def repro(self, crate: str, target: Target) -> str:
-        return shlex.join([*self._docker_argv(Workspace(), target), *_cargo(crate, target)])
+    def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
+        return shlex.join([*self._docker_argv(workspace, target), *_cargo(crate, target)])
 
 
 def _cargo(crate: str, target: Target) -> list[str]:

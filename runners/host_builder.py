@@ -33,6 +33,15 @@ class HostBuilder(Builder):
         return {"rustc": first.removeprefix("rustc ").split(" ")[0]}
 
     def unavailable_reason(self, target: Target) -> str | None:
+        if target.triple not in self._reasons:
+            self._reasons[target.triple] = self._why_not(target)
+        return self._reasons[target.triple]
+
+    @cached_property
+    def _reasons(self) -> dict[str, str | None]:
+        return {}
+
+    def _why_not(self, target: Target) -> str | None:
         if self._rustc.startswith("unavailable"):
             return f"no host rustc ({self._rustc})"
         result = subprocess.run(["rustc", "--print", "target-libdir", "--target", target.triple],
