@@ -77,3 +77,14 @@ def test_a_change_to_one_fixture_changes_only_its_own_build_key(tmp_path: Path) 
     assert after["one"] != before["one"]
     assert after["two"] == before["two"]
     assert build_key(Workspace(root), "two", target, "image-b") != after["two"]
+
+
+def test_cache_info_and_clear(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from harness.cache import cache_command, cache_dir
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    (cache_dir("artifacts") / "a.wasm").write_bytes(b"\0" * 2_000_000)
+    assert cache_command("info") == 0
+    assert "artifacts" in capsys.readouterr().out
+    assert cache_command("clear") == 0
+    assert not (tmp_path / "cache").exists()
