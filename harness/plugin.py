@@ -7,6 +7,7 @@ directory named `suites`, so it stays out of the way of ordinary test runs.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from harness.verdict import Verdict
 
 SUITE_DIR_NAME = "suites"
 SUITE_SUFFIXES = (".yaml", ".yml")
+PRUNED_DIRS = {"node_modules", "target", "__pycache__"}  # never hold suites
 CASE_IDS = pytest.StashKey[dict[str, str]]()
 CONTEXT = pytest.StashKey[Context]()
 SESSION = pytest.StashKey["RunSession"]()
@@ -87,6 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for feature in schema()["$defs"]["feature"]["enum"]:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     config.stash[CASE_IDS] = {}
+    _STARTED.clear()  # a new session (pytester may run several in one process)
     selected_targets(config), selected_runtimes(config)  # refuse unknown names up front
     if _is_suite_run(config):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
@@ -243,10 +246,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _is_suite_run(config: pytest.Config) -> bool:
     """Whether the command line points at any suite file (so Docker is needed)."""
     for arg in config.args:
-        path = Path(arg.split("::")[0])
-        files = path.rglob("*") if path.is_dir() else [path]
-        for file in files:
-            if file.suffix in SUITE_SUFFIXES and SUITE_DIR_NAME in file.resolve().parent.parts:
+        path = Path(arg.split("::")[0]).resolve()
+        if path.is_file():
+            if path.suffix in SUITE_SUFFIXES and SUITE_DIR_NAME in path.parent.parts:
+                return True
+            continue
+        for directory, subdirs, files in os.walk(path):
+            subdirs[:] = [d for d in subdirs if not d.startswith(".") and d not in PRUNED_DIRS]
+            if SUITE_DIR_NAME in Path(directory).parts and any(
+                f.endswith(SUITE_SUFFIXES) for f in files
+            ):
                 return True
     return False
 
