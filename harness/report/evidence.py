@@ -95,7 +95,8 @@ def summary_line(target: str, cells: list[Cell]) -> str:
     if n[UNSUPPORTED]:
         parts.append(f"{n[UNSUPPORTED]} unsupported by design")
     if n[NA]:
-        parts.append(f"{n[NA]} N/A (not run: the case does not apply to the runtime)")
+        parts.append(f"{n[NA]} N/A (not run: the case does not apply, or the runtime "
+                     "cannot run this kind of artifact)")
     if n[XFAIL]:
         parts.append(f"{n[XFAIL]} known {'failure' if n[XFAIL] == 1 else 'failures'} (xfail)")
     if n[UNAVAILABLE]:
