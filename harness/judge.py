@@ -21,7 +21,7 @@ def judge(outcome: Outcome, expect: Expectation, override: Override | None,
         problems = override.expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
         if not problems:
             return Verdict.UNSUPPORTED, override.reason
-        verdict, why = _bad(outcome, override.expect, runtime)
+        verdict, why = _bad(outcome, problems, runtime)
         return verdict, f"documented failure not seen ({why}); documented: {override.reason}"
     problems = expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
     if not problems and not outcome.timed_out:
@@ -30,7 +30,7 @@ def judge(outcome: Outcome, expect: Expectation, override: Override | None,
         if override is not None and override.kind == "xfail":
             return Verdict.XPASS, f"expected to fail but passed (stale expectation): {override.reason}"
         return Verdict.PASS, ""
-    verdict, why = _bad(outcome, expect, runtime)
+    verdict, why = _bad(outcome, problems, runtime)
     return _failure(verdict, why, override)
 
 
@@ -40,8 +40,8 @@ def _failure(verdict: Verdict, why: str, override: Override | None) -> tuple[Ver
     return verdict, why
 
 
-def _bad(outcome: Outcome, expect: Expectation, runtime: Runtime) -> tuple[Verdict, str]:
-    """Classify a run that did not meet `expect`."""
+def _bad(outcome: Outcome, problems: list[str], runtime: Runtime) -> tuple[Verdict, str]:
+    """Classify a run that did not meet its expectation (`problems` says how)."""
     if outcome.timed_out:
         return Verdict.TIMEOUT, f"killed after {outcome.duration_s:.1f}s (time limit)"
     if outcome.signal is not None and outcome.oom_killed:
@@ -51,7 +51,6 @@ def _bad(outcome: Outcome, expect: Expectation, runtime: Runtime) -> tuple[Verdi
         return Verdict.CRASH, f"runtime killed by signal {outcome.signal}"
     if runtime.is_load_error(outcome.exit_code, outcome.stdout, outcome.stderr):
         return Verdict.LOAD_ERROR, f"runtime refused to load the guest: {_tail(outcome.stderr)}"
-    problems = expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
     return Verdict.FAIL, "; ".join(problems) + _first_failed_check(outcome.stdout)
 
 
