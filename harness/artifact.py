@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +17,13 @@ class Build:
     directory: Path  # holds <stem>.wasm for every bin/cdylib of the crate
     toolchain: dict[str, str] = field(default_factory=dict)
     error: str | None = None  # the compiler's message when the build failed
+    sha256: dict[str, str] = field(default_factory=dict)  # stem -> digest, taken at build time
 
     def artifact(self, stem: str) -> Artifact:
         path = self.directory / f"{stem}.wasm"
-        return Artifact(path=path, key=self.key, stem=stem)
+        # Builds cached before digests were recorded are hashed here instead.
+        digest = self.sha256.get(stem) or hashlib.sha256(path.read_bytes()).hexdigest()
+        return Artifact(path=path, key=self.key, stem=stem, sha256=digest)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Artifact:
     path: Path  # on the host, below the artifact cache
     key: str
     stem: str
+    sha256: str
 
     @property
     def relative(self) -> str:

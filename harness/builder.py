@@ -77,8 +77,9 @@ def build_once(builder: Builder, workspace: Workspace, crate: str, target: Targe
     with FileLock(str(cache_dir("locks") / f"{key}.lock")):
         done = directory / "build.json"
         if done.is_file():
-            toolchain = json.loads(done.read_text())["toolchain"]
-            return Build(key, crate, target.triple, directory, toolchain)
+            stored = json.loads(done.read_text())
+            return Build(key, crate, target.triple, directory, stored["toolchain"],
+                         sha256=stored.get("sha256", {}))
         if failure.is_file():
             return Build(key, crate, target.triple, directory, error=failure.read_text())
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=artifacts))
@@ -94,14 +95,16 @@ def build_once(builder: Builder, workspace: Workspace, crate: str, target: Targe
             shutil.rmtree(staging, ignore_errors=True)
             raise
         toolchain = builder.toolchain_versions()
+        digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in staging.glob("*.wasm")}
         (staging / "build.json").write_text(json.dumps(
-            {"crate": crate, "target": target.triple, "builder": builder.name, "toolchain": toolchain},
+            {"crate": crate, "target": target.triple, "builder": builder.name,
+             "toolchain": toolchain, "sha256": digests},
             sort_keys=True,
         ))
         _make_readable(staging)  # the sandbox reads it as an unprivileged user
         staging.rename(directory)
         _log_build(key, crate, target, time.monotonic() - started, ok=True)
-        return Build(key, crate, target.triple, directory, toolchain)
+        return Build(key, crate, target.triple, directory, toolchain, sha256=digests)
 
 
 def _make_readable(directory: Path) -> None:

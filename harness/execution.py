@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +71,7 @@ def _run(cell: Cell, context: Context) -> dict[str, Any]:
     if build.error:
         return _finish(record, Verdict.BUILD_ERROR, build.error[-EXCERPT_CHARS:], ran=False)
     artifact = build.artifact(context.workspace.crates[cell.case.crate].artifact_stem(cell.case.bin))
-    record["artifact_sha256"] = _sha256(artifact.path)
+    record["artifact_sha256"] = artifact.sha256
     record["versions"].update(build.toolchain)
     try:
         version, why = context.runtime_version(cell.runtime)
@@ -163,10 +162,6 @@ def _excerpt(text: str) -> str:
         half = EXCERPT_CHARS // 2
         joined = joined[:half] + "\n[...]\n" + joined[-half:]
     return joined
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _suite_path(path: Path) -> str:
