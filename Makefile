@@ -27,7 +27,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 lint: venv
-	$(BIN)/ruff check harness runners tests bench
+	$(BIN)/ruff check harness runners tests bench docs
 
 types: venv
 	$(BIN)/mypy

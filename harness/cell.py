@@ -1,13 +1,15 @@
-"""Cells: one case on one target under one runtime, and the expansion that makes them."""
+"""Cells: one case on one target under one runtime (built by one toolchain), and their expansion."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from harness.results import cell_id
+from harness.expect import Expectation
+from harness.expectations import Expectations, Rule
+from harness.record import cell_name
 from harness.runtime import Runtime
-from harness.suite import Case, Expectation, Override
+from harness.suite import Case
 from harness.targets import Target
 
 
@@ -16,34 +18,37 @@ class Cell:
     case: Case
     target: Target
     runtime: Runtime
+    toolchain: str
+    rule: Rule | None  # the rule deciding this cell's expectation, if any
+    expectations: Expectations  # for the rules of single tests (libtest cells)
+    named_with_toolchain: bool = False
 
     @property
     def id(self) -> str:
-        return cell_id(self.case.id, self.target.triple, self.runtime.name)
-
-    @property
-    def override(self) -> Override | None:
-        return self.case.override_for(self.target.triple, self.runtime.name, self.runtime.family)
+        return cell_name(self.case.id, self.target.triple, self.runtime.name,
+                         self.toolchain if self.named_with_toolchain else "")
 
     @property
     def expectation_kind(self) -> str:
-        override = self.override
-        return override.kind if override else "pass"
+        return self.rule.kind if self.rule else "pass"
 
     @property
     def expect(self) -> Expectation:
-        override = self.override
-        if override is not None and override.expect is not None:
-            return override.expect
+        if self.rule is not None and self.rule.expect is not None:
+            return self.rule.expect
         return self.case.expect
 
 
-def expand(cases: Iterable[Case], targets: dict[str, Target],
-           runtimes: dict[str, Runtime]) -> Iterator[Cell]:
-    """Every (case, target, runtime) cell, for the selected targets and runtimes."""
+def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
+           runtimes: Mapping[str, Runtime], toolchains: Iterable[str]) -> Iterator[Cell]:
+    """Every (case, target, runtime, toolchain) cell of the selection."""
+    chosen = list(toolchains)
+    several = len(chosen) > 1
     for case in cases:
         for triple in case.targets:
             if triple not in targets:
                 continue
             for runtime in runtimes.values():
-                yield Cell(case, targets[triple], runtime)
+                for toolchain in chosen:
+                    rule = expectations.for_cell(case, triple, runtime, toolchain)
+                    yield Cell(case, targets[triple], runtime, toolchain, rule, expectations, several)

@@ -1,4 +1,4 @@
-"""Command line: `python -m harness setup|doctor|report|diff|merge|cache`."""
+"""Command line: `python -m harness setup|doctor|report|diff|merge|cache|lock|expectations`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line, without a traceback."""
+from harness.errors import UserError
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__)
+    parser.add_argument("--runtime-plugin", action="append", default=[], type=Path, metavar="FILE",
+                        help="a Python file defining Runtime subclasses (extra runtime columns)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("setup", help="start the Docker engine if needed and build the toolchain image")
@@ -35,12 +35,23 @@ def _parser() -> argparse.ArgumentParser:
 
     cache = sub.add_parser("cache", help="show or clear the persistent caches")
     cache.add_argument("action", choices=["info", "clear"])
+
+    lock = sub.add_parser("lock", help="make a fixtures workspace's Cargo.lock offline, in the image")
+    lock.add_argument("workspace", type=Path)
+
+    rules = sub.add_parser("expectations", help="list the rules of a suites folder and the cells each "
+                                                "decides; exit 1 when one decides none (stale)")
+    rules.add_argument("suites", nargs="?", type=Path, default=Path("suites"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.runtime_plugin:
+            from harness.runtime import REGISTRY
+
+            REGISTRY.add_files(args.runtime_plugin)
         return _dispatch(args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -80,4 +91,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.cache import cache_command
 
         return cache_command(args.action)
+    if args.command == "lock":
+        from runners.docker_builder import make_lockfile
+
+        print(make_lockfile(args.workspace.resolve()))
+        return 0
+    if args.command == "expectations":
+        from harness.expectations_command import expectations_command
+
+        return expectations_command(args.suites)
     raise AssertionError(args.command)

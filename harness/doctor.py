@@ -3,39 +3,44 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
+import shlex
 
 import docker.errors
-import yaml
 
 import docker
 from harness.engine import engine_version, find_engine
 from harness.image import FIXTURE_BUILD_ENV, LABEL_PREFIX, image_tag
+from harness.runtime import installed_runtimes
+from harness.targets import all_targets
 
-TARGETS_FILE = Path(__file__).resolve().parent / "targets.yaml"
 CONTAINER_LABEL = "wasm-conformance"
 RUN_TIMEOUT_S = 300
 SELF_CONTAINED_THREADS = "/usr/lib/rustlib/wasm32-wasip1-threads/lib/self-contained"
 
-# name -> shell command printing the version on its first line of output
-COMPONENT_COMMANDS: dict[str, str] = {
+# Toolchain components: name -> shell command printing the version on its first line.
+# The runtimes' commands come from their plugins (Runtime.version_argv).
+TOOLCHAIN_COMMANDS: dict[str, str] = {
     "rustc": "rustc --version",
     "cargo": "cargo --version",
     "wasm-component-ld": "wasm-component-ld --version",
     "rust-lld": "rust-lld -flavor wasm --version",
     "clang": "clang-22 --version",
     "wasm-tools": "wasm-tools --version",
-    "wasmtime-45": "wasmtime-45 --version",
-    "wasmtime-49": "wasmtime-49 --version",
     "node": "node --version",
-    "jco": "jco --version",
-    "wasmedge": "wasmedge --version",
-    "wazero": "wazero version",
     "wasi-libc-threads": (
         f"if [ -f {SELF_CONTAINED_THREADS}/VERSION ]; then cat {SELF_CONTAINED_THREADS}/VERSION; "
         f"else test -f {SELF_CONTAINED_THREADS}/libc.a && echo installed; fi"
     ),
 }
+
+
+def component_commands() -> dict[str, str]:
+    """Every component doctor asks for its version: the toolchain's, then each runtime's."""
+    commands = dict(TOOLCHAIN_COMMANDS)
+    for name, runtime in installed_runtimes().items():
+        commands[name] = shlex.join(runtime.version_argv())
+    return commands
 
 _HELLO_SCRIPT = """set -e
 mkdir -p /tmp/hello/src && cd /tmp/hello
@@ -70,22 +75,35 @@ def _run_in_image(
 
 def component_versions(client: docker.DockerClient, tag: str) -> dict[str, str | None]:
     """Each component's version string as it reports it, None when missing."""
+    commands = component_commands()
     script = "".join(
-        f"printf '%s\\t' {name}; ( {command} ) 2>/dev/null | head -n 1 | tr -d '\\t'; echo\n"
-        for name, command in COMPONENT_COMMANDS.items()
+        f"printf '%s\\t' {shlex.quote(name)}; ( {command} ) 2>/dev/null | head -n 1 | tr -d '\\t'; echo\n"
+        for name, command in commands.items()
     )
     _status, output = _run_in_image(client, tag, ["sh", "-c", script])
-    versions: dict[str, str | None] = dict.fromkeys(COMPONENT_COMMANDS)
+    versions: dict[str, str | None] = dict.fromkeys(commands)
     for line in output.splitlines():
         name, _, version = line.partition("\t")
         if name in versions and version.strip():
             versions[name] = version.strip()
     labels = client.images.get(tag).labels or {}
+    runtimes = installed_runtimes()
     for name, reported in versions.items():
-        package = labels.get(f"{LABEL_PREFIX}{name}")
-        if reported == "dev" and package:  # Debian's wazero build reports only "dev"
-            versions[name] = f"dev (package {package})"
+        if reported and name in runtimes:
+            reported = versions[name] = runtimes[name].parse_version(reported)
+        label = runtimes[name].package_label if name in runtimes else name
+        package = labels.get(f"{LABEL_PREFIX}{label}")
+        # Say both when the binary's own word differs from the package's (e.g. Debian's
+        # wazero build reports only "dev"; the 49.0.4 wheel's binary says 49.0.3).
+        if reported and package and upstream_version(package) not in reported:
+            versions[name] = f"{reported} (package {package})"
     return versions
+
+
+def upstream_version(package: str) -> str:
+    """`1:22.1.8-3` -> `22.1.8`, `1.97.1+dfsg1-1` -> `1.97.1` (Debian's epoch and revision off)."""
+    version = package.split(":", 1)[-1]
+    return re.split(r"[+~-]", version, maxsplit=1)[0]
 
 
 def target_status(client: docker.DockerClient, tag: str, target: str) -> str:
@@ -99,17 +117,13 @@ def target_status(client: docker.DockerClient, tag: str, target: str) -> str:
     return "\n".join(lines[-10:]) or f"cargo exited with status {status}"
 
 
-def _targets() -> list[str]:
-    return list(yaml.safe_load(TARGETS_FILE.read_text()))
-
-
 def collect() -> dict[str, object]:
     """The doctor's report as a dict (the --json shape)."""
-    targets = _targets()
+    targets = list(all_targets())
     report: dict[str, object] = {
         "engine": None,
         "image": None,
-        "components": dict.fromkeys(COMPONENT_COMMANDS),
+        "components": dict.fromkeys(component_commands()),
         "targets": dict.fromkeys(targets, "no Docker engine answers"),
     }
     client = find_engine()

@@ -13,7 +13,7 @@ from pathlib import Path
 import docker.errors
 
 import docker
-from harness.cli import UserError
+from harness.errors import UserError
 
 START_TIMEOUT_S = 60.0
 LOG_CANDIDATES = (Path("/var/log/wasm-conformance-dockerd.log"),)

@@ -3,9 +3,11 @@
 It lives for a whole worker inside one long-lived sandboxed container, so a cell
 costs a process spawn rather than a container start. Standard library only: it
 runs under the image's python3. Per request it makes a fresh scratch directory,
-writes the initial files, runs each step there (argument lists taken verbatim,
-never a shell; plans name scratch files by relative paths) in its own process
-group with a time limit and bounded output capture, then deletes the directory.
+writes the initial files, runs one process there (its argument list taken
+verbatim, never a shell; scratch files are named by relative paths) in its own
+process group with a time limit and bounded output capture, then deletes the
+directory. A request is {"argv", "stdin", "timeout_s", "files", "mkdirs"}; the
+answer {"id", "result"} or {"id", "error"}.
 """
 
 from __future__ import annotations
@@ -79,14 +81,13 @@ def _oom_kills() -> int | None:
     return None
 
 
-def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
-    argv = step["argv"]  # verbatim: nothing in it is substituted or interpreted
-    env = {**BASE_ENV, **step.get("env", {})}
-    timeout = float(step.get("timeout_s", 60))
+def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
+    argv = request["argv"]  # verbatim: nothing in it is substituted or interpreted
+    timeout = float(request.get("timeout_s", 60))
     started, oom_before = time.monotonic(), _oom_kills()
     try:
         proc = subprocess.Popen(
-            argv, cwd=scratch, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            argv, cwd=scratch, env=BASE_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, preexec_fn=_child_setup,
         )
     except OSError as error:
@@ -95,7 +96,7 @@ def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
     captures = [_Capture(proc.stdout), _Capture(proc.stderr)]  # type: ignore[arg-type]
     for capture in captures:
         capture.start()
-    feeder = threading.Thread(target=_feed, args=(proc.stdin, step.get("stdin", "")), daemon=True)
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, request.get("stdin", "")), daemon=True)
     feeder.start()
     timed_out = False
     try:
@@ -104,7 +105,7 @@ def run_step(step: dict[str, Any], scratch: str) -> dict[str, Any]:
         timed_out = True
         _kill_group(proc.pid)
         proc.wait()
-    _kill_group(proc.pid)  # leftovers of the step, if it forked
+    _kill_group(proc.pid)  # leftovers of the process, if it forked
     for capture in captures:
         capture.join(timeout=5)
     code = proc.returncode
@@ -147,13 +148,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(content)
-        results = []
-        for step in request["steps"]:
-            result = run_step(step, scratch)
-            results.append(result)
-            if result["exit_code"] != 0:
-                break
-        return {"id": request.get("id"), "steps": results}
+        return {"id": request.get("id"), "result": run_process(request, scratch)}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -12,25 +12,34 @@ from typing import Any
 import pytest
 
 from harness import PROJECT_ROOT
-from harness.results import read_records, write_results
+from harness.expectations import expectation_files
+from harness.expectations_command import usage
+from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
+from harness.record import CellResult
+from harness.results import Results, read_records, write_results
+from harness.suite_file import SuiteError
+from harness.suite_paths import suite_root, suites_in_args
 from harness.targets import all_targets
 from harness.verdict import Verdict
+
+LOST = "lost: the cell started but left no record (its worker died or the run was interrupted)"
 
 
 def finish_run(config: pytest.Config, run_id: str, results_dir: Path, started: list[str]) -> int:
     """Write results.json and the reports; return a non-zero status on regressions."""
-    from harness.plugin import selected_runtimes, selected_targets
-
     records = read_records(results_dir, run_id)
     if not records and not started:
         return 0
-    done = {(r["case"], r["target"], r["runtime"]) for r in records}
+    done = {r.key for r in records}
+    toolchains = selected_toolchains(config)
     for nodeid in started:
-        key = parse_nodeid(nodeid)
+        key = parse_nodeid(nodeid, toolchains)
         if key and key not in done:
             records.append(lost_record(*key))
-    run = run_header(config, run_id, list(selected_targets(config)), list(selected_runtimes(config)))
-    path = write_results(results_dir / "results.json", run, records)
+    stale = stale_expectations(config)
+    config._wc_stale = [f"{s['source']}: {s['kind']}: {s['reason'][:120]}" for s in stale]  # type: ignore[attr-defined]
+    run = run_header(config, run_id, toolchains, stale)
+    path = write_results(results_dir / "results.json", Results(run, tuple(records)))
     _say(f"results: {path} ({len(records)} cells)")
     try:
         from harness.report import build_reports
@@ -47,43 +56,54 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path, started: l
     return 0
 
 
-def parse_nodeid(nodeid: str) -> tuple[str, str, str] | None:
-    """`suites/x.yaml::case[target-runtime]` -> (case, target, runtime)."""
+def parse_nodeid(nodeid: str, toolchains: list[str]) -> tuple[str, str, str, str] | None:
+    """`suites/x.yaml::case[target-runtime(@toolchain)]` -> (case, target, runtime, toolchain)."""
     name = nodeid.rsplit("::", 1)[-1]
     if not name.endswith("]") or "[" not in name:
         return None
     case, cell = name[:-1].split("[", 1)
+    cell, _, toolchain = cell.partition("@")
     for triple in sorted(all_targets(), key=len, reverse=True):
         if cell.startswith(triple + "-"):
-            return case, triple, cell[len(triple) + 1:]
+            return case, triple, cell[len(triple) + 1:], toolchain or toolchains[0]
     return None
 
 
-def lost_record(case: str, target: str, runtime: str) -> dict[str, Any]:
-    return {
-        "case": case, "target": target, "runtime": runtime, "features": [], "suite": "",
-        "description": "", "verdict": Verdict.INFRA_ERROR.value,
-        "reason": "lost: the cell started but left no record (its worker died or the run was interrupted)",
-        "expectation": "pass", "expectation_reason": "", "link": None, "ran": False,
-        "exit_code": None, "stdout": "", "stderr": "", "duration_s": 0.0, "artifact_sha256": None,
-        "builder": "", "versions": {}, "flags": [], "repro": "",
-    }
+def lost_record(case: str, target: str, runtime: str, toolchain: str) -> CellResult:
+    return CellResult(case=case, target=target, runtime=runtime, toolchain=toolchain,
+                      verdict=Verdict.INFRA_ERROR, reason=LOST)
 
 
-def run_header(config: pytest.Config, run_id: str, targets: list[str], runtimes: list[str]) -> dict:
-    builder = config.getoption("builder")
+def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
+    """Rules of the suites folders of this run that decide no cell of the whole matrix."""
+    roots = sorted({suite_root(p) for p in suites_in_args(config.args)})
+    stale: list[dict[str, str]] = []
+    for root in roots:
+        extra = expectation_paths(config, root / "any.yaml")[len(expectation_files(root)):]
+        try:
+            rows = usage(root, extra, selected_toolchains(config))
+        except SuiteError:
+            continue  # a broken file is reported by its own collection
+        stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows if n == 0]
+    return stale
+
+
+def run_header(config: pytest.Config, run_id: str, toolchains: list[str],
+               stale: list[dict[str, str]]) -> dict[str, Any]:
     header: dict[str, Any] = {
         "run_id": run_id,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "harness_revision": _git_revision(),
         "host": platform.node(),
-        "builder": builder,
-        "targets": targets,
-        "runtimes": runtimes,
+        "builder": config.getoption("builder"),
+        "targets": list(selected_targets(config)),
+        "runtimes": list(selected_runtimes(config)),
+        "toolchains": toolchains,
         "argv": ["pytest", *sys.argv[1:]],
         "image": None,
         "image_id": None,
         "versions": {},
+        "stale_expectations": stale,
     }
     try:
         from harness.engine import find_engine

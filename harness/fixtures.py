@@ -63,6 +63,15 @@ class Workspace:
             return f"crate {crate!r} has several bins; name one as {crate}:<bin>"
         return None
 
+    def lock_problem(self) -> str | None:
+        """Why cargo cannot build this workspace offline with --locked, or None."""
+        if (self.root / "Cargo.toml").is_file() and not (self.root / "Cargo.lock").is_file():
+            return (f"the fixtures workspace {self.root} has no Cargo.lock; fixtures are built "
+                    "offline with --locked, so every build would fail. Make one with "
+                    f"`python -m harness lock {self.root}` (cargo generate-lockfile, offline, in "
+                    "the toolchain image) and commit it")
+        return None
+
     def source_hash(self, crate: str) -> str:
         """Hash of what a build of `crate` depends on: its files, Cargo.lock, the root manifest."""
         digest = hashlib.sha256()

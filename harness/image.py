@@ -5,20 +5,23 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import docker.errors
 
 import docker
-from harness.cli import UserError
 from harness.engine import ensure_engine
+from harness.errors import UserError
 
 RECIPE_DIR = Path(__file__).resolve().parent.parent / "docker"
 IMAGE_REPO = "wasm-conformance/toolchain"
@@ -29,6 +32,8 @@ HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 FIXTURE_BUILD_ENV: dict[str, str] = {"CARGO_NET_OFFLINE": "true"}
 _IGNORED = {"node_modules", "__pycache__", ".git", "build-ca.pem"}
 _TAIL_LINES = 20
+HEARTBEAT_S = 30.0  # a progress line at least this often during a long build step
+T = TypeVar("T")
 
 
 def _recipe_files() -> list[Path]:
@@ -49,6 +54,28 @@ def recipe_hash() -> str:
         digest.update(b"x" if os.access(path, os.X_OK) else b"-")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
+
+
+# The parts of the recipe that make the compiler side (std built in the image, the threaded
+# libc, the vendored crates) and the labels of the packages that make it: together they
+# identify what built an artifact, whatever runtimes the image also holds.
+TOOLCHAIN_RECIPE_PARTS = ("build-std", "wasi-threads-libc", "extra-crates")
+TOOLCHAIN_LABELS = ("rustc", "cargo", "rust-src", "libstd-rust-dev-wasm32", "wasi-libc", "lld",
+                    "clang", "llvm", "wasm-component-ld")
+
+
+def toolchain_identity(client: docker.DockerClient | None = None) -> str:
+    """24 hex digits naming the toolchain of the image (not the image itself)."""
+    versions = component_versions(client)
+    digest = hashlib.sha256()
+    for name in TOOLCHAIN_LABELS:
+        digest.update(f"{name}={versions.get(name, '')}\0".encode())
+    for path in _recipe_files():
+        relative = path.relative_to(RECIPE_DIR)
+        if relative.parts[0] in TOOLCHAIN_RECIPE_PARTS:
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:24]
 
 
 def image_tag() -> str:
@@ -177,12 +204,44 @@ def _build_context(tmp: Path) -> Path:
     return context
 
 
+def with_heartbeat(events: Iterable[T], status: Callable[[], str],
+                   every_s: float = HEARTBEAT_S) -> Iterator[T]:
+    """The events, read in a thread; a progress line whenever none came for `every_s`."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                box.put(("event", event))
+        except BaseException as error:  # handed to the reader, raised there
+            box.put(("error", error))
+        box.put(("end", None))
+
+    threading.Thread(target=pump, daemon=True).start()
+    while True:
+        try:
+            kind, value = box.get(timeout=every_s)
+        except queue.Empty:
+            _progress(f"  ... {status()}")
+            continue
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
+
+
 def _follow_build(events: Iterable[dict[str, object]]) -> str:
     """Print step lines, keep the last output lines; the built image id, or UserError."""
     tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
     step = "(before the first step)"
+    step_started = time.monotonic()
     image_id = ""
-    for event in events:
+
+    def status() -> str:
+        return f"still at {step[:100]} ({time.monotonic() - step_started:.0f} s)"
+
+    for event in with_heartbeat(events, status):
         if "error" in event or "errorDetail" in event:
             message = str(event.get("error") or event.get("errorDetail"))
             output = "\n".join(f"    {line}" for line in tail)
@@ -196,7 +255,7 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
             if not line.strip():
                 continue
             if line.startswith("Step "):
-                step = line
+                step, step_started = line, time.monotonic()
                 if not re.match(r"Step \d+/\d+ : (ARG|LABEL|ENV) ", line):
                     _progress(line[:160])
             elif line.startswith("==> "):

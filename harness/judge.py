@@ -2,45 +2,51 @@
 
 from __future__ import annotations
 
+import re
+
+from harness.expect import Expectation
+from harness.expectations import Rule
 from harness.outcome import Outcome
 from harness.runtime import Runtime
-from harness.suite import Expectation, Override
 from harness.verdict import Verdict
 
+# What Rust's std prints when a guest panics or main returns Err (the guest's own words,
+# as opposed to the runtime's trap report and backtrace that follow).
+PANIC = re.compile(
+    r"^thread '[^']*' (?:\(\d+\) )?panicked at ([^\n]*?):\n(.*?)(?=\nnote: |\nstack backtrace|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+# std prints main's Err as `Error: {:?}`; Wasmtime's own report starts "Error: failed to ...".
+MAIN_ERROR = re.compile(r"^Error: (?!failed to )(.+)$", re.MULTILINE)
+MESSAGE_CHARS = 300
 
-def judge(outcome: Outcome, expect: Expectation, override: Override | None,
+
+def judge(outcome: Outcome, expect: Expectation, rule: Rule | None,
           runtime: Runtime) -> tuple[Verdict, str]:
     """The verdict of a cell that ran, and the reason for it."""
     if outcome.spawn_error:
         return Verdict.UNAVAILABLE, f"runtime could not be started: {outcome.spawn_error}"
-    if outcome.failed_step:
-        return _failure(Verdict.INFRA_ERROR, f"preparation step {outcome.failed_step!r} failed: "
-                        f"{_tail(outcome.stderr or outcome.stdout)}", override)
-    if override is not None and override.kind == "unsupported":
-        assert override.expect is not None
-        problems = override.expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
-        if not problems:
-            return Verdict.UNSUPPORTED, override.reason
-        verdict, why = _bad(outcome, problems, runtime)
-        return verdict, f"documented failure not seen ({why}); documented: {override.reason}"
+    if rule is not None and rule.kind == "unsupported":
+        assert rule.expect is not None
+        problems = rule.expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
+        if not problems and not outcome.timed_out:
+            return Verdict.UNSUPPORTED, rule.reason
+        verdict, why = classify(outcome, problems, runtime)
+        return verdict, f"documented failure not seen ({why}); documented: {rule.reason}"
     problems = expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
     if not problems and not outcome.timed_out:
-        if override is not None and override.kind == "xfail" and override.intermittent:
-            return Verdict.PASS, f"passed this time; known to fail intermittently: {override.reason}"
-        if override is not None and override.kind == "xfail":
-            return Verdict.XPASS, f"expected to fail but passed (stale expectation): {override.reason}"
+        if rule is not None and rule.kind == "xfail" and rule.intermittent:
+            return Verdict.PASS, f"passed this time; known to fail intermittently: {rule.reason}"
+        if rule is not None and rule.kind == "xfail":
+            return Verdict.XPASS, f"expected to fail but passed (stale expectation): {rule.reason}"
         return Verdict.PASS, ""
-    verdict, why = _bad(outcome, problems, runtime)
-    return _failure(verdict, why, override)
-
-
-def _failure(verdict: Verdict, why: str, override: Override | None) -> tuple[Verdict, str]:
-    if override is not None and override.kind == "xfail":
-        return Verdict.XFAIL, f"{override.reason} (observed: {verdict.value}: {why})"
+    verdict, why = classify(outcome, problems, runtime)
+    if rule is not None and rule.kind == "xfail":
+        return Verdict.XFAIL, f"{rule.reason} (observed: {verdict.value}: {why})"
     return verdict, why
 
 
-def _bad(outcome: Outcome, problems: list[str], runtime: Runtime) -> tuple[Verdict, str]:
+def classify(outcome: Outcome, problems: list[str], runtime: Runtime) -> tuple[Verdict, str]:
     """Classify a run that did not meet its expectation (`problems` says how)."""
     if outcome.timed_out:
         return Verdict.TIMEOUT, f"killed after {outcome.duration_s:.1f}s (time limit)"
@@ -51,7 +57,21 @@ def _bad(outcome: Outcome, problems: list[str], runtime: Runtime) -> tuple[Verdi
         return Verdict.CRASH, f"runtime killed by signal {outcome.signal}"
     if runtime.is_load_error(outcome.exit_code, outcome.stdout, outcome.stderr):
         return Verdict.LOAD_ERROR, f"runtime refused to load the guest: {_tail(outcome.stderr)}"
-    return Verdict.FAIL, "; ".join(problems) + _first_failed_check(outcome.stdout)
+    reason = "; ".join(problems) + _first_failed_check(outcome.stdout)
+    message = guest_message(outcome.stderr)
+    return Verdict.FAIL, f"{reason}; {message}" if message else reason
+
+
+def guest_message(stderr: str) -> str:
+    """The guest's own account of its failure: a panic's location and message, or main's Err."""
+    panic = PANIC.search(stderr)
+    if panic:
+        text = " ".join(panic.group(2).split())
+        return f"guest panicked at {panic.group(1)}: {text[:MESSAGE_CHARS]}"
+    error = MAIN_ERROR.search(stderr)
+    if error:
+        return f"main returned Err: {error.group(1).strip()[:MESSAGE_CHARS]}"
+    return ""
 
 
 def _first_failed_check(stdout: str) -> str:

@@ -1,13 +1,13 @@
 """The pytest plugin: suites/*.yaml -> one item per cell -> records -> reports/.
 
 Registered through the `pytest11` entry point. It collects only YAML files below a
-directory named `suites`, so it stays out of the way of ordinary test runs.
+directory named `suites` (except its `expectations/` folder, which holds shared
+expectation files), so it stays out of the way of ordinary test runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -17,19 +17,25 @@ from typing import Any
 import pytest
 
 from harness.cell import Cell, expand
-from harness.execution import Context, run_cell
-from harness.fixtures import Workspace
+from harness.expectations import Expectations
+from harness.options import (
+    expectation_paths,
+    selected_runtimes,
+    selected_targets,
+    selected_toolchains,
+    workspace_of,
+)
+from harness.record import CellResult
 from harness.results import RecordWriter
-from harness.runtime import installed_runtimes
-from harness.suite import SuiteError, load_suite
-from harness.targets import Target, all_targets
+from harness.run_cell import Context, run_cell
+from harness.runtime import REGISTRY, installed_runtimes
+from harness.suite import features, load_suite
+from harness.suite_file import SuiteError
+from harness.suite_paths import SUITE_SUFFIXES, is_suite_file, suite_root, suites_in_args
+from harness.targets import all_targets
 from harness.verdict import Verdict
 
-SUITE_DIR_NAME = "suites"
-SUITE_SUFFIXES = (".yaml", ".yml")
-PRUNED_DIRS = {"node_modules", "target", "__pycache__"}  # never hold suites
 CASE_IDS = pytest.StashKey[dict[str, str]]()
-CONTEXT = pytest.StashKey[Context]()
 SESSION = pytest.StashKey["RunSession"]()
 
 
@@ -47,31 +53,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="diff this run against an earlier results.json; fail on regressions")
     group.addoption("--fixtures-dir", default=None, type=Path, metavar="DIR",
                     help="the cargo workspace of fixtures (default: rust-fixtures/)")
-
-
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-def selected_targets(config: pytest.Config) -> dict[str, Target]:
-    names = _split(config.getoption("targets"))
-    known = all_targets()
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise pytest.UsageError(f"--targets: unknown {', '.join(unknown)} (known: {', '.join(known)})")
-    return {t: known[t] for t in names} if names else dict(known)
-
-
-def selected_runtimes(config: pytest.Config) -> dict:
-    names = _split(config.getoption("runtimes"))
-    known = installed_runtimes()
-    if not names:
-        return dict(known)
-    chosen = {n: r for n, r in known.items() if n in names or r.family in names}
-    unknown = [n for n in names if n not in known and n not in {r.family for r in known.values()}]
-    if unknown:
-        raise pytest.UsageError(f"--runtimes: unknown {', '.join(unknown)} (known: {', '.join(known)})")
-    return chosen
+    group.addoption("--runtime-plugin", action="append", default=[], type=Path, metavar="FILE",
+                    help="a Python file defining Runtime subclasses: extra runtime columns")
+    group.addoption("--expectations", action="append", default=[], type=Path, metavar="PATH",
+                    help="more shared expectation files (or folders of them), after the suites' own")
 
 
 def marker(name: str) -> str:
@@ -79,19 +64,19 @@ def marker(name: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    REGISTRY.add_files(config.getoption("runtime_plugin"))
+    runtimes = installed_runtimes()
     for target in all_targets().values():
         config.addinivalue_line("markers", f"{target.marker}: cells of {target.triple}")
-    for runtime in installed_runtimes().values():
+    for runtime in runtimes.values():
         config.addinivalue_line("markers", f"{marker(runtime.name)}: cells run by {runtime.name}")
-        config.addinivalue_line("markers", f"{runtime.family}: cells run by the {runtime.family} family")
-    from harness.suite import schema
-
-    for feature in schema()["$defs"]["feature"]["enum"]:
+        config.addinivalue_line("markers", f"{marker(runtime.family)}: cells of the {runtime.family} family")
+    for feature in features():
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     config.stash[CASE_IDS] = {}
     _STARTED.clear()  # a new session (pytester may run several in one process)
     selected_targets(config), selected_runtimes(config)  # refuse unknown names up front
-    if _is_suite_run(config):  # a broken suite fails its own collection; the others still run
+    if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
@@ -109,14 +94,9 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    if file_path.suffix in SUITE_SUFFIXES and SUITE_DIR_NAME in file_path.parent.parts:
+    if is_suite_file(file_path):
         return SuiteFile.from_parent(parent, path=file_path)
     return None
-
-
-def workspace_of(config: pytest.Config) -> Workspace:
-    root = config.getoption("fixtures_dir")
-    return Workspace(root.resolve()) if root else Workspace()
 
 
 class SuiteFile(pytest.File):
@@ -124,9 +104,10 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> Iterator[CellItem]:
         config = self.config
-        workspace = workspace_of(config)
+        session = config.stash[SESSION]
         try:
-            cases = load_suite(self.path, installed_runtimes(), workspace.check)
+            expectations = session.expectations(self.path)
+            cases = load_suite(self.path, installed_runtimes(), workspace_of(config).check)
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
         seen = config.stash[CASE_IDS]
@@ -137,15 +118,17 @@ class SuiteFile(pytest.File):
                     f"{where}: cases.id: duplicate case id {case.id!r} (first defined at {seen[case.id]})"
                 )
             seen[case.id] = where
-        for cell in expand(cases, selected_targets(config), selected_runtimes(config)):
+        cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
+                       selected_toolchains(config))
+        for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
 
 class CellFailure(Exception):
     """A cell whose verdict fails the pytest item."""
 
-    def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__(record["verdict"])
+    def __init__(self, record: CellResult) -> None:
+        super().__init__(record.verdict.value)
         self.record = record
 
 
@@ -155,7 +138,7 @@ class CellItem(pytest.Item):
         self.cell = cell
         self.add_marker(cell.target.marker)
         self.add_marker(marker(cell.runtime.name))
-        self.add_marker(cell.runtime.family)
+        self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
 
@@ -163,9 +146,9 @@ class CellItem(pytest.Item):
         session = self.config.stash[SESSION]
         record = run_cell(self.cell, session.context())
         session.writer().append(record)
-        self.user_properties.append(("verdict", record["verdict"]))
-        verdict, reason = Verdict(record["verdict"]), record["reason"]
-        if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record["ran"]:
+        self.user_properties.append(("verdict", record.verdict.value))
+        verdict, reason = record.verdict, record.reason
+        if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record.ran:
             return
         if verdict in (Verdict.UNSUPPORTED, Verdict.UNAVAILABLE):
             pytest.skip(f"{verdict.value}: {reason}")
@@ -183,28 +166,37 @@ class CellItem(pytest.Item):
         return self.path, self.cell.case.line - 1, self.name
 
 
-def describe_failure(record: dict[str, Any]) -> str:
-    lines = [f"verdict: {record['verdict']}", f"reason: {record['reason']}"]
-    if record.get("exit_code") is not None:
-        lines.append(f"exit code: {record['exit_code']}")
+def describe_failure(record: CellResult) -> str:
+    lines = [f"verdict: {record.verdict.value}", f"reason: {record.reason}"]
+    if record.exit_code is not None:
+        lines.append(f"exit code: {record.exit_code}")
     for stream in ("stdout", "stderr"):
-        if record.get(stream):
-            lines.append(f"{stream}:\n  " + "\n  ".join(record[stream].splitlines()[:20]))
-    lines.append(f"reproduce: {record['repro']}")
+        text = getattr(record, stream)
+        if text:
+            lines.append(f"{stream}:\n  " + "\n  ".join(text.splitlines()[:20]))
+    lines.append(f"reproduce: {record.repro}")
     return "\n".join(lines)
 
 
 class RunSession:
-    """Per-process state of a run: the context (builder, sandbox) and the record writer."""
+    """Per-process state of a run: expectations, the context (builder, sandbox), the writer."""
 
     def __init__(self, config: pytest.Config, run_id: str) -> None:
         self.config, self.run_id = config, run_id
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
+        self._expectations: dict[Path, Expectations] = {}
 
     @property
     def results_dir(self) -> Path:
         return Path(self.config.getoption("results_dir")).resolve()
+
+    def expectations(self, suite_path: Path) -> Expectations:
+        root = suite_root(suite_path)
+        if root not in self._expectations:
+            self._expectations[root] = Expectations.load(expectation_paths(self.config, suite_path),
+                                                         installed_runtimes())
+        return self._expectations[root]
 
     def writer(self) -> RecordWriter:
         if self._writer is None:
@@ -234,30 +226,13 @@ class RunSession:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or config.option.collectonly or not _is_suite_run(config):
+    if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
         return
     from harness.preflight import preflight
 
-    problem = preflight(config.getoption("builder"))
+    problem = preflight(config.getoption("builder"), workspace_of(config))
     if problem:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
-
-
-def _is_suite_run(config: pytest.Config) -> bool:
-    """Whether the command line points at any suite file (so Docker is needed)."""
-    for arg in config.args:
-        path = Path(arg.split("::")[0]).resolve()
-        if path.is_file():
-            if path.suffix in SUITE_SUFFIXES and SUITE_DIR_NAME in path.parent.parts:
-                return True
-            continue
-        for directory, subdirs, files in os.walk(path):
-            subdirs[:] = [d for d in subdirs if not d.startswith(".") and d not in PRUNED_DIRS]
-            if SUITE_DIR_NAME in Path(directory).parts and any(
-                f.endswith(SUITE_SUFFIXES) for f in files
-            ):
-                return True
-    return False
 
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
@@ -285,3 +260,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     status = finish_run(config, run.run_id, run.results_dir, sorted(_STARTED))
     if status and session.exitstatus == 0:
         session.exitstatus = status
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    stale = getattr(config, "_wc_stale", None)
+    if stale:
+        terminalreporter.section("stale expectations")
+        for line in stale:
+            terminalreporter.write_line(line)

@@ -1,10 +1,15 @@
-"""Before any cell runs: is the Docker engine there, and the toolchain image built?"""
+"""Before any cell runs: is the Docker engine there, the toolchain image built, the workspace sound?"""
 
 from __future__ import annotations
 
+from harness.fixtures import Workspace
 
-def preflight(builder: str) -> str | None:
+
+def preflight(builder: str, workspace: Workspace | None = None) -> str | None:
     """One clear message when the run cannot start, else None. Never starts anything."""
+    problem = (workspace or Workspace()).lock_problem()
+    if problem:
+        return f"wasm-conformance: {problem}"
     from harness.engine import find_engine
     from harness.image import image_tag
 

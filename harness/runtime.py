@@ -1,69 +1,81 @@
-"""The runtime plugin API: how a runtime says what it runs and how to invoke it."""
+"""The runtime plugin contract, and the registry of installed runtimes.
+
+A runtime plugin is a small class: a column name and family, what it can run
+(artifact kinds, wasi-threads, sockets), the command that prints its version, and
+the argv that runs one artifact with one invocation. Everything else is the
+harness's: stdin, the time limit, the process environment, memory and network
+isolation are applied to every runtime alike, outside the plugin.
+
+Plugins come from the entry-point group `wasm_conformance.runtimes`, or from a
+Python file given with `--runtime-plugin FILE` (or the environment variable
+WASM_CONFORMANCE_RUNTIME_PLUGINS, paths separated by os.pathsep).
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import sys
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import ClassVar
 
+from harness.errors import UserError
 from harness.targets import Target
 
 ENTRY_POINT_GROUP = "wasm_conformance.runtimes"
-
+PLUGINS_ENV = "WASM_CONFORMANCE_RUNTIME_PLUGINS"
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """What the guest gets: argv[1..], environment, stdin, preopens, network, time limit."""
+    """What the guest gets, for the plugin to express as flags.
+
+    `dirs` maps a guest path to a directory relative to the cell's scratch
+    directory (the runtime runs there). `network` asks for sockets on loopback."""
 
     args: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
-    stdin: str = ""
-    # guest path -> directory holding its initial files, relative to the cell's scratch
-    # directory (every step runs there)
-    dirs: dict[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    dirs: Mapping[str, str] = field(default_factory=dict)
     network: bool = False
-    timeout_s: float = 60.0
-
-
-@dataclass(frozen=True)
-class Step:
-    """One process the executor starts (argument list only: no shell is ever involved)."""
-
-    argv: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    stdin: str = ""
-    timeout_s: float = 60.0
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """Preparation steps, then the guest run itself (the last step)."""
-
-    steps: list[Step]
-    flags: list[str]  # the runtime flags the guest run uses, for the record
-    files: dict[str, str] = field(default_factory=dict)  # written into the scratch dir first
-
-    @property
-    def guest(self) -> Step:
-        return self.steps[-1]
 
 
 class Runtime(ABC):
-    """A runtime column of the matrix. Subclasses are small: a name, flags, and patterns."""
+    """A runtime column of the matrix."""
 
-    name: str = ""  # the column, e.g. "wasmtime-45"
-    family: str = ""  # e.g. "wasmtime"; suites may name a family in overrides
+    name: ClassVar[str] = ""  # the column, e.g. "wasmtime-45"
+    family: ClassVar[str] = ""  # e.g. "wasmtime"; suites and --runtimes may name a family
+    rank: ClassVar[int] = 100  # column order: lower first, then family and name
+    kinds: ClassVar[frozenset[str]] = frozenset({"module"})  # "module" and/or "component"
+    threads: ClassVar[bool] = False  # runs wasi-threads modules (shared memory)
+    network: ClassVar[bool] = False  # can grant guests sockets on loopback
+    # Why a capability is missing, in the runtime's own terms ("threads", "component",
+    # "module", "network"); shown as the reason of the cells it cannot run.
+    limitations: ClassVar[Mapping[str, str]] = {}
+    # The image label that records the runtime's package version (default: the name).
+    package: ClassVar[str] = ""
     # stderr patterns by which the runtime documents that it refused to load the guest
-    load_error_patterns: tuple[str, ...] = ()
+    load_error_patterns: ClassVar[tuple[str, ...]] = ()
     # files the sandbox mounts read-only for this runtime: path inside -> path on the host
-    sandbox_files: dict[str, Path] = {}  # noqa: RUF012 (read-only by convention)
+    sandbox_files: ClassVar[Mapping[str, Path]] = {}
 
     def unsupported_reason(self, target: Target) -> str | None:
         """Why this runtime cannot run the target's artifacts at all, or None."""
+        if target.kind not in self.kinds:
+            return self.limitations.get(target.kind) or (
+                f"{self.name} runs {' and '.join(sorted(self.kinds))}s, not {target.kind}s")
+        if target.threads and not self.threads:
+            return self.limitations.get("threads") or f"{self.name} cannot run wasi-threads modules"
+        return None
+
+    def network_reason(self, target: Target) -> str | None:
+        """Why a guest of `target` that needs sockets cannot get them here, or None."""
+        if target.sockets and not self.network:
+            return self.limitations.get("network") or f"{self.name} cannot grant sockets to guests"
         return None
 
     @abstractmethod
@@ -75,8 +87,8 @@ class Runtime(ABC):
         return match.group(0) if match else output.strip()[:80]
 
     @abstractmethod
-    def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
-        """The steps that run `artifact` (a path inside the sandbox) with `invocation`."""
+    def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
+        """The command that runs `artifact` (a path inside the sandbox) with `invocation`."""
 
     def is_load_error(self, exit_code: int | None, stdout: str, stderr: str) -> bool:
         """Whether the runtime refused to instantiate the guest (its documented signals)."""
@@ -84,12 +96,86 @@ class Runtime(ABC):
             return False
         return any(re.search(p, stderr) for p in self.load_error_patterns)
 
+    @property
+    def package_label(self) -> str:
+        return self.package or self.name
 
-@cache
-def installed_runtimes() -> dict[str, Runtime]:
-    """Every runtime registered in the entry-point group, by column name."""
-    found: dict[str, Runtime] = {}
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        runtime = point.load()()
-        found[runtime.name or point.name] = runtime
+
+def _natural(name: str) -> tuple[object, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def column_order(runtimes: Iterable[Runtime]) -> list[Runtime]:
+    return sorted(runtimes, key=lambda r: (r.rank, r.family, _natural(r.name)))
+
+
+class Registry:
+    """The installed runtimes: entry points plus plugin files loaded at run time."""
+
+    def __init__(self) -> None:
+        self._files: list[Path] = []
+        self._found: dict[str, Runtime] | None = None
+
+    def add_files(self, paths: Iterable[str | Path]) -> None:
+        for path in paths:
+            resolved = Path(path).expanduser().resolve()
+            if resolved not in self._files:
+                self._files.append(resolved)
+                self._found = None
+
+    def reset(self) -> None:
+        self._files.clear()
+        self._found = None
+
+    def runtimes(self) -> dict[str, Runtime]:
+        if self._found is None:
+            found: dict[str, Runtime] = {}
+            for point in entry_points(group=ENTRY_POINT_GROUP):
+                runtime = point.load()()
+                found[runtime.name or point.name] = runtime
+            env_files = [p for p in os.environ.get(PLUGINS_ENV, "").split(os.pathsep) if p]
+            for path in [*self._files, *(Path(p).resolve() for p in env_files)]:
+                for runtime in _load_file(path):
+                    found[runtime.name] = runtime
+            self._found = {r.name: r for r in column_order(found.values())}
+        return self._found
+
+
+def _load_file(path: Path) -> list[Runtime]:
+    """Every concrete Runtime subclass with a name defined in the Python file `path`."""
+    if not path.is_file():
+        raise UserError(f"--runtime-plugin {path}: no such file")
+    module_name = f"wasm_conformance_plugin_{abs(hash(path)):x}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise UserError(f"--runtime-plugin {path}: not a Python module")
+    module = sys.modules.get(module_name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            del sys.modules[module_name]
+            raise UserError(f"--runtime-plugin {path}: {type(error).__name__}: {error}") from None
+    found = [obj() for obj in vars(module).values()
+             if isinstance(obj, type) and issubclass(obj, Runtime) and obj.__module__ == module_name
+             and obj.name and not getattr(obj, "__abstractmethods__", None)]
+    if not found:
+        raise UserError(f"--runtime-plugin {path}: defines no Runtime subclass with a name")
+    for runtime in found:
+        if not runtime.family:
+            raise UserError(f"--runtime-plugin {path}: runtime {runtime.name!r} has no family")
     return found
+
+
+REGISTRY = Registry()
+
+
+def installed_runtimes() -> dict[str, Runtime]:
+    """Every installed runtime, by column name, in column order."""
+    return REGISTRY.runtimes()
+
+
+def families(runtimes: Mapping[str, Runtime]) -> set[str]:
+    return {r.family for r in runtimes.values()}

@@ -108,8 +108,9 @@ class Sandbox:
             lines.put(line)
         lines.put(b"")  # end of stream: the container is gone
 
-    def request(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Run one request; raise SandboxLost if the sandbox dies or hangs past `timeout_s`."""
+    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Run one process (see executor.py for the request); its result. SandboxLost if the
+        sandbox dies or does not answer within `timeout_s`."""
         if self._proc is None or self._proc.poll() is not None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
@@ -127,7 +128,7 @@ class Sandbox:
         response = json.loads(line)
         if response.get("error"):
             raise SandboxLost(f"executor error: {response['error']}")
-        return response
+        return dict(response["result"])
 
     def _stderr_tail(self) -> str:
         proc, self._proc = self._proc, None

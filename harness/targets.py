@@ -16,9 +16,8 @@ class Target:
     triple: str
     marker: str
     kind: str  # "module" or "component"
-    wasi: str  # "p1", "p2", "p3"
     threads: bool
-    std: str  # "prebuilt" or "build-std"
+    sockets: bool
 
     @property
     def is_component(self) -> bool:

@@ -29,20 +29,22 @@ class DockerBuilder(Builder):
         return image_tag()
 
     def toolchain_id(self) -> str:
-        return self._image_id
+        return self._toolchain_id
 
     @cached_property
-    def _image_id(self) -> str:
-        result = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", self.image],
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise BuildFailed(f"toolchain image {self.image} is missing: run `python -m harness setup`")
-        return result.stdout.strip()
+    def _toolchain_id(self) -> str:
+        """What the compiler, std, linkers and vendored crates are, not which image holds them:
+        a runtime added to or bumped in the image rebuilds no fixture."""
+        from harness.image import toolchain_identity
+
+        return toolchain_identity()
 
     def toolchain_versions(self) -> dict[str, str]:
-        from harness.image import component_versions
+        """The versions of what builds: the compiler, std, linkers (not the image's runtimes)."""
+        from harness.image import TOOLCHAIN_LABELS, component_versions
 
-        return {"image": self.image, **component_versions()}
+        versions = component_versions()
+        return {"image": self.image, **{k: versions[k] for k in TOOLCHAIN_LABELS if k in versions}}
 
     def _docker_argv(self, workspace: Workspace, target: Target) -> list[str]:
         """Cargo in a throwaway container of the image: offline (the image vendors every
@@ -90,3 +92,22 @@ def copy_artifacts(workspace: Workspace, crate: str, built: Path, out_dir: Path)
         if not source.is_file():
             raise BuildFailed(f"cargo succeeded but {source.name} is missing from {built}")
         shutil.copy2(source, out_dir / source.name)
+
+
+def make_lockfile(workspace_root: Path) -> Path:
+    """`cargo generate-lockfile --offline` for a workspace, in the toolchain image, against the
+    crates the image vendors; returns the lock file's path."""
+    from harness.errors import UserError
+    from harness.image import image_tag
+
+    if not (workspace_root / "Cargo.toml").is_file():
+        raise UserError(f"{workspace_root}: no Cargo.toml")
+    argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
+            "-v", f"{workspace_root}:/ws", "-w", "/ws"]
+    if os.getuid() != 0:
+        argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
+    argv += [image_tag(), "cargo", "generate-lockfile", "--offline"]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise UserError(f"cargo generate-lockfile failed:\n{result.stderr.strip()[-2000:]}")
+    return workspace_root / "Cargo.lock"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from harness.runtime import Invocation, RunPlan, Runtime, Step
+from harness.runtime import Invocation, Runtime
 from harness.sandbox import CACHE_MOUNT
 from harness.targets import Target
 
@@ -27,6 +27,10 @@ def _scripts_hash() -> str:
 class Jco(Runtime):
     name = "jco"
     family = "jco"
+    rank = 30
+    kinds = frozenset({"module", "component"})  # a wasip1 module is wrapped into a component
+    network = True
+    limitations = {"threads": "Jco has no wasi-threads support (shared-memory threads on Node.js)"}
     sandbox_files = SCRIPTS
     load_error_patterns = (
         r"jco: failed to transpile",
@@ -36,15 +40,10 @@ class Jco(Runtime):
         r"jco: not a command component",
     )
 
-    def unsupported_reason(self, target: Target) -> str | None:
-        if target.threads:
-            return "Jco has no wasi-threads support (shared-memory threads on Node.js)"
-        return None
-
     def version_argv(self) -> list[str]:
         return ["jco", "--version"]
 
-    def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
+    def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         # The cache key: the artifact's content-addressed path and these scripts' version.
         key = artifact.strip("/").replace("/", "_")
         cache = f"{CACHE_MOUNT}/jco/{key}-{_scripts_hash()}"
@@ -55,5 +54,4 @@ class Jco(Runtime):
             flags += ["--dir", f"{guest}::{host}"]
         if invocation.network:
             flags.append("--network")
-        argv = ["node", "/runners/jco_run.mjs", artifact, cache, *flags, "--", *invocation.args]
-        return RunPlan([Step(argv, stdin=invocation.stdin, timeout_s=invocation.timeout_s)], flags)
+        return ["node", "/runners/jco_run.mjs", artifact, cache, *flags, "--", *invocation.args]

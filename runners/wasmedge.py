@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from harness.runtime import Invocation, RunPlan, Runtime, Step
+from harness.runtime import Invocation, Runtime
 from harness.targets import Target
 
 
 class WasmEdge(Runtime):
     name = "wasmedge"
     family = "wasmedge"
+    rank = 40
+    limitations = {
+        "component": "the WasmEdge CLI runs core modules, not components",
+        "threads": ("`wasmedge --enable-threads` cannot instantiate a wasi-threads module "
+                    "(it imports a shared memory)"),
+    }
     load_error_patterns = (
         r"instantiation failed",
         r"(?i)unknown import",
@@ -16,22 +22,13 @@ class WasmEdge(Runtime):
         r"loading failed",
     )
 
-    def unsupported_reason(self, target: Target) -> str | None:
-        if target.is_component:
-            return "the WasmEdge CLI runs core modules, not components"
-        if target.threads:
-            return ("`wasmedge --enable-threads` cannot instantiate a wasi-threads module "
-                    "(it imports a shared memory)")
-        return None
-
     def version_argv(self) -> list[str]:
         return ["wasmedge", "--version"]
 
-    def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
+    def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         flags: list[str] = []
         for guest, host in invocation.dirs.items():
             flags += ["--dir", f"{guest}:{host}"]
         for key, value in invocation.env.items():
             flags += ["--env", f"{key}={value}"]
-        argv = ["wasmedge", *flags, artifact, *invocation.args]
-        return RunPlan([Step(argv, stdin=invocation.stdin, timeout_s=invocation.timeout_s)], flags)
+        return ["wasmedge", *flags, artifact, *invocation.args]

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from harness.runtime import Invocation, RunPlan, Runtime, Step
+from typing import ClassVar
+
+from harness.runtime import Invocation, Runtime
 from harness.targets import Target
+
+# wasi-threads (`-S threads`) was removed in Wasmtime 47.
+LAST_WITH_THREADS = 46
 
 
 class Wasmtime(Runtime):
     family = "wasmtime"
-    major = 0
-    engine_flags: tuple[str, ...] = ()
+    rank = 10
+    major: ClassVar[int] = 0
+    kinds = frozenset({"module", "component"})
+    network = True
+    engine_flags: ClassVar[tuple[str, ...]] = ()
     load_error_patterns = (
         r"failed to instantiate",
         r"unknown import",
@@ -21,19 +29,22 @@ class Wasmtime(Runtime):
         r"failed to compile",
     )
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.major and "threads" not in cls.__dict__:
+            cls.threads = cls.major <= LAST_WITH_THREADS
+            if not cls.threads:
+                cls.limitations = {**cls.limitations, "threads": (
+                    "Wasmtime 47 removed wasi-threads (`-S threads` is no longer supported)")}
+
     @property
     def binary(self) -> str:
         return f"wasmtime-{self.major}"
 
-    def unsupported_reason(self, target: Target) -> str | None:
-        if target.threads and self.major >= 47:
-            return "Wasmtime 47 removed wasi-threads (`-S threads` is no longer supported)"
-        return None
-
     def version_argv(self) -> list[str]:
         return [self.binary, "--version"]
 
-    def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
+    def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         flags = list(self.engine_flags)
         if target.threads:
             flags += ["-W", "threads,shared-memory", "-S", "threads"]
@@ -46,8 +57,7 @@ class Wasmtime(Runtime):
             flags += ["--dir", f"{host}::{guest}"]
         for key, value in invocation.env.items():
             flags += ["--env", f"{key}={value}"]
-        argv = [self.binary, "run", *flags, artifact, *invocation.args]
-        return RunPlan([Step(argv, stdin=invocation.stdin, timeout_s=invocation.timeout_s)], flags)
+        return [self.binary, "run", *flags, artifact, *invocation.args]
 
 
 class Wasmtime45(Wasmtime):

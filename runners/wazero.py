@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from harness.runtime import Invocation, RunPlan, Runtime, Step
+from harness.runtime import Invocation, Runtime
 from harness.targets import Target
 
 
 class Wazero(Runtime):
     name = "wazero"
     family = "wazero"
+    rank = 50
+    limitations = {
+        "component": "the wazero CLI runs core modules, not components",
+        "threads": "the wazero CLI has no option to enable threads (shared memory)",
+    }
     load_error_patterns = (
         r"error instantiating",
         r"error compiling",
@@ -17,21 +22,13 @@ class Wazero(Runtime):
         r"(?i)import .* not found",
     )
 
-    def unsupported_reason(self, target: Target) -> str | None:
-        if target.is_component:
-            return "the wazero CLI runs core modules, not components"
-        if target.threads:
-            return "the wazero CLI has no option to enable threads (shared memory)"
-        return None
-
     def version_argv(self) -> list[str]:
         return ["wazero", "version"]
 
-    def plan(self, artifact: str, target: Target, invocation: Invocation) -> RunPlan:
+    def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         flags = ["-interpreter"]
         for guest, host in invocation.dirs.items():
             flags.append(f"-mount={host}:{guest}")
         for key, value in invocation.env.items():
             flags.append(f"-env={key}={value}")
-        argv = ["wazero", "run", *flags, artifact, "--", *invocation.args]
-        return RunPlan([Step(argv, stdin=invocation.stdin, timeout_s=invocation.timeout_s)], flags)
+        return ["wazero", "run", *flags, artifact, "--", *invocation.args]

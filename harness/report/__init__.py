@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.report import evidence, junit, matrix_html, matrix_md
-from harness.report.model import Results, load_results
+from harness.results import Results, load_results
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.record import FAILING, CellResult
 from harness.report import write_text
-from harness.report.model import FAILING, Cell, load_results
+from harness.results import load_results
 from harness.verdict import Verdict
 
 RANK: dict[Verdict, int] = {
@@ -42,8 +43,14 @@ DOCUMENTED = frozenset({Verdict.UNSUPPORTED, Verdict.XFAIL})
 GROUPS = ("regressions", "fixes", "other changes", "new cells", "removed cells")
 
 
-def classify(old: Verdict, new: Verdict) -> str:
-    """ "regressions", "fixes" or "other changes" for a verdict that changed."""
+FLAKY = frozenset({Verdict.PASS, Verdict.XFAIL})
+
+
+def classify(old: Verdict, new: Verdict, intermittent: bool = False) -> str:
+    """ "regressions", "fixes" or "other changes" for a verdict that changed. A cell whose
+    expectation is an intermittent xfail may pass or fail: that is no regression nor fix."""
+    if intermittent and {old, new} <= FLAKY:
+        return "other changes"
     if RANK[new] > RANK[old] and (old in PASSING or (old in DOCUMENTED and new in FAILING)):
         return "regressions"
     if RANK[new] < RANK[old] and (new in PASSING or (old in FAILING and new in DOCUMENTED)):
@@ -56,35 +63,38 @@ class Change:
     """One line of the diff."""
 
     name: str
-    old: Cell | None
-    new: Cell | None
+    old: CellResult | None
+    new: CellResult | None
 
     def line(self) -> str:
         if self.old and self.new:
             text = f"{self.name}: {self.old.label} -> {self.new.label}"
-            reason = self.new.get("reason")
+            reason = self.new.reason
         else:
             cell = self.new or self.old
             assert cell is not None
             text = f"{self.name}: {cell.label}"
-            reason = cell.get("reason")
+            reason = cell.reason
         return f"{text} ({reason})" if reason else text
 
 
-def compare(old_cells: tuple[Cell, ...], new_cells: tuple[Cell, ...]) -> dict[str, list[Change]]:
+def compare(old_cells: tuple[CellResult, ...],
+            new_cells: tuple[CellResult, ...]) -> dict[str, list[Change]]:
     """Changes grouped as GROUPS, each sorted by cell name."""
     old = {c.key: c for c in old_cells}
     new = {c.key: c for c in new_cells}
+    several = len({k[3] for k in old.keys() | new.keys()}) > 1
     groups: dict[str, list[Change]] = {g: [] for g in GROUPS}
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)
-        name = (after or before).name  # type: ignore[union-attr]
+        name = (after or before).name(several)  # type: ignore[union-attr]
         if before is None:
             groups["new cells"].append(Change(name, None, after))
         elif after is None:
             groups["removed cells"].append(Change(name, before, None))
         elif before.label != after.label:
-            groups[classify(before.verdict, after.verdict)].append(Change(name, before, after))
+            flaky = before.intermittent or after.intermittent
+            groups[classify(before.verdict, after.verdict, flaky)].append(Change(name, before, after))
     return groups
 
 

@@ -8,29 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from harness.record import FAIL, NA, PASS, UNAVAILABLE, UNSUPPORTED, XFAIL, CellResult
 from harness.report.matrix_md import FAIL_NOTE, header_lines
-from harness.report.model import (
-    FAIL,
-    NA,
-    PASS,
-    UNAVAILABLE,
-    UNSUPPORTED,
-    XFAIL,
-    Cell,
-    Results,
-    counts,
-    failing_breakdown,
-    features_of,
-    runtimes_of,
-)
+from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.results import Results
 from harness.verdict import Verdict
 
 MATRIX = "../matrix.html"
 POLICY = "https://doc.rust-lang.org/rustc/target-tier-policy.html#tier-2-target-policy"
 
 
-def _link(cell: Cell, text: str | None = None) -> str:
-    return f"[{text or cell.name}]({MATRIX}#{cell.anchor})"
+def _link(cell: CellResult, text: str | None = None) -> str:
+    return f"[{text or cell.name()}]({MATRIX}#{cell.anchor})"
 
 
 def _plural(n: int, word: str) -> str:
@@ -46,17 +35,17 @@ STALE = frozenset({Verdict.XPASS})  # the behaviour passed; the xfail expectatio
 HARNESS = frozenset({Verdict.INFRA_ERROR})  # the harness or Docker failed: not known
 
 
-def _broken(cell: Cell) -> bool:
+def _broken(cell: CellResult) -> bool:
     """A failing verdict that is a finding about the target or runtime."""
     return cell.category == FAIL and cell.verdict not in STALE | HARNESS
 
 
-def _features(cells: list[Cell], test: Callable[[Cell], bool]) -> list[str]:
+def _features(cells: list[CellResult], test: Callable[[CellResult], bool]) -> list[str]:
     """The features (row groups) with at least one cell passing `test`."""
     return [f for f in features_of(cells) if any(test(c) for c in cells if c.feature == f)]
 
 
-def feature_status(cells: list[Cell]) -> str:
+def feature_status(cells: list[CellResult]) -> str:
     """A conservative status for one feature's cells: a headline, then the counts."""
     n = counts(cells)
     broken = [c for c in cells if _broken(c)]
@@ -86,7 +75,7 @@ def feature_status(cells: list[Cell]) -> str:
     return "; ".join([headline, *(note for note in notes if note)])
 
 
-def summary_line(target: str, cells: list[Cell]) -> str:
+def summary_line(target: str, cells: list[CellResult]) -> str:
     """The top line: counts, and the failing features named when there are any."""
     n = counts(cells)
     if not cells:
@@ -124,9 +113,9 @@ def summary_line(target: str, cells: list[Cell]) -> str:
     return f"**{target}: {verdict}. {'; '.join(parts)}.**"
 
 
-def _builds(cells: list[Cell]) -> list[str]:
+def _builds(cells: list[CellResult]) -> list[str]:
     errors = [c for c in cells if c.verdict is Verdict.BUILD_ERROR]
-    artifacts = {c.get("artifact_sha256") for c in cells if c.get("artifact_sha256")}
+    artifacts = {c.artifact_sha256 for c in cells if c.artifact_sha256}
     lines = [
         "### Builds reliably",
         "",
@@ -135,12 +124,12 @@ def _builds(cells: list[Cell]) -> list[str]:
         f"- build-error cells in this run: {len(errors)} of {len(cells)}.",
         f"- distinct artifacts built: {len(artifacts)}.",
     ]
-    lines += [f"  - {_link(c)}: {c.get('reason') or 'no reason recorded'}" for c in errors]
+    lines += [f"  - {_link(c)}: {c.reason or 'no reason recorded'}" for c in errors]
     lines.append("- One run shows one build; reliability over time is what the nightly diffs show.")
     return lines
 
 
-def _how_to_test(target: str, cells: list[Cell]) -> list[str]:
+def _how_to_test(target: str, cells: list[CellResult]) -> list[str]:
     n = counts(cells)
     ran = len(cells) - n[NA] - n[UNAVAILABLE]
     return [
@@ -162,7 +151,7 @@ def _how_to_test(target: str, cells: list[Cell]) -> list[str]:
     ]
 
 
-def _baseline(results: Results, cells: list[Cell]) -> list[str]:
+def _baseline(results: Results, cells: list[CellResult]) -> list[str]:
     lines = [
         "### Baseline runtimes and versions",
         "",
@@ -173,22 +162,22 @@ def _baseline(results: Results, cells: list[Cell]) -> list[str]:
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     header_versions = dict(results.versions())
-    for runtime in runtimes_of(cells):
+    for runtime in runtimes_of(cells, results.runtimes):
         mine = [c for c in cells if c.runtime == runtime]
-        found = sorted({str((c.raw.get("versions") or {}).get("runtime", "")) for c in mine} - {""})
+        found = sorted({c.versions.get("runtime", "") for c in mine} - {""})
         version = ", ".join(found) or header_versions.get(runtime, "unknown")
         n = counts(mine)
         lines.append(
             f"| {runtime} | {version} | {n[PASS]} | {n[UNSUPPORTED]} | {n[NA]} | {n[XFAIL]} "
             f"| {n[UNAVAILABLE]} | {n[FAIL]} |"
         )
-    rustc = sorted({str((c.raw.get("versions") or {}).get("rustc", "")) for c in cells} - {""})
+    rustc = sorted({c.versions.get("rustc", "") for c in cells} - {""})
     rustc_text = ", ".join(rustc) or header_versions.get("rustc", "unknown")
     lines += ["", f"rustc: {rustc_text}; builder: {results.header('builder')}."]
     return lines
 
 
-def _std_parts(cells: list[Cell]) -> list[str]:
+def _std_parts(cells: list[CellResult]) -> list[str]:
     lines = [
         "### Which parts of std work, are unsupported by design, or fail",
         "",
@@ -216,29 +205,29 @@ def _std_parts(cells: list[Cell]) -> list[str]:
     return lines
 
 
-def _failures(cells: list[Cell]) -> list[str]:
+def _failures(cells: list[CellResult]) -> list[str]:
     lines = ["## Known failures and unexpected results", ""]
     bad = [c for c in cells if c.category in (FAIL, XFAIL)]
     if not bad:
         return [*lines, "None in this run."]
     for cell in bad:
-        reason = cell.get("reason") or "no reason recorded"
+        reason = cell.reason or "no reason recorded"
         lines.append(f"- {_link(cell)}: **{cell.verdict}**: {reason}")
-        if cell.get("link"):
-            lines.append(f"  - issue: {cell.get('link')}")
-        if cell.get("repro"):
-            lines.append(f"  - reproduce: `{cell.get('repro')}`")
+        if cell.link:
+            lines.append(f"  - issue: {cell.link}")
+        if cell.repro:
+            lines.append(f"  - reproduce: `{cell.repro}`")
     return lines
 
 
-def _unsupported(cells: list[Cell]) -> list[str]:
+def _unsupported(cells: list[CellResult]) -> list[str]:
     lines = ["## Unsupported by design", ""]
     group = [c for c in cells if c.category in (UNSUPPORTED, NA)]
     if not group:
         return [*lines, "None in this run."]
-    reasons: dict[str, list[Cell]] = {}  # N/A reasons included
+    reasons: dict[str, list[CellResult]] = {}  # N/A reasons included
     for cell in group:
-        reasons.setdefault(cell.get("reason") or "no reason recorded", []).append(cell)
+        reasons.setdefault(cell.reason or "no reason recorded", []).append(cell)
     for reason, mine in sorted(reasons.items()):
         links = ", ".join(_link(c, f"{c.case} @ {c.runtime}") for c in mine)
         lines.append(f"- {reason}: {links}")

@@ -4,40 +4,40 @@ from __future__ import annotations
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from harness.report.model import FAIL, Cell, Results
+from harness.record import FAIL, CellResult
+from harness.results import Results
 from harness.verdict import Verdict
 
 # Verdicts reported as <error> (the harness failed) rather than <failure> (a finding).
 ERRORS = frozenset({Verdict.INFRA_ERROR})
 
 
-def _message(cell: Cell) -> str:
+def _message(cell: CellResult) -> str:
     text = cell.label
-    if cell.get("reason"):
-        text += f": {cell.get('reason')}"
-    if cell.get("link"):
-        text += f" ({cell.get('link')})"
+    if cell.reason:
+        text += f": {cell.reason}"
+    if cell.link:
+        text += f" ({cell.link})"
     return text
 
 
-def _output(cell: Cell) -> str:
-    lines = [f"verdict: {cell.verdict}", f"expectation: {cell.get('expectation') or 'pass'}"]
-    if cell.get("exit_code"):
-        lines.append(f"exit code: {cell.get('exit_code')}")
-    if cell.get("repro"):
-        lines.append(f"reproduce: {cell.get('repro')}")
+def _output(cell: CellResult) -> str:
+    lines = [f"verdict: {cell.verdict}", f"expectation: {cell.expectation}"]
+    if cell.exit_code:
+        lines.append(f"exit code: {cell.exit_code}")
+    if cell.repro:
+        lines.append(f"reproduce: {cell.repro}")
     return "\n".join(lines)
 
 
-def testcase(cell: Cell) -> TestCase:
+def testcase(cell: CellResult, name: str) -> TestCase:
     """The testcase of one cell, with its skipped/failure/error element."""
-    duration = cell.raw.get("duration_s")
     case = TestCase(
-        name=cell.name,
+        name=name,
         classname=cell.case,
-        elapsed_sec=float(duration) if isinstance(duration, int | float) else None,
-        stdout=cell.get("stdout") or None,
-        stderr=cell.get("stderr") or None,
+        elapsed_sec=cell.duration_s,
+        stdout=cell.stdout or None,
+        stderr=cell.stderr or None,
         status=str(cell.verdict),
     )
     if cell.verdict in ERRORS:
@@ -56,7 +56,7 @@ def render(results: Results) -> str:
     suites = [
         TestSuite(
             name=target,
-            test_cases=[testcase(c) for c in results.for_target(target)],
+            test_cases=[testcase(c, results.name_of(c)) for c in results.for_target(target)],
             properties=dict(sorted(properties.items())),
         )
         for target in results.targets

@@ -12,19 +12,10 @@ from __future__ import annotations
 
 from html import escape
 
-from harness.report.matrix_md import FAIL_NOTE, LEGEND
-from harness.report.model import (
-    CATEGORIES,
-    NA,
-    NA_SYMBOL,
-    Cell,
-    Results,
-    counts,
-    failing_breakdown,
-    features_of,
-    ordered,
-    runtimes_of,
-)
+from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.report.matrix_md import FAIL_NOTE, LEGEND, version_rows
+from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
 OUTPUT_LINES = 20
@@ -172,41 +163,42 @@ def _first_lines(text: str, limit: int = OUTPUT_LINES) -> str:
     return "\n".join([*lines[:limit], f"... ({len(lines) - limit} more lines)"])
 
 
-def _detail(cell: Cell) -> str:
+def _detail(cell: CellResult, name: str) -> str:
     e = escape
     rows = [
-        ("cell", cell.name),
+        ("cell", name),
         ("verdict", cell.label + ("" if cell.label == cell.verdict else f" ({cell.verdict})")),
-        ("expectation", cell.get("expectation") or "pass"),
-        ("reason", cell.get("reason")),
+        ("expectation", cell.expectation),
+        ("reason", cell.reason),
+        ("expectation from", cell.expectation_source),
         ("features", ", ".join(cell.features)),
-        ("suite", cell.get("suite")),
-        ("exit code", cell.get("exit_code")),
-        ("duration", f"{cell.raw['duration_s']:.2f} s" if cell.raw.get("duration_s") else ""),
-        ("runtime version", str((cell.raw.get("versions") or {}).get("runtime", ""))),
-        ("flags", " ".join(str(f) for f in cell.raw.get("flags") or [])),
-        ("artifact", cell.get("artifact_sha256")),
+        ("suite", f"{cell.suite}:{cell.line}" if cell.suite else ""),
+        ("toolchain", cell.toolchain),
+        ("exit code", "" if cell.exit_code is None else str(cell.exit_code)),
+        ("duration", f"{cell.duration_s:.2f} s" if cell.duration_s else ""),
+        ("runtime version", cell.versions.get("runtime", "")),
+        ("command", " ".join(cell.command)),
+        ("artifact", cell.artifact_sha256 or ""),
     ]
-    parts = [f'<div class="detail"><div>{e(cell.get("description"))}</div><table>']
+    parts = [f'<div class="detail"><div>{e(cell.description)}</div><table>']
     parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v]
-    link = cell.get("link")
-    if link:
-        parts.append(f'<tr><th>link</th><td><a href="{e(link)}">{e(link)}</a></td></tr>')
+    if cell.link:
+        parts.append(f'<tr><th>link</th><td><a href="{e(cell.link)}">{e(cell.link)}</a></td></tr>')
     parts.append("</table>")
     for stream in ("stdout", "stderr"):
-        text = cell.get(stream)
+        text = getattr(cell, stream)
         if text:
             parts.append(f"<div>{stream}:</div><pre>{e(_first_lines(text))}</pre>")
-    if cell.get("repro"):
-        parts.append(f"<div>reproduce:</div><pre><code>{e(cell.get('repro'))}</code></pre>")
+    if cell.repro:
+        parts.append(f"<div>reproduce:</div><pre><code>{e(cell.repro)}</code></pre>")
     parts.append(f'<a href="#{e(cell.anchor)}">link to this cell</a></div>')
     return "".join(parts)
 
 
-def _cell(cell: Cell) -> str:
+def _cell(cell: CellResult, name: str) -> str:
     e = escape
     css = "na" if cell.category == NA else cell.category
-    title = f"{cell.label}: {cell.get('reason')}" if cell.get("reason") else cell.label
+    title = f"{cell.label}: {cell.reason}" if cell.reason else cell.label
     attrs = (
         f'id="{e(cell.anchor)}" class="cell v-{css}" data-col="{e(cell.runtime)}" '
         f'data-case="{e(cell.case)}" data-target="{e(cell.target)}" '
@@ -215,12 +207,14 @@ def _cell(cell: Cell) -> str:
         f'data-features="{e(" ".join(cell.features) or cell.feature)}" data-shown="1" '
         f'title="{e(title)}"'
     )
-    return f"<td {attrs}><details><summary>{e(cell.symbol)}</summary>{_detail(cell)}</details></td>"
+    detail = _detail(cell, name)
+    return f"<td {attrs}><details><summary>{e(cell.symbol)}</summary>{detail}</details></td>"
 
 
-def _target_section(target: str, cells: list[Cell]) -> str:
+def _target_section(results: Results, target: str) -> str:
     e = escape
-    runtimes = runtimes_of(cells)
+    cells = results.for_target(target)
+    runtimes = runtimes_of(cells, results.runtimes)
     by_key = {(c.case, c.runtime): c for c in cells}
     out = [
         f'<section class="target" data-target="{e(target)}"><h2 id="target-{e(target)}">{e(target)}</h2>',
@@ -240,7 +234,8 @@ def _target_section(target: str, cells: list[Cell]) -> str:
             )
             for runtime in runtimes:
                 cell = by_key.get((case, runtime))
-                out.append(_cell(cell) if cell else f'<td class="empty" data-col="{e(runtime)}"></td>')
+                empty = f'<td class="empty" data-col="{e(runtime)}"></td>'
+                out.append(_cell(cell, results.name_of(cell)) if cell else empty)
             out.append("</tr>")
     out.append("</tbody></table></section>")
     return "\n".join(out)
@@ -262,10 +257,12 @@ def _header(results: Results) -> str:
         ("image", f"{results.header('image')} ({results.header('image_id')})"),
     ]
     rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in meta)
-    versions = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in results.versions())
+    versions = "".join(f"<tr><th>{e(k)}</th><td>{e(p)}</td><td>{e(b)}</td></tr>"
+                       for k, p, b in version_rows(results))
     return (
         f'<table class="meta">{rows}</table>'
-        f'<details><summary>component versions</summary><table class="meta">{versions}'
+        f'<details><summary>component versions</summary><table class="meta">'
+        f"<tr><th>component</th><th>package</th><th>the binary reports</th></tr>{versions}"
         "</table></details>"
     )
 
@@ -289,7 +286,7 @@ def _summary(results: Results) -> str:
     rows = []
     for target in results.targets:
         cells = results.for_target(target)
-        for runtime in runtimes_of(cells):
+        for runtime in runtimes_of(cells, results.runtimes):
             mine = [c for c in cells if c.runtime == runtime]
             numbers = counts(mine)
             tds = []
@@ -323,7 +320,7 @@ def render(results: Results) -> str:
         + '<button id="filter-reset" type="button">reset</button> '
         f'<span id="shown-count">{len(cells)} of {len(cells)} cells shown</span></div>'
     )
-    sections = [_target_section(t, results.for_target(t)) for t in results.targets]
+    sections = [_target_section(results, t) for t in results.targets]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width">'

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from harness.report.model import (
-    CATEGORIES,
-    FAIL,
-    FAILING,
-    NA_SYMBOL,
-    Cell,
-    Results,
-    counts,
-    failing_breakdown,
-    features_of,
-    runtimes_of,
-)
+from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, CellResult
+from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.results import Results
 from harness.verdict import SYMBOLS, Verdict
 
 LEGEND = {
@@ -45,11 +36,27 @@ def header_lines(results: Results) -> list[str]:
         f"- builder: {results.header('builder')}",
         f"- image: `{results.header('image')}` (`{results.header('image_id')}`)",
         "",
-        "| component | version |",
-        "|---|---|",
+        "| component | package version | the binary reports |",
+        "|---|---|---|",
     ]
-    lines += [f"| {_escape(k)} | {_escape(v)} |" for k, v in results.versions()]
+    lines += [f"| {_escape(k)} | {_escape(p)} | {_escape(b)} |" for k, p, b in version_rows(results)]
     return lines
+
+
+def version_rows(results: Results) -> list[tuple[str, str, str]]:
+    """(component, package version, what the runtime binary itself printed) for the header:
+    packages from the image labels, binaries from the cells (the same when both agree)."""
+    binary: dict[str, set[str]] = {}
+    for cell in results.cells:
+        reported = cell.versions.get("runtime")
+        if reported:
+            binary.setdefault(cell.runtime, set()).add(reported)
+    packages = dict(results.versions())
+    rows = []
+    for name in sorted(set(packages) | set(binary)):
+        said = ", ".join(sorted(binary.get(name, ())))
+        rows.append((name, packages.get(name, ""), "" if said == packages.get(name) else said))
+    return rows
 
 
 def legend_lines() -> list[str]:
@@ -69,7 +76,7 @@ def summary_lines(results: Results) -> list[str]:
     ]
     for target in results.targets:
         cells = results.for_target(target)
-        for runtime in runtimes_of(cells):
+        for runtime in runtimes_of(cells, results.runtimes):
             mine = [c for c in cells if c.runtime == runtime]
             numbers = counts(mine)
             row = [str(numbers[c]) for c in CATEGORIES]
@@ -80,9 +87,9 @@ def summary_lines(results: Results) -> list[str]:
     return lines
 
 
-def target_table(cells: list[Cell]) -> list[str]:
+def target_table(cells: list[CellResult], column_order: list[str]) -> list[str]:
     """Rows = features and the cases under them, columns = runtimes."""
-    runtimes = runtimes_of(cells)
+    runtimes = runtimes_of(cells, column_order)
     by_key = {(c.case, c.runtime): c for c in cells}
     lines = [
         "| feature / case | " + " | ".join(runtimes) + " |",
@@ -107,7 +114,7 @@ def render(results: Results) -> str:
     for target in results.targets:
         lines += ["", f"## {target}", ""]
         cells = results.for_target(target)
-        lines += target_table(cells) if cells else ["No cells for this target in this run."]
+        lines += target_table(cells, results.runtimes) if cells else ["No cells for this target in this run."]
     lines += [
         "",
         "Rows are grouped by the first feature each case lists. Per-cell details "

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.cli import UserError
-from harness.report import write_text
-from harness.report.model import RUNTIME_ORDER, Cell, load_results, ordered, sort_cells
+from harness.errors import UserError
+from harness.record import CellResult
+from harness.results import Results, load_results, ordered, write_results
 
 # Header fields every shard must agree on (absent counts as a value too).
 MUST_AGREE = ("image", "image_id", "builder", "harness_revision")
@@ -46,7 +46,12 @@ def merge_headers(headers: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
     run["host"] = ", ".join(ordered(str(h["host"]) for _, h in headers if h.get("host"))) or None
     run["versions"] = dict(sorted(versions.items()))
     run["targets"] = ordered(t for _, h in headers for t in h.get("targets") or [])
-    run["runtimes"] = ordered((r for _, h in headers for r in h.get("runtimes") or []), RUNTIME_ORDER)
+    columns = [r for _, h in headers for r in h.get("runtimes") or []]
+    run["runtimes"] = ordered(columns, columns)  # every shard lists them in the plugins' order
+    toolchains = [t for _, h in headers for t in h.get("toolchains") or []]
+    run["toolchains"] = ordered(toolchains, toolchains)
+    stale = {json.dumps(s, sort_keys=True): s for _, h in headers for s in h.get("stale_expectations") or []}
+    run["stale_expectations"] = [stale[k] for k in sorted(stale)]
     run["argv"] = ["python", "-m", "harness", "merge", *sorted(p.name for p, _ in headers)]
     run["shards"] = sorted(
         ({"file": p.name, "date": h.get("date"), "host": h.get("host"), "argv": h.get("argv")}
@@ -56,9 +61,10 @@ def merge_headers(headers: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
     return dict(sorted(run.items()))
 
 
-def merge_cells(inputs: list[tuple[Path, tuple[Cell, ...]]]) -> list[dict[str, Any]]:
+def merge_cells(inputs: list[tuple[Path, tuple[CellResult, ...]]]) -> list[CellResult]:
     """The union of the cells; the same cell twice must have the same verdict."""
-    seen: dict[tuple[str, str, str], tuple[Path, Cell]] = {}
+    seen: dict[tuple[str, str, str, str], tuple[Path, CellResult]] = {}
+    several = len({c.toolchain for _, cells in inputs for c in cells}) > 1
     for path, cells in inputs:
         for cell in cells:
             if cell.key not in seen:
@@ -67,13 +73,17 @@ def merge_cells(inputs: list[tuple[Path, tuple[Cell, ...]]]) -> list[dict[str, A
             first_path, first = seen[cell.key]
             if (first.verdict, first.ran) != (cell.verdict, cell.ran):
                 raise UserError(
-                    f"cannot merge: cell {cell.name} is {first.label} in {first_path} "
+                    f"cannot merge: cell {cell.name(several)} is {first.label} in {first_path} "
                     f"but {cell.label} in {path}"
                 )
             # Same verdict twice: keep one chosen by content, not by input order.
-            if json.dumps(cell.raw, sort_keys=True) < json.dumps(first.raw, sort_keys=True):
+            if _content(cell) < _content(first):
                 seen[cell.key] = (path, cell)
-    return [cell.raw for cell in sort_cells(c for _, c in seen.values())]
+    return [cell for _, cell in seen.values()]
+
+
+def _content(cell: CellResult) -> str:
+    return json.dumps(cell.to_json(), sort_keys=True)
 
 
 def merge_files(inputs: list[Path], output: Path) -> None:
@@ -81,8 +91,6 @@ def merge_files(inputs: list[Path], output: Path) -> None:
     if not inputs:
         raise UserError("merge needs at least one results file")
     loaded = [(Path(p), load_results(Path(p))) for p in inputs]
-    merged = {
-        "run": merge_headers([(p, r.run) for p, r in loaded]),
-        "cells": merge_cells([(p, r.cells) for p, r in loaded]),
-    }
-    write_text(Path(output), json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    run = merge_headers([(p, r.run) for p, r in loaded])
+    cells = merge_cells([(p, r.cells) for p, r in loaded])
+    write_results(Path(output), Results(run, tuple(cells)))

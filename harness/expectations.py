@@ -1,0 +1,196 @@
+"""Expectations that differ from a case's own: rules with a selector, a kind and a reason.
+
+A rule is written either in a case (`overrides:`, applying to that case only) or in
+a shared expectations file (`suites/expectations/*.yaml`, applying to every case it
+selects), so that knowledge about a runtime or a target is written once. Which
+rule decides a cell:
+- a case's own overrides win over shared rules; among them, the last one wins;
+- among shared rules, one that names runtimes or toolchains wins over one that
+  does not, then one that names targets; among equals the later one (files in
+  name order, rules in file order).
+Rules with `tests:` apply to single tests of libtest cells, never to whole cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.expect import Expectation, parse_expectation
+from harness.runtime import Runtime, families
+from harness.suite_file import SuiteError, YamlFile, relative_name, suggest
+from harness.targets import Target
+from harness.yaml_lines import Path_
+
+if TYPE_CHECKING:
+    from harness.suite import Case
+
+KINDS = ("unsupported", "xfail", "skip")
+EXPECTATIONS_DIR = "expectations"
+SCHEMA = "expectations.schema.json"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which cells (and tests) a rule applies to; a missing field selects everything."""
+
+    cases: tuple[str, ...] | None = None  # globs on case ids
+    features: frozenset[str] | None = None  # the case lists any of them
+    targets: frozenset[str] | None = None
+    runtimes: frozenset[str] | None = None  # column names or families
+    toolchains: frozenset[str] | None = None
+    tests: tuple[str, ...] | None = None  # globs on libtest test names
+
+    def selects(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> bool:
+        return (
+            (self.cases is None or any(fnmatchcase(case.id, g) for g in self.cases))
+            and (self.features is None or not self.features.isdisjoint(case.features))
+            and (self.targets is None or target in self.targets)
+            and (self.runtimes is None or runtime.name in self.runtimes
+                 or runtime.family in self.runtimes)
+            and (self.toolchains is None or toolchain in self.toolchains)
+        )
+
+    def selects_test(self, name: str) -> bool:
+        return self.tests is not None and any(fnmatchcase(name, g) for g in self.tests)
+
+    @property
+    def specificity(self) -> tuple[bool, bool]:
+        return (self.runtimes is not None or self.toolchains is not None, self.targets is not None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A different expectation for the cells (or tests) a selector picks, with its reason."""
+
+    kind: str  # "unsupported", "xfail" or "skip"
+    reason: str
+    selector: Selector
+    source: str  # "file:line" where it is written
+    shared: bool = False  # from an expectations file rather than a case
+    order: int = 0  # position among the rules of its kind of source
+    link: str | None = None
+    expect: Expectation | None = None  # unsupported only: how the documented failure looks
+    intermittent: bool = False  # xfail only: a pass is reported as pass, not xpass
+
+
+def _set(raw: dict[str, Any], key: str) -> frozenset[str] | None:
+    return frozenset(raw[key]) if key in raw else None
+
+
+def _tuple(raw: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    return tuple(raw[key]) if key in raw else None
+
+
+def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, order: int,
+               runtimes: Mapping[str, Runtime]) -> Rule:
+    """One schema-checked rule mapping; runtime names are checked against the plugins."""
+    known = set(runtimes) | families(runtimes)
+    for index, name in enumerate(raw.get("runtimes", [])):
+        if name not in known:
+            raise file.error((*at, "runtimes", index), f"unknown runtime {name!r}{suggest(name, known)}")
+    kind = next(k for k in KINDS if k in raw)
+    body = raw[kind]
+    expect = body.get("expect")
+    selector = Selector(cases=_tuple(raw, "cases"), features=_set(raw, "features"),
+                        targets=_set(raw, "targets"), runtimes=_set(raw, "runtimes"),
+                        toolchains=_set(raw, "toolchains"), tests=_tuple(raw, "tests"))
+    return Rule(
+        kind=kind, reason=" ".join(body["reason"].split()), selector=selector,
+        source=f"{relative_name(file.path)}:{file.line(at)}", shared=shared, order=order,
+        link=body.get("link"),
+        expect=parse_expectation(file, expect, (*at, kind, "expect")) if expect is not None else None,
+        intermittent=body.get("intermittent", False),
+    )
+
+
+def load_rules(path: Path, runtimes: Mapping[str, Runtime], first_order: int = 0) -> list[Rule]:
+    """The shared rules of one expectations file; SuiteError on the first problem."""
+    file = YamlFile(path, SCHEMA)
+    return [parse_rule(file, raw, ("expectations", i), shared=True, order=first_order + i,
+                       runtimes=runtimes)
+            for i, raw in enumerate(file.data["expectations"])]
+
+
+def expectation_files(suites_dir: Path) -> list[Path]:
+    directory = suites_dir / EXPECTATIONS_DIR
+    return sorted(p for p in directory.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+class Expectations:
+    """The shared rules of a run, and which rule decides each cell and test."""
+
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        self.rules = tuple(rules)
+        self._cell_rules = tuple(r for r in self.rules if r.selector.tests is None)
+        self._test_rules = tuple(r for r in self.rules if r.selector.tests is not None)
+
+    @classmethod
+    def load(cls, paths: Iterable[Path], runtimes: Mapping[str, Runtime]) -> Expectations:
+        rules: list[Rule] = []
+        for path in paths:
+            rules += load_rules(path, runtimes, first_order=len(rules))
+        return cls(rules)
+
+    def for_cell(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> Rule | None:
+        """The rule that decides the cell, or None (the case's own expectation holds)."""
+        own = [r for r in case.overrides if r.selector.tests is None
+               and r.selector.selects(case, target, runtime, toolchain)]
+        if own:
+            return own[-1]
+        return _most_specific(r for r in self._cell_rules
+                              if r.selector.selects(case, target, runtime, toolchain))
+
+    def test_rules(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> list[Rule]:
+        """The test-level rules that may apply to tests of this cell (own ones first)."""
+        own = [r for r in case.overrides if r.selector.tests is not None
+               and r.selector.selects(case, target, runtime, toolchain)]
+        shared = [r for r in self._test_rules if r.selector.selects(case, target, runtime, toolchain)]
+        return own + shared
+
+
+def for_test(rules: list[Rule], name: str) -> Rule | None:
+    """The rule deciding the test `name`, from `Expectations.test_rules` of its cell."""
+    own = [r for r in rules if not r.shared and r.selector.selects_test(name)]
+    if own:
+        return own[-1]
+    return _most_specific(r for r in rules if r.shared and r.selector.selects_test(name))
+
+
+def _most_specific(rules: Iterable[Rule]) -> Rule | None:
+    return max(rules, key=lambda r: (r.selector.specificity, r.order), default=None)
+
+
+def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
+               runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
+    """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
+    matrix it decides (cells a runtime cannot run at all only count for skips); a rule
+    that decides none is stale."""
+    used: dict[int, int] = {}
+    all_cases = list(cases)
+    runtime_list, toolchain_names = list(runtimes), list(toolchains)
+    for case in all_cases:
+        for triple in case.targets:
+            if triple not in targets:
+                continue
+            for runtime in runtime_list:
+                runnable = runtime.unsupported_reason(targets[triple]) is None
+                for toolchain in toolchain_names:
+                    rule = expectations.for_cell(case, triple, runtime, toolchain)
+                    if rule is not None and (runnable or rule.kind == "skip"):
+                        used[id(rule)] = used.get(id(rule), 0) + 1
+    candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]
+    return [(r, used.get(id(r), 0)) for r in candidates if r.selector.tests is None]
+
+
+def check_toolchains(rules: Iterable[Rule], known: Iterable[str]) -> None:
+    """Refuse toolchain names the catalogue does not know (with the rule's file and line)."""
+    names = set(known)
+    for rule in rules:
+        for name in sorted((rule.selector.toolchains or frozenset()) - names):
+            path, _, line = rule.source.rpartition(":")
+            raise SuiteError(Path(path), int(line), "toolchains",
+                             f"unknown toolchain {name!r}{suggest(name, names)}")

@@ -1,0 +1,34 @@
+"""Which rules decide which cells, over the whole matrix of a suites folder; stale rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness.expectations import Expectations, Rule, expectation_files, rule_usage
+from harness.runtime import installed_runtimes
+from harness.suite import load_suite
+from harness.suite_paths import suite_files
+from harness.targets import all_targets
+
+DEFAULT_TOOLCHAINS = ("debian-sid",)
+
+
+def usage(suites_dir: Path, extra: Iterable[Path] = (),
+          toolchains: Iterable[str] = DEFAULT_TOOLCHAINS) -> list[tuple[Rule, int]]:
+    """Each rule of the folder's suites and shared files, with the number of cells it decides
+    over every case, target, installed runtime and toolchain. SuiteError on a broken file."""
+    runtimes = installed_runtimes()
+    expectations = Expectations.load([*expectation_files(suites_dir), *extra], runtimes)
+    cases = [c for path in suite_files(suites_dir) for c in load_suite(path, runtimes)]
+    return rule_usage(cases, expectations, all_targets(), runtimes.values(), toolchains)
+
+
+def expectations_command(suites_dir: Path) -> int:
+    rows = usage(suites_dir)
+    for rule, cells in rows:
+        mark = "STALE" if cells == 0 else f"{cells:5d}"
+        print(f"{mark:>5}  {rule.kind:<11} {rule.source}  {rule.reason[:90]}")
+    stale = sum(1 for _, cells in rows if cells == 0)
+    print(f"{len(rows)} rules, {stale} stale (deciding no cell of the whole matrix)")
+    return 1 if stale else 0

@@ -1,0 +1,161 @@
+"""Running a cell: build once, run the guest in the sandbox, judge, and make the record."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from harness.builder import Builder, build_once
+from harness.cell import Cell
+from harness.fixtures import Workspace
+from harness.judge import judge
+from harness.outcome import Outcome
+from harness.record import CellResult
+from harness.runtime import Invocation, Runtime
+from harness.sandbox import ARTIFACTS_MOUNT, Sandbox, SandboxLost
+from harness.suite_file import relative_name
+from harness.verdict import Verdict
+
+EXCERPT_LINES = 15
+EXCERPT_CHARS = 4000
+VERSION_TIMEOUT_S = 60.0
+DEADLINE_MARGIN_S = 60.0  # how much longer than the guest's limit to wait for the executor
+
+
+@dataclass
+class Context:
+    """What every cell of one process of a run shares."""
+
+    run_id: str
+    builder: Builder
+    workspace: Workspace
+    sandbox: Sandbox
+    _versions: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+
+    def runtime_version(self, runtime: Runtime) -> tuple[str | None, str]:
+        """The runtime's version as its binary reports it, or None and why it cannot run."""
+        if runtime.name not in self._versions:
+            result = self.sandbox.run({"argv": runtime.version_argv(), "timeout_s": VERSION_TIMEOUT_S},
+                                      VERSION_TIMEOUT_S + 30)
+            if result["spawn_error"] or result["exit_code"] != 0:
+                why = result["spawn_error"] or (result["stderr"] or result["stdout"]).strip()[-300:]
+                self._versions[runtime.name] = (None, why)
+            else:
+                version = runtime.parse_version(result["stdout"] + result["stderr"])
+                self._versions[runtime.name] = (version, "")
+        return self._versions[runtime.name]
+
+    def run_guest(self, argv: list[str], stdin: str, timeout_s: float,
+                  files: dict[str, str], mkdirs: list[str]) -> Outcome:
+        """One guest process in a fresh scratch directory of the sandbox (SandboxLost on a fault)."""
+        request = {"argv": argv, "stdin": stdin, "timeout_s": timeout_s, "files": files, "mkdirs": mkdirs}
+        return Outcome.from_result(self.sandbox.run(request, timeout_s + DEADLINE_MARGIN_S))
+
+
+def run_cell(cell: Cell, context: Context) -> CellResult:
+    """Everything that happens to one cell, ending in its record (never raises SandboxLost)."""
+    started = time.monotonic()
+    record = _run(cell, context)
+    record.wall_s = round(time.monotonic() - started, 4)  # harness cost included
+    return record
+
+
+def base_record(cell: Cell, context: Context) -> CellResult:
+    """The record of a cell before it runs: what it is and what it expects."""
+    rule = cell.rule
+    return CellResult(
+        case=cell.case.id,
+        target=cell.target.triple,
+        runtime=cell.runtime.name,
+        toolchain=cell.toolchain,
+        verdict=Verdict.INFRA_ERROR,
+        suite=relative_name(cell.case.path),
+        line=cell.case.line,
+        description=cell.case.description,
+        features=list(cell.case.features),
+        expectation=cell.expectation_kind,
+        expectation_reason=rule.reason if rule else "",
+        expectation_source=rule.source if rule else "",
+        link=rule.link if rule else None,
+        intermittent=bool(rule and rule.intermittent),
+        builder=context.builder.name,
+        repro=context.builder.repro(context.workspace, cell.case.crate, cell.target),
+    )
+
+
+def not_runnable(cell: Cell, context: Context) -> tuple[Verdict, str] | None:
+    """The verdict of a cell that is not run at all (skip, runtime or toolchain can't), or None."""
+    if cell.rule is not None and cell.rule.kind == "skip":
+        return Verdict.UNSUPPORTED, f"not applicable: {cell.rule.reason}"
+    reason = cell.runtime.unsupported_reason(cell.target)
+    if reason:
+        return Verdict.UNSUPPORTED, f"unsupported by runtime: {reason}"
+    if cell.case.network == "loopback":
+        reason = cell.runtime.network_reason(cell.target)
+        if reason:
+            return Verdict.UNSUPPORTED, f"unsupported by runtime: {reason}"
+    reason = context.builder.unavailable_reason(cell.target)
+    if reason:
+        return Verdict.UNAVAILABLE, f"toolchain: {reason}"
+    return None
+
+
+def _run(cell: Cell, context: Context) -> CellResult:
+    record = base_record(cell, context)
+    early = not_runnable(cell, context)
+    if early:
+        return _finish(record, *early, ran=False)
+    build = build_once(context.builder, context.workspace, cell.case.crate, cell.target, context.run_id)
+    if build.error:
+        return _finish(record, Verdict.BUILD_ERROR, build.error[-EXCERPT_CHARS:], ran=False)
+    artifact = build.artifact(context.workspace.crates[cell.case.crate].artifact_stem(cell.case.bin))
+    record.artifact_sha256 = artifact.sha256
+    record.versions.update(build.toolchain)
+    try:
+        version, why = context.runtime_version(cell.runtime)
+        if version is None:
+            return _finish(record, Verdict.UNAVAILABLE, f"runtime unavailable: {why}", ran=False)
+        record.versions["runtime"] = version
+        invocation, files, mkdirs = _invocation(cell)
+        argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{artifact.relative}", cell.target, invocation)
+        record.command = argv
+        record.repro = context.sandbox.repro(argv)
+        outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, files, mkdirs)
+    except SandboxLost as error:
+        return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
+    verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)
+    record.exit_code = outcome.exit_code
+    record.stdout = excerpt(outcome.stdout)
+    record.stderr = excerpt(outcome.stderr)
+    record.stdout_bytes = outcome.stdout_bytes
+    record.duration_s = round(outcome.duration_s, 4)
+    return _finish(record, verdict, reason, ran=True)
+
+
+def _finish(record: CellResult, verdict: Verdict, reason: str, ran: bool) -> CellResult:
+    record.verdict, record.reason, record.ran = verdict, reason, ran
+    return record
+
+
+def _invocation(cell: Cell) -> tuple[Invocation, dict[str, str], list[str]]:
+    """The guest's invocation, and the scratch files and folders its preopens start with."""
+    case = cell.case
+    dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
+    files = {f"{dirs[guest]}/{name}": content
+             for guest, entries in case.dirs.items() for name, content in entries.items()}
+    invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
+                            network=case.network == "loopback")
+    return invocation, files, sorted(dirs.values())
+
+
+def excerpt(text: str) -> str:
+    """The first and last lines of a stream, bounded."""
+    lines = text.splitlines()
+    if len(lines) > 2 * EXCERPT_LINES:
+        skipped = len(lines) - 2 * EXCERPT_LINES
+        lines = [*lines[:EXCERPT_LINES], f"[... {skipped} lines ...]", *lines[-EXCERPT_LINES:]]
+    joined = "\n".join(lines)
+    if len(joined) > EXCERPT_CHARS:
+        half = EXCERPT_CHARS // 2
+        joined = joined[:half] + "\n[...]\n" + joined[-half:]
+    return joined

@@ -1,0 +1,48 @@
+"""Where suites are: YAML files below a folder named `suites`, but not in its expectations/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness.expectations import EXPECTATIONS_DIR
+
+SUITE_DIR_NAME = "suites"
+SUITE_SUFFIXES = (".yaml", ".yml")
+PRUNED_DIRS = {"node_modules", "target", "__pycache__", EXPECTATIONS_DIR}  # never hold suites
+
+
+def is_suite_file(path: Path) -> bool:
+    return (path.suffix in SUITE_SUFFIXES and SUITE_DIR_NAME in path.parent.parts
+            and path.parent.name != EXPECTATIONS_DIR)
+
+
+def suite_root(path: Path) -> Path:
+    """The nearest folder named `suites` above a suite file (its expectations/ is there)."""
+    for parent in path.resolve().parents:
+        if parent.name == SUITE_DIR_NAME:
+            return parent
+    return path.resolve().parent
+
+
+def suite_files(directory: Path) -> list[Path]:
+    """Every suite file below `directory`, sorted."""
+    found = []
+    for folder, subdirs, files in os.walk(directory):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in PRUNED_DIRS)
+        found += [Path(folder) / f for f in sorted(files) if is_suite_file(Path(folder) / f)]
+    return found
+
+
+def suites_in_args(args: Iterable[str]) -> list[Path]:
+    """The suite files the command line points at (so Docker is needed when any)."""
+    found: list[Path] = []
+    for arg in args:
+        path = Path(arg.split("::")[0]).resolve()
+        if path.is_file():
+            if is_suite_file(path):
+                found.append(path)
+        elif path.is_dir():
+            found += suite_files(path)
+    return found
