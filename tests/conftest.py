@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -37,12 +38,22 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def docker_ready() -> str | None:
-    """Why the end-to-end tests cannot run here, or None when engine and image are there."""
-    if shutil.which("docker") is None:
-        return "no docker CLI"
+    """Why the end-to-end tests cannot run here, or None when engine and image are there.
+
+    Under CI (the environment variable CI set) they must run: a reason is an error then,
+    raised at collection, never a silent skip."""
+    import docker.errors
+
+    from harness.errors import UserError
     from harness.preflight import preflight
 
-    try:
-        return preflight("docker")
-    except Exception as error:  # an engine problem is a reason to skip, stated
-        return f"{type(error).__name__}: {error}"
+    if shutil.which("docker") is None:
+        why: str | None = "no docker CLI"
+    else:
+        try:
+            why = preflight("docker")
+        except (docker.errors.DockerException, OSError, UserError) as error:  # engine trouble
+            why = f"{type(error).__name__}: {error}"
+    if why and os.environ.get("CI"):
+        raise RuntimeError(f"CI needs the Docker engine and the toolchain image: {why}")
+    return why

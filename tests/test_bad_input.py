@@ -21,7 +21,7 @@ MISTAKES = {
                        "cases[0].targets[0]: unknown value 'wasm32-wasi'"),
     "unknown-runtime": (CASE + "    overrides:\n      - runtimes: [wasmer]\n"
                         "        skip: {reason: not here}\n", 5,
-                        "cases[0].overrides[0].runtimes: unknown runtime 'wasmer'"),
+                        "cases[0].overrides[0].runtimes[0]: unknown runtime 'wasmer'"),
     "unknown-feature": (CASE + "    features: [socket]\n", 4,
                         "cases[0].features[0]: unknown value 'socket' (did you mean 'sockets'?)"),
     "bad-regex": (CASE + "    expect: {stderr: {regex: 'a[b'}}\n", 4,
@@ -54,3 +54,18 @@ def test_a_bad_suite_fails_alone_with_file_line_and_key(pytester: pytest.Pyteste
     assert "Traceback" not in output and 'File "' not in output
     assert "good.yaml::good.case[wasm32-wasip1-wasmtime-45]" in output  # still collected
     assert result.ret != pytest.ExitCode.OK
+
+
+def test_a_fixtures_workspace_without_a_lock_file_is_one_clear_error(pytester: pytest.Pytester) -> None:
+    """Not one build-error per cell: the run stops before any cell, saying how to fix it."""
+    write_workspace(pytester.path / "fixtures", {"hello": []})
+    (pytester.path / "fixtures" / "Cargo.lock").unlink()
+    (pytester.path / "suites").mkdir()
+    (pytester.path / "suites" / "good.yaml").write_text(GOOD)
+    result = pytester.runpytest_subprocess("suites", "--fixtures-dir", "fixtures",
+                                           "-p", "no:cacheprovider", "--runtimes", "wasmtime-45")
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, output
+    assert "has no Cargo.lock" in output and "python -m harness lock" in output
+    assert result.stdout.str().count("has no Cargo.lock") <= 1  # (pytest repeats it on stderr)
+    assert "build-error" not in output and "PASSED" not in output

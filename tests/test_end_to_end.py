@@ -98,15 +98,13 @@ def test_a_broken_fixture_is_a_build_error_with_the_compilers_message(
 
 def test_a_runtime_missing_from_the_image_is_unavailable(pytester: pytest.Pytester) -> None:
     # The real Wasmtime plugin, pointed at a version the image does not ship.
-    pytester.makeconftest(
-        "from harness.runtime import installed_runtimes\n"
+    (pytester.path / "w44.py").write_text(
         "from runners.wasmtime import Wasmtime\n"
         "class Wasmtime44(Wasmtime):\n    name = 'wasmtime-44'\n    major = 44\n"
-        "installed_runtimes()['wasmtime-44'] = Wasmtime44()\n"
     )
     suite = (ROOT / "suites" / "hello.yaml").read_text()
     data = run_suites(pytester, {"hello.yaml": suite}, "--targets", "wasm32-wasip1",
-                      "--runtimes", "wasmtime-44,wasmtime-45")
+                      "--runtimes", "wasmtime-44,wasmtime-45", "--runtime-plugin", "w44.py")
     cells = cells_by_name(data)
     assert cells["wasm32-wasip1-wasmtime-44"]["verdict"] == "unavailable"
     assert "wasmtime-44" in cells["wasm32-wasip1-wasmtime-44"]["reason"]

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from harness.judge import judge
+from harness.expect import Expectation, Matcher
+from harness.expectations import Rule, Selector
+from harness.judge import guest_message, judge
 from harness.outcome import Outcome
-from harness.suite import Expectation, Matcher, Override
 from runners.wasmtime import Wasmtime45
 
 EXPECT = Expectation(exit_code=0, stdout=Matcher("contains", ("check: ok",)))
-UNSUPPORTED = Override(
+UNSUPPORTED = Rule(
     "unsupported",
     "no threads here",
-    None,
-    None,
+    Selector(),
+    "suite.yaml:1",
     expect=Expectation(3, stdout=Matcher("contains", ("spawn: unsupported",))),
 )
-XFAIL = Override("xfail", "known bug", None, None, link="https://example.invalid/1")
+XFAIL = Rule("xfail", "known bug", Selector(), "suite.yaml:2", link="https://example.invalid/1")
 
 
 def outcome(
@@ -41,10 +42,9 @@ def outcome(
         (outcome(None, "", timed_out=True), XFAIL, "xfail"),
         (outcome(), XFAIL, "xpass"),
         (outcome(None, "", spawn_error="No such file or directory: 'wasmtime-45'"), None, "unavailable"),
-        (outcome(1, "", "jco: not found", failed_step="jco"), None, "infra-error"),
     ],
 )
-def test_verdicts(run: Outcome, override: Override | None, verdict: str) -> None:
+def test_verdicts(run: Outcome, override: Rule | None, verdict: str) -> None:
     got, reason = judge(run, EXPECT, override, Wasmtime45())
     assert got.value == verdict
     if verdict != "pass":
@@ -72,8 +72,45 @@ def test_an_unsupported_cell_that_fails_differently_says_so() -> None:
 
 
 def test_an_intermittent_xfail_that_passes_is_a_pass_and_says_so() -> None:
-    flaky = Override("xfail", "loses output at exit, now and then", None, None, intermittent=True)
+    flaky = Rule("xfail", "loses output at exit, now and then", Selector(), "s.yaml:3", intermittent=True)
     verdict, reason = judge(outcome(), EXPECT, flaky, Wasmtime45())
     assert verdict.value == "pass"
     assert "intermittently" in reason
     assert judge(outcome(1, "x"), EXPECT, flaky, Wasmtime45())[0].value == "xfail"
+
+
+PANIC_STDERR = """\
+thread 'main' (1) panicked at src/main.rs:22:28:
+called `Result::unwrap()` on an `Err` value: Os { code: 29, kind: Uncategorized, message: "I/O error" }
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+Error: failed to run main module `/artifacts/x/sockets.wasm`
+
+Caused by:
+    0: failed to invoke command default
+    1: error while executing at wasm backtrace:
+           0: 0x1234 - std::process::abort
+"""
+
+
+def test_a_failing_guests_reason_names_its_panic_not_the_runtimes_backtrace() -> None:
+    verdict, reason = judge(outcome(134, "a: ok\n", PANIC_STDERR), EXPECT, None, Wasmtime45())
+    assert verdict.value == "fail"
+    assert ("guest panicked at src/main.rs:22:28: called `Result::unwrap()` on an `Err` value: "
+            "Os { code: 29, kind: Uncategorized, message: \"I/O error\" }") in reason
+    assert "wasm backtrace" not in reason and "failed to invoke" not in reason
+
+
+@pytest.mark.parametrize(
+    ("stderr", "message"),
+    [
+        ("thread 'main' panicked at a.rs:1:2:\nboom\n", "guest panicked at a.rs:1:2: boom"),
+        ("thread '<unnamed>' panicked at b.rs:3:4:\ntwo\nlines\nnote: run with",
+         "guest panicked at b.rs:3:4: two lines"),
+        ('Error: Custom { kind: Other, error: "x" }\n',
+         'main returned Err: Custom { kind: Other, error: "x" }'),
+        ("Error: failed to run main module\n\nCaused by: x", ""),  # Wasmtime's, not the guest's
+        ("RuntimeError: unreachable\n", ""),
+    ],
+)
+def test_guest_messages(stderr: str, message: str) -> None:
+    assert guest_message(stderr) == message

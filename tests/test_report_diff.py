@@ -91,3 +91,12 @@ def test_cli_exit_status(tmp_path: Path) -> None:
 )
 def test_classify(old: Verdict, new: Verdict, group: str) -> None:
     assert classify(old, new) == group
+
+
+def test_an_intermittent_cell_flipping_between_pass_and_xfail_is_no_regression() -> None:
+    from harness.report.diff import classify
+
+    assert classify(Verdict.PASS, Verdict.XFAIL, intermittent=True) == "other changes"
+    assert classify(Verdict.XFAIL, Verdict.PASS, intermittent=True) == "other changes"
+    assert classify(Verdict.PASS, Verdict.FAIL, intermittent=True) == "regressions"
+    assert classify(Verdict.PASS, Verdict.XFAIL) == "regressions"

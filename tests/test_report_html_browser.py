@@ -15,7 +15,6 @@ from tests.test_report import html_cells
 
 DATA = Path(__file__).parent / "data"
 RESULTS = DATA / "results.json"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "reports"
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -93,17 +92,16 @@ def test_filter_hides_the_other_cells(page: Path, fragment: str, keep) -> None:
     assert f"{len(expected)} of {len(cells)} cells shown" in text
 
 
-def test_screenshots(page: Path) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
+def test_screenshots(page: Path, tmp_path: Path) -> None:
+    """Screenshots (into the test's own folder) of the page and of an opened cell."""
     for name, fragment in [
         ("matrix-screenshot.png", ""),
         (
             "matrix-detail-screenshot.png",
-            "?target=wasm32-wasip1&open=cell-sockets.tcp-loopback__wasm32-wasip1__wasmedge",
+            "?target=wasm32-wasip1&open=cell-sockets.tcp-loopback__wasm32-wasip1__wasmedge__debian-sid",
         ),
     ]:
-        target = SCREENSHOTS / name
-        target.unlink(missing_ok=True)
+        target = tmp_path / name
         chromium(
             "--window-size=1400,1800",
             "--virtual-time-budget=3000",

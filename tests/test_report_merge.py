@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import UserError
+from harness.errors import UserError
 from harness.report import build_reports
 from harness.report.merge import merge_files
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from harness.errors import UserError
 from harness.finish import lost_record, parse_nodeid
-from harness.results import RecordWriter, read_records, write_results
+from harness.record import CellResult
+from harness.results import RecordWriter, Results, load_results, read_records, write_results
+from harness.verdict import Verdict
 
 
-def record(case: str, target: str = "wasm32-wasip1", runtime: str = "wasmtime-45") -> dict:
-    return {"case": case, "target": target, "runtime": runtime, "verdict": "pass"}
+def record(case: str, target: str = "wasm32-wasip1", runtime: str = "wasmtime-45") -> CellResult:
+    return CellResult(case=case, target=target, runtime=runtime, toolchain="debian-sid",
+                      verdict=Verdict.PASS, ran=True)
 
 
 def test_records_from_several_writers_are_all_read(tmp_path: Path) -> None:
@@ -20,7 +26,7 @@ def test_records_from_several_writers_are_all_read(tmp_path: Path) -> None:
     second.append(record("b"))
     first.append(record("c"))
     RecordWriter(tmp_path, "other-run", "gw0").append(record("z"))
-    assert sorted(r["case"] for r in read_records(tmp_path, "run1")) == ["a", "b", "c"]
+    assert sorted(r.case for r in read_records(tmp_path, "run1")) == ["a", "b", "c"]
 
 
 def test_a_line_torn_by_a_crash_is_skipped_and_the_rest_kept(tmp_path: Path) -> None:
@@ -28,17 +34,17 @@ def test_a_line_torn_by_a_crash_is_skipped_and_the_rest_kept(tmp_path: Path) -> 
     writer.append(record("a"))
     with open(writer.path, "a") as handle:
         handle.write('{"case": "b", "tar')
-    assert [r["case"] for r in read_records(tmp_path, "run1")] == ["a"]
+    assert [r.case for r in read_records(tmp_path, "run1")] == ["a"]
 
 
 def test_results_json_is_sorted_and_shaped(tmp_path: Path) -> None:
     path = write_results(
         tmp_path / "out" / "results.json",
-        {"date": "d"},
-        [record("b", "wasm32-wasip2"), record("a", "wasm32-wasip2"), record("c")],
+        Results({"date": "d"}, (record("b", "wasm32-wasip2"), record("a", "wasm32-wasip2"), record("c"))),
     )
     data = json.loads(path.read_text())
     assert data["run"] == {"date": "d"}
+    assert data["format_version"] == 2
     assert [(c["target"], c["case"]) for c in data["cells"]] == [
         ("wasm32-wasip1", "c"),
         ("wasm32-wasip2", "a"),
@@ -48,19 +54,74 @@ def test_results_json_is_sorted_and_shaped(tmp_path: Path) -> None:
 
 
 def test_node_ids_name_their_cell() -> None:
-    assert parse_nodeid("suites/t.yaml::thread.spawn[wasm32-wasip1-threads-wasmtime-45]") == (
+    sid = ["debian-sid"]
+    assert parse_nodeid("suites/t.yaml::thread.spawn[wasm32-wasip1-threads-wasmtime-45]", sid) == (
         "thread.spawn",
         "wasm32-wasip1-threads",
         "wasmtime-45",
+        "debian-sid",
     )
-    assert parse_nodeid("suites/t.yaml::a[wasm32-wasip1-pulley-45]") == ("a", "wasm32-wasip1", "pulley-45")
-    assert parse_nodeid("tests/test_x.py::test_y") is None
+    assert parse_nodeid("suites/t.yaml::a[wasm32-wasip1-pulley-45]", sid) == (
+        "a", "wasm32-wasip1", "pulley-45", "debian-sid")
+    assert parse_nodeid("suites/t.yaml::a[wasm32-wasip2-jco@debian-trixie]", sid) == (
+        "a", "wasm32-wasip2", "jco", "debian-trixie")
+    assert parse_nodeid("tests/test_x.py::test_y", sid) is None
 
 
-def test_a_lost_cell_is_an_infra_error_with_its_reason() -> None:
-    lost = lost_record("a", "wasm32-wasip1", "jco")
-    assert lost["verdict"] == "infra-error"
-    assert lost["reason"].startswith("lost:")
+def test_a_lost_cell_is_an_infra_error_with_its_reason(tmp_path: Path) -> None:
+    lost = lost_record("a", "wasm32-wasip1", "jco", "debian-sid")
+    assert lost.verdict is Verdict.INFRA_ERROR
+    assert lost.reason.startswith("lost:")
+    # A lost record is a whole record: it validates like any other.
+    path = write_results(tmp_path / "r.json", Results({}, (lost,)))
+    assert load_results(path).cells == (lost,)
+
+
+def test_a_record_survives_its_round_trip_through_results_json(tmp_path: Path) -> None:
+    from harness.record import TestResult
+
+    full = record("a")
+    full.tests = [TestResult("m::t1", "passed", 0.01), TestResult("m::t2", "crashed", None, "boom")]
+    full.versions = {"rustc": "1.97.1"}
+    path = write_results(tmp_path / "r.json.gz", Results({"date": "d"}, (full, record("b"))))
+    assert load_results(path).cells == (full, record("b"))
+    assert json.loads(__import__("gzip").decompress(path.read_bytes()))["cells"][0]["test_counts"] == {
+        "passed": 1, "failed": 0, "crashed": 1, "timeout": 0, "ignored": 0, "skipped": 0,
+        "xfail": 0, "xpass": 0}
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: d["cells"][0].update(verdict="passs"), "cells[0].verdict: 'passs' is not one of"),
+        (lambda d: d["cells"][1].pop("runtime"), "cells[1]: 'runtime' is missing"),
+        (lambda d: d["cells"][0].update(ran="yes"), "cells[0].ran: 'yes' is not of type 'boolean'"),
+        (lambda d: d["cells"][0].update(colour="red"), "cells[0]: unknown field 'colour'"),
+        (lambda d: d.update(format_version=9), "format_version: 2 was expected"),
+        (lambda d: d["run"].update(targets="wasm32-wasip1"),
+         "run.targets: 'wasm32-wasip1' is not of type 'array'"),
+    ],
+)
+def test_a_damaged_results_file_gets_one_line_naming_the_field(tmp_path: Path, damage, message) -> None:  # type: ignore[no-untyped-def]
+    path = write_results(tmp_path / "r.json", Results({"date": "d"}, (record("a"), record("b"))))
+    data = json.loads(path.read_text())
+    damage(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserError) as info:
+        load_results(path)
+    text = str(info.value)
+    assert "\n" not in text
+    assert text.startswith(f"{path}: {message}"), text
+
+
+def test_a_results_file_of_format_1_is_read(tmp_path: Path) -> None:
+    old = {"run": {"builder": "docker", "runtimes": ["jco"]},
+           "cells": [{"case": "a", "target": "wasm32-wasip1", "runtime": "jco", "verdict": "pass",
+                      "ran": True, "reason": "", "flags": ["--env", "K=V"], "suite": "s.yaml"}]}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    (cell,) = load_results(path).cells
+    assert (cell.toolchain, cell.command, cell.verdict) == ("debian-sid", ["--env", "K=V"], Verdict.PASS)
 
 
 def test_a_change_to_one_fixture_changes_only_its_own_build_key(tmp_path: Path) -> None:

@@ -42,15 +42,12 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 
 def probe(box: Sandbox, script: str, timeout_s: float = 30) -> dict:
-    """Run a probe shell script (ours, not suite data) as a step in the sandbox."""
-    response = box.request({"steps": [{"argv": ["sh", "-c", script], "timeout_s": timeout_s}]},
-                           timeout_s + 30)
-    return response["steps"][0]
+    """Run a probe shell script (ours, not suite data) as a process in the sandbox."""
+    return box.run({"argv": ["sh", "-c", script], "timeout_s": timeout_s}, timeout_s + 30)
 
 
 def python(box: Sandbox, code: str) -> dict:
-    response = box.request({"steps": [{"argv": ["python3", "-c", code], "timeout_s": 30}]}, 60)
-    return response["steps"][0]
+    return box.run({"argv": ["python3", "-c", code], "timeout_s": 30}, 60)
 
 
 def test_the_container_is_configured_locked_down(sandbox: Sandbox) -> None:
@@ -108,8 +105,8 @@ def test_only_scratch_space_and_the_runtime_cache_are_writable(sandbox: Sandbox)
         "        pass\n"
         "print(json.dumps(ok))\n"
     )
-    response = sandbox.request({"steps": [{"argv": ["python3", "-c", code, *places]}]}, 60)
-    writable = set(json.loads(response["steps"][0]["stdout"]))  # "." is the cell's scratch dir
+    result = sandbox.run({"argv": ["python3", "-c", code, *places]}, 60)
+    writable = set(json.loads(result["stdout"]))  # "." is the cell's scratch dir
     # /dev/shm is Docker's per-container tmpfs (64 MiB); the rest is the design.
     assert writable - {"/dev/shm"} == {"/tmp", "/scratch", ".", "/cache"}
     mounts = {line.split()[1]: line.split()[3].split(",")

@@ -1,0 +1,238 @@
+"""The runtime plugin contract, without Docker: golden argv per runner, what every plugin must
+carry into its argv, plugin files, and one cell through `run_cell` with named fakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.builder import Builder, BuildFailed
+from harness.cell import Cell
+from harness.errors import UserError
+from harness.expectations import Expectations
+from harness.fixtures import Workspace
+from harness.run_cell import Context, run_cell
+from harness.runtime import REGISTRY, Invocation, installed_runtimes
+from harness.suite import Case
+from harness.targets import all_targets
+from harness.verdict import Verdict
+from tests.conftest import write_workspace
+
+TARGETS = all_targets()
+P1, P1T, P2, P3 = (TARGETS[t] for t in ("wasm32-wasip1", "wasm32-wasip1-threads",
+                                          "wasm32-wasip2", "wasm32-wasip3"))
+FULL = Invocation(args=("a b", "é"), env={"K": "v w"}, dirs={"/data": "dirs/0"}, network=True)
+PLAIN = Invocation()
+JCO_CACHE = "/cache/jco/artifacts_k_g.wasm-"
+
+GOLDEN: list[tuple[str, Any, Invocation, list[str]]] = [
+    ("wasmtime-45", P1, PLAIN, ["wasmtime-45", "run", "/artifacts/k/g.wasm"]),
+    ("wasmtime-45", P1, FULL, ["wasmtime-45", "run", "-S", "inherit-network", "-S",
+                               "allow-ip-name-lookup", "--dir", "dirs/0::/data", "--env", "K=v w",
+                               "/artifacts/k/g.wasm", "a b", "é"]),
+    ("wasmtime-45", P1T, PLAIN, ["wasmtime-45", "run", "-W", "threads,shared-memory", "-S", "threads",
+                                 "/artifacts/k/g.wasm"]),
+    ("wasmtime-45", P3, PLAIN, ["wasmtime-45", "run", "-S", "p3", "-W", "component-model-async",
+                                "/artifacts/k/g.wasm"]),
+    ("wasmtime-49", P3, PLAIN, ["wasmtime-49", "run", "/artifacts/k/g.wasm"]),
+    ("pulley-45", P2, PLAIN, ["wasmtime-45", "run", "--target", "pulley64", "-S", "p3", "-W",
+                              "component-model-async", "/artifacts/k/g.wasm"]),
+    ("wasmedge", P1, FULL, ["wasmedge", "--dir", "/data:dirs/0", "--env", "K=v w", "/artifacts/k/g.wasm",
+                            "a b", "é"]),
+    ("wazero", P1, FULL, ["wazero", "run", "-interpreter", "-mount=dirs/0:/data", "-env=K=v w",
+                          "/artifacts/k/g.wasm", "--", "a b", "é"]),
+]
+
+
+@pytest.mark.parametrize(("runtime", "target", "invocation", "argv"), GOLDEN,
+                         ids=[f"{r}-{t.triple}-{'full' if i is FULL else 'plain'}" for r, t, i, _ in GOLDEN])
+def test_golden_argv(runtime: str, target: Any, invocation: Invocation, argv: list[str]) -> None:
+    assert installed_runtimes()[runtime].argv("/artifacts/k/g.wasm", target, invocation) == argv
+
+
+def test_golden_argv_jco() -> None:
+    argv = installed_runtimes()["jco"].argv("/artifacts/k/g.wasm", P2, FULL)
+    assert argv[:3] == ["node", "/runners/jco_run.mjs", "/artifacts/k/g.wasm"]
+    assert argv[3].startswith(JCO_CACHE)
+    assert argv[4:] == ["--env", "K=v w", "--dir", "/data::dirs/0", "--network", "--", "a b", "é"]
+
+
+@pytest.mark.parametrize("name", sorted(installed_runtimes()))
+def test_every_plugin_carries_args_env_dirs_and_network_into_its_argv(name: str) -> None:
+    runtime = installed_runtimes()[name]
+    for target in TARGETS.values():
+        if runtime.unsupported_reason(target):
+            continue
+        argv = runtime.argv("/artifacts/k/g.wasm", target, FULL)
+        text = "\0".join(argv)
+        assert argv[-2:] == ["a b", "é"], argv  # the guest's arguments last, verbatim
+        assert "K=v w" in text and "/data" in text and "dirs/0" in text, argv
+        if runtime.network_reason(target) is None and target.sockets:  # it grants sockets
+            closed = Invocation(FULL.args, FULL.env, FULL.dirs, network=False)
+            assert argv != runtime.argv("/artifacts/k/g.wasm", target, closed), argv
+
+
+def test_capabilities_decide_what_a_runtime_is_asked_to_run() -> None:
+    runtimes = installed_runtimes()
+    assert runtimes["wasmedge"].unsupported_reason(P2) == "the WasmEdge CLI runs core modules, not components"
+    assert "47 removed wasi-threads" in (runtimes["wasmtime-49"].unsupported_reason(P1T) or "")
+    assert runtimes["wasmtime-45"].unsupported_reason(P1T) is None
+    assert "Pulley cannot run shared-memory threads" in (runtimes["pulley-45"].unsupported_reason(P1T) or "")
+    assert runtimes["jco"].network_reason(P2) is None
+    assert runtimes["wazero"].network_reason(P1) is None  # std on WASIp1 cannot create sockets anyway
+
+
+def test_columns_come_in_the_plugins_order() -> None:
+    assert list(installed_runtimes())[:6] == ["wasmtime-45", "wasmtime-49", "pulley-45", "jco",
+                                              "wasmedge", "wazero"]
+
+
+PLUGIN = '''
+from harness.runtime import Invocation, Runtime
+
+
+class FakeQuick(Runtime):
+    """A fake runtime (named as such) for the registry tests."""
+
+    name = "quick-1"
+    family = "quick"
+    rank = 5
+
+    def version_argv(self):
+        return ["quick", "--version"]
+
+    def argv(self, artifact, target, invocation):
+        return ["quick", artifact, *invocation.args]
+'''
+
+
+@pytest.fixture
+def plugin_file(tmp_path: Path) -> Any:
+    path = tmp_path / "quick_plugin.py"
+    path.write_text(PLUGIN)
+    REGISTRY.add_files([path])
+    yield path
+    REGISTRY.reset()
+
+
+def test_a_plugin_file_adds_a_column_without_packaging(plugin_file: Path) -> None:
+    runtimes = installed_runtimes()
+    assert next(iter(runtimes)) == "quick-1"  # its rank puts it first
+    assert runtimes["quick-1"].family == "quick"
+    assert "wasmtime-45" in runtimes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("x = 1\n", "defines no Runtime subclass with a name"),
+     ("raise RuntimeError('boom')\n", "RuntimeError: boom"),
+     ("from harness.runtime import Runtime\nclass A(Runtime):\n    name = 'a'\n"
+      "    def version_argv(self): return []\n    def argv(self, a, t, i): return []\n", "has no family")],
+)
+def test_a_bad_plugin_file_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad_plugin.py"
+    path.write_text(text)
+    REGISTRY.add_files([path])
+    try:
+        with pytest.raises(UserError) as info:
+            installed_runtimes()
+        assert str(info.value).startswith(f"--runtime-plugin {path}: ")
+        assert message in str(info.value)
+    finally:
+        REGISTRY.reset()
+
+
+# ---- one cell through run_cell, with named fakes ------------------------------------------------
+
+
+class FakeSandbox:
+    """A fake sandbox (named as such): answers each process with a canned result."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result, self.requests = result, []  # type: ignore[var-annotated]
+
+    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        self.requests.append((request, timeout_s))
+        if request["argv"][-1] == "--version":
+            return {**PROCESS, "stdout": "fake 1.2.3\n"}
+        return {**PROCESS, **self.result}
+
+    def repro(self, argv: list[str]) -> str:
+        return "docker run ... " + " ".join(argv)
+
+
+class FakeBuilder(Builder):
+    """A fake builder (named as such): writes a placeholder artifact, or fails."""
+
+    name = "fake"
+
+    def __init__(self, error: str | None = None) -> None:
+        self.error, self.compiles = error, 0
+
+    def toolchain_id(self) -> str:
+        return "fake-toolchain"
+
+    def toolchain_versions(self) -> dict[str, str]:
+        return {"rustc": "0.0.0-fake"}
+
+    def compile(self, workspace: Workspace, crate: str, target: Any, out_dir: Path) -> None:
+        self.compiles += 1
+        if self.error:
+            raise BuildFailed(self.error)
+        (out_dir / f"{crate}.wasm").write_bytes(b"\0asm\1\0\0\0")
+
+
+PROCESS = {"exit_code": 0, "stdout": "", "stderr": "", "duration_s": 0.01, "timed_out": False,
+           "signal": None, "spawn_error": None, "stdout_bytes": 0, "oom_killed": False}
+
+
+def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: dict[str, Any],
+                     builder: FakeBuilder, **case: Any) -> tuple[Cell, Context, FakeSandbox]:
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    workspace = Workspace(write_workspace(tmp_path / "ws", {"hello": []}))
+    the_case = Case(id="hello.fake", description="", fixture="hello", features=("hello",),
+                    targets=("wasm32-wasip1",), path=tmp_path / "suites" / "s.yaml", line=2, **case)
+    runtime = installed_runtimes()["wasmtime-45"]
+    cell = Cell(the_case, P1, runtime, "debian-sid", None, Expectations())
+    sandbox = FakeSandbox(result)
+    context = Context("run1", builder, workspace, sandbox)  # type: ignore[arg-type]
+    return cell, context, sandbox
+
+
+def test_run_cell_builds_once_runs_and_judges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = FakeBuilder()
+    cell, context, sandbox = cell_and_context(
+        tmp_path, monkeypatch, {"stdout": "hi\n", "stdout_bytes": 3}, builder,
+        args=("x",), stdin="in", timeout_s=7.0, dirs={"/d": {"f.txt": "F"}})
+    record = run_cell(cell, context)
+    assert (record.verdict, record.ran, record.reason) == (Verdict.PASS, True, "")
+    assert record.versions == {"rustc": "0.0.0-fake", "runtime": "1.2.3"}
+    request, deadline = sandbox.requests[-1]
+    # The harness, not the plugin, applies stdin, the time limit and the preopen's files.
+    assert (request["stdin"], request["timeout_s"], deadline) == ("in", 7.0, 67.0)
+    assert request["files"] == {"dirs/0/f.txt": "F"} and request["mkdirs"] == ["dirs/0"]
+    assert request["argv"] == record.command
+    assert record.command[-1] == "x" and "dirs/0::/d" in record.command
+    assert run_cell(cell, context).verdict is Verdict.PASS
+    assert builder.compiles == 1  # the second cell of the same crate and target built nothing
+
+
+def test_run_cell_reports_a_build_error_with_the_compilers_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cell, context, sandbox = cell_and_context(tmp_path, monkeypatch, {}, FakeBuilder("error[E0308]: x"))
+    record = run_cell(cell, context)
+    assert (record.verdict, record.ran) == (Verdict.BUILD_ERROR, False)
+    assert "E0308" in record.reason
+    assert sandbox.requests == []
+
+
+def test_run_cell_names_the_guests_panic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stderr = "thread 'main' panicked at src/main.rs:3:5:\nno file\nnote: run with `RUST_BACKTRACE=1`\n"
+    cell, context, _ = cell_and_context(tmp_path, monkeypatch, {"exit_code": 134, "stderr": stderr},
+                                        FakeBuilder())
+    record = run_cell(cell, context)
+    assert record.verdict is Verdict.FAIL
+    assert record.reason == "exit code 134, expected 0; guest panicked at src/main.rs:3:5: no file"
