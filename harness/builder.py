@@ -16,8 +16,11 @@ from filelock import FileLock
 
 from harness.artifact import Build
 from harness.cache import cache_dir
+from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.targets import Target
+from harness.toolchains import Toolchain
+from harness.verdict import Verdict
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
 PROFILE = "release"
@@ -28,20 +31,26 @@ class BuildFailed(Exception):
 
 
 class Builder(ABC):
-    """Compiles a fixture crate for a target. Plugins: docker (default) and host."""
+    """Compiles crates for a target with one toolchain of the catalogue. A plugin per source
+    of toolchains: `debian` (cargo in the toolchain's image) and `rustup` (the host's)."""
 
     name: str = ""
 
+    def __init__(self, toolchain: Toolchain) -> None:
+        self.toolchain = toolchain
+
     @abstractmethod
     def toolchain_id(self) -> str:
-        """Identifies the toolchain exactly (e.g. the image id); part of the cache key."""
+        """Identifies what builds (compiler, std, linkers), not where; part of the cache key."""
 
     @abstractmethod
     def toolchain_versions(self) -> dict[str, str]:
         """Component -> version, for the records."""
 
-    def unavailable_reason(self, target: Target) -> str | None:
-        """Why this builder cannot build for `target` at all, or None."""
+    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
+        """The verdict of every cell of `target` when this toolchain cannot build for it
+        (N/A for a target it does not know, build-error when its std does not build,
+        unavailable when its std is missing here), or None."""
         return None
 
     @abstractmethod
@@ -57,7 +66,16 @@ class Builder(ABC):
 
 @cache
 def installed_builders() -> dict[str, type[Builder]]:
+    """Builder classes by the toolchain source they serve ("debian", "rustup")."""
     return {p.name: p.load() for p in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def builder_for(toolchain: Toolchain) -> Builder:
+    builders = installed_builders()
+    if toolchain.source not in builders:
+        raise UserError(f"no builder for toolchains of source {toolchain.source!r} "
+                        f"(installed: {', '.join(builders)})")
+    return builders[toolchain.source](toolchain)
 
 
 def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str) -> str:

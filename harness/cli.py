@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.toolchains import Toolchain
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,10 +16,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="a Python file defining Runtime subclasses (extra runtime columns)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("setup", help="start the Docker engine if needed and build the toolchain image")
+    setup = sub.add_parser("setup", help="start the Docker engine if needed and build the images")
+    setup.add_argument("--toolchains", default="", metavar="LIST",
+                       help="comma-separated toolchains of harness/toolchains.yaml, or `all` "
+                            "(default: the catalogue's default)")
+    setup.add_argument("--strict-pins", action="store_true",
+                       help="stop when a pinned package version is no longer on the mirror")
 
-    doctor = sub.add_parser("doctor", help="report the engine, image, components and targets")
+    doctor = sub.add_parser("doctor", help="report the engine, images, components, toolchains and targets")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    doctor.add_argument("--toolchains", default="all", metavar="LIST",
+                        help="the toolchains to report on (default: all of the catalogue)")
 
     report = sub.add_parser("report", help="build reports/ from a results file")
     report.add_argument("results", nargs="?", type=Path, default=Path("reports/results.json"))
@@ -38,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
     lock = sub.add_parser("lock", help="make a fixtures workspace's Cargo.lock offline, in the image")
     lock.add_argument("workspace", type=Path)
+    lock.add_argument("--toolchain", default="", help="whose image (default: the catalogue's default)")
 
     rules = sub.add_parser("expectations", help="list the rules of a suites folder and the cells each "
                                                 "decides; exit 1 when one decides none (stale)")
@@ -61,16 +70,26 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _toolchains(text: str) -> list[Toolchain]:
+    """`a,b` -> those toolchains, `all` -> the whole catalogue, "" -> the default."""
+    from harness.toolchains import all_toolchains, pick
+
+    if text.strip() == "all":
+        return list(all_toolchains().values())
+    return pick([n.strip() for n in text.split(",") if n.strip()])
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "setup":
-        from harness.image import setup
+        from harness.images import setup
 
-        print(setup())
+        for tag in setup(_toolchains(args.toolchains), strict=args.strict_pins):
+            print(tag)
         return 0
     if args.command == "doctor":
         from harness.doctor import run as run_doctor
 
-        return run_doctor(as_json=args.json)
+        return run_doctor(_toolchains(args.toolchains), as_json=args.json)
     if args.command == "report":
         from harness.report import build_reports
 
@@ -92,9 +111,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return cache_command(args.action)
     if args.command == "lock":
+        from harness.images import toolchain_tag
         from runners.docker_builder import make_lockfile
 
-        print(make_lockfile(args.workspace.resolve()))
+        (toolchain,) = _toolchains(args.toolchain)
+        print(make_lockfile(args.workspace.resolve(), toolchain_tag(toolchain.name)))
         return 0
     if args.command == "expectations":
         from harness.expectations_command import expectations_command

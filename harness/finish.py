@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from harness import PROJECT_ROOT
+from harness.builder import builder_for
 from harness.expectations import expectation_files
 from harness.expectations_command import usage
 from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
@@ -31,14 +32,14 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path, started: l
     if not records and not started:
         return 0
     done = {r.key for r in records}
-    toolchains = selected_toolchains(config)
+    toolchains = [t.name for t in selected_toolchains(config)]
     for nodeid in started:
         key = parse_nodeid(nodeid, toolchains)
         if key and key not in done:
             records.append(lost_record(*key))
     stale = stale_expectations(config)
     config._wc_stale = [f"{s['source']}: {s['kind']}: {s['reason'][:120]}" for s in stale]  # type: ignore[attr-defined]
-    run = run_header(config, run_id, toolchains, stale)
+    run = run_header(config, run_id, stale)
     path = write_results(results_dir / "results.json", Results(run, tuple(records)))
     _say(f"results: {path} ({len(records)} cells)")
     try:
@@ -81,39 +82,41 @@ def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
     for root in roots:
         extra = expectation_paths(config, root / "any.yaml")[len(expectation_files(root)):]
         try:
-            rows = usage(root, extra, selected_toolchains(config))
+            rows = usage(root, extra)
         except SuiteError:
             continue  # a broken file is reported by its own collection
         stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows if n == 0]
     return stale
 
 
-def run_header(config: pytest.Config, run_id: str, toolchains: list[str],
-               stale: list[dict[str, str]]) -> dict[str, Any]:
+def run_header(config: pytest.Config, run_id: str, stale: list[dict[str, str]]) -> dict[str, Any]:
+    toolchains = selected_toolchains(config)
     header: dict[str, Any] = {
         "run_id": run_id,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "harness_revision": _git_revision(),
         "host": platform.node(),
-        "builder": config.getoption("builder"),
+        "builder": ",".join(sorted({builder_for(t).name for t in toolchains})),
         "targets": list(selected_targets(config)),
         "runtimes": list(selected_runtimes(config)),
-        "toolchains": toolchains,
+        "toolchains": [t.name for t in toolchains],
         "argv": ["pytest", *sys.argv[1:]],
         "image": None,
         "image_id": None,
         "versions": {},
+        "toolchain_versions": {},
         "stale_expectations": stale,
     }
     try:
         from harness.engine import find_engine
-        from harness.image import component_versions, image_tag
+        from harness.images import runtimes_tag, versions_of
 
         client = find_engine()
         if client is not None:
-            header["image"] = image_tag()
+            header["image"] = runtimes_tag()
             header["image_id"] = client.images.get(header["image"]).id
-            header["versions"] = component_versions(client)
+            header["versions"] = versions_of(header["image"], client)
+        header["toolchain_versions"] = {t.name: builder_for(t).toolchain_versions() for t in toolchains}
     except Exception as error:
         header["versions_error"] = f"{type(error).__name__}: {error}"
     return header

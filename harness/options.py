@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from harness.errors import UserError
 from harness.expectations import expectation_files
 from harness.fixtures import Workspace
 from harness.runtime import Runtime, families, installed_runtimes
 from harness.suite_paths import suite_root
 from harness.targets import Target, all_targets
+from harness.toolchains import Toolchain, pick
 
 
 def split_option(values: list[str]) -> list[str]:
@@ -41,9 +43,16 @@ def selected_runtimes(config: pytest.Config) -> dict[str, Runtime]:
     return {n: r for n, r in known.items() if n in names or r.family in names}
 
 
-def selected_toolchains(config: pytest.Config) -> list[str]:
-    """The toolchains of the run (one per builder for now)."""
-    return ["host" if config.getoption("builder") == "host" else "debian-sid"]
+def selected_toolchains(config: pytest.Config) -> list[Toolchain]:
+    """The toolchains of the run: --toolchains (catalogue order), else the catalogue's
+    default; `--builder host` is short for `--toolchains host`."""
+    names = split_option(config.getoption("toolchains"))
+    if not names and config.getoption("builder") == "host":
+        names = ["host"]
+    try:
+        return pick(names)
+    except UserError as error:
+        raise pytest.UsageError(f"--toolchains: {error}") from None
 
 
 def workspace_of(config: pytest.Config) -> Workspace:

@@ -33,6 +33,7 @@ from harness.suite import features, load_suite
 from harness.suite_file import SuiteError
 from harness.suite_paths import SUITE_SUFFIXES, is_suite_file, suite_root, suites_in_args
 from harness.targets import all_targets
+from harness.toolchains import all_toolchains
 from harness.verdict import Verdict
 
 CASE_IDS = pytest.StashKey[dict[str, str]]()
@@ -45,8 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="comma-separated target triples to run (default: all)")
     group.addoption("--runtimes", action="append", default=[], metavar="LIST",
                     help="comma-separated runtimes or runtime families (default: all)")
+    group.addoption("--toolchains", action="append", default=[], metavar="LIST",
+                    help="comma-separated toolchains of harness/toolchains.yaml (default: the "
+                         "catalogue's default); several make the toolchain an axis of the cells")
     group.addoption("--builder", default="docker", choices=["docker", "host"],
-                    help="how fixtures are compiled (default: docker)")
+                    help="`host` is short for --toolchains host (the host's own cargo)")
     group.addoption("--results-dir", default="reports", type=Path, metavar="DIR",
                     help="where results.json and the reports go (default: reports/)")
     group.addoption("--compare", default=None, type=Path, metavar="OLD.json",
@@ -73,9 +77,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker(runtime.family)}: cells of the {runtime.family} family")
     for feature in features():
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
+    for toolchain in all_toolchains().values():
+        config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
     config.stash[CASE_IDS] = {}
     _STARTED.clear()  # a new session (pytester may run several in one process)
-    selected_targets(config), selected_runtimes(config)  # refuse unknown names up front
+    # refuse unknown names up front
+    selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
@@ -119,7 +126,7 @@ class SuiteFile(pytest.File):
                 )
             seen[case.id] = where
         cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
-                       selected_toolchains(config))
+                       [t.name for t in selected_toolchains(config)])
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
@@ -141,6 +148,7 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
+        self.add_marker(marker(cell.toolchain))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
@@ -206,17 +214,17 @@ class RunSession:
 
     def context(self) -> Context:
         if self._context is None:
-            from harness.builder import installed_builders
+            from harness.builder import builder_for
             from harness.cache import cache_dir
-            from harness.image import image_tag
+            from harness.images import runtimes_tag
             from harness.sandbox import Sandbox
 
-            builder = installed_builders()[self.config.getoption("builder")]()
+            builders = {t.name: builder_for(t) for t in selected_toolchains(self.config)}
             files = {k: v for r in selected_runtimes(self.config).values()
                      for k, v in r.sandbox_files.items()}
-            sandbox = Sandbox(image_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
+            sandbox = Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                               self.run_id, files)
-            self._context = Context(self.run_id, builder, workspace_of(self.config), sandbox)
+            self._context = Context(self.run_id, builders, workspace_of(self.config), sandbox)
         return self._context
 
     def close(self) -> None:
@@ -230,7 +238,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     from harness.preflight import preflight
 
-    problem = preflight(config.getoption("builder"), workspace_of(config))
+    problem = preflight(selected_toolchains(config), workspace_of(config))
     if problem:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 

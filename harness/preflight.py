@@ -1,25 +1,32 @@
-"""Before any cell runs: is the Docker engine there, the toolchain image built, the workspace sound?"""
+"""Before any cell runs: is the Docker engine there, are the images built, is the workspace sound?"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from harness.fixtures import Workspace
+from harness.toolchains import Toolchain, default_toolchain
 
 
-def preflight(builder: str, workspace: Workspace | None = None) -> str | None:
+def preflight(toolchains: Iterable[Toolchain] | None = None,
+              workspace: Workspace | None = None) -> str | None:
     """One clear message when the run cannot start, else None. Never starts anything."""
     problem = (workspace or Workspace()).lock_problem()
     if problem:
         return f"wasm-conformance: {problem}"
     from harness.engine import find_engine
-    from harness.image import image_tag
+    from harness.images import needed_specs
 
     client = find_engine()
     if client is None:
         return ("wasm-conformance: no Docker engine answers, and every cell needs one to run "
                 "its guest. Run `python -m harness setup` (it starts one as root), or start "
                 "Docker yourself.")
-    tag = image_tag()
-    if not client.images.list(name=tag):
-        return (f"wasm-conformance: the toolchain image {tag} is not built. "
-                "Run `python -m harness setup` first.")
+    chosen = list(toolchains or [default_toolchain()])
+    missing = [s.tag for s in needed_specs(chosen) if not client.images.list(name=s.tag)]
+    if missing:
+        names = ",".join(t.name for t in chosen)
+        return (f"wasm-conformance: the image{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"{'are' if len(missing) > 1 else 'is'} not built. Run "
+                f"`python -m harness setup --toolchains {names}` first.")
     return None

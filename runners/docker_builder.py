@@ -1,7 +1,8 @@
-"""Builds fixtures with cargo inside the toolchain image (the default builder)."""
+"""Builds with cargo inside a toolchain's image (toolchains whose source is a Debian suite)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -11,45 +12,70 @@ from pathlib import Path
 
 from harness.builder import PROFILE, Builder, BuildFailed
 from harness.cache import cache_dir
+from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.sandbox import LABEL
 from harness.targets import Target
+from harness.verdict import Verdict
 
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60
+TARGETS_RECORD = "/usr/local/lib/wasm-conformance/targets.json"
+RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
 
 
 class DockerBuilder(Builder):
-    name = "docker"
+    name = "debian"
 
     @cached_property
     def image(self) -> str:
-        from harness.image import image_tag
+        from harness.images import toolchain_tag
 
-        return image_tag()
+        return toolchain_tag(self.toolchain.name)
 
     def toolchain_id(self) -> str:
         return self._toolchain_id
 
     @cached_property
     def _toolchain_id(self) -> str:
-        """What the compiler, std, linkers and vendored crates are, not which image holds them:
-        a runtime added to or bumped in the image rebuilds no fixture."""
-        from harness.image import toolchain_identity
+        """What the compiler, std, linkers and vendored crates are, not which image holds them."""
+        from harness.images import toolchain_identity
 
-        return toolchain_identity()
+        return toolchain_identity(self.toolchain.name)
 
     def toolchain_versions(self) -> dict[str, str]:
-        """The versions of what builds: the compiler, std, linkers (not the image's runtimes)."""
-        from harness.image import TOOLCHAIN_LABELS, component_versions
+        """The versions of what builds: the compiler, std, linkers (from the image's labels)."""
+        from harness.images import versions_of
 
-        versions = component_versions()
-        return {"image": self.image, **{k: versions[k] for k in TOOLCHAIN_LABELS if k in versions}}
+        return {"toolchain": self.toolchain.name, "image": self.image, **versions_of(self.image)}
+
+    @cached_property
+    def _record(self) -> tuple[dict[str, dict[str, str]], str]:
+        """What the image's build recorded for each target (docker/build-std/toolchain.sh),
+        and its rustc's version line."""
+        result = subprocess.run(["docker", "run", "--rm", "--network", "none", "--label", LABEL,
+                                 self.image, "sh", "-c", f"cat {TARGETS_RECORD} {RUSTC_RECORD}"],
+                                capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise UserError(f"cannot read {TARGETS_RECORD} from {self.image}: {result.stderr.strip()}")
+        text, _, rustc = result.stdout.rpartition("}")
+        return json.loads(text + "}"), rustc.strip()
+
+    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
+        targets, rustc = self._record
+        entry = targets.get(target.triple, {"status": "unknown"})
+        who = f"toolchain {self.toolchain.name} ({rustc})"
+        if entry["status"] == "unknown":
+            return Verdict.UNSUPPORTED, f"not applicable: {who} does not know {target.triple}"
+        if entry["status"] == "failed":
+            return Verdict.BUILD_ERROR, (f"std for {target.triple} does not build with {who}:\n"
+                                         f"{entry.get('detail', '')}")
+        return None
 
     def _docker_argv(self, workspace: Workspace, target: Target) -> list[str]:
         """Cargo in a throwaway container of the image: offline (the image vendors every
         crate the fixtures use), workspace read-only, a persistent target dir per target."""
-        target_dir = cache_dir(f"cargo-target/{target.triple}")
+        target_dir = self._target_dir(target)
         argv = [
             "docker", "run", "--rm", "--label", LABEL, "--network", "none",
             "-v", f"{workspace.root}:/ws:ro",
@@ -61,6 +87,9 @@ class DockerBuilder(Builder):
             argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
         return [*argv, self.image]
 
+    def _target_dir(self, target: Target) -> Path:
+        return cache_dir(f"cargo-target/{self.toolchain.name}/{target.triple}")
+
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
         argv = [*self._docker_argv(workspace, target), *_cargo(crate, target)]
         try:
@@ -71,7 +100,7 @@ class DockerBuilder(Builder):
         if result.returncode != 0:
             lines = (result.stderr or result.stdout).strip().splitlines()[-COMPILER_LINES:]
             raise BuildFailed("\n".join(lines))
-        built = cache_dir(f"cargo-target/{target.triple}") / target.triple / PROFILE
+        built = self._target_dir(target) / target.triple / PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
     def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
@@ -94,19 +123,16 @@ def copy_artifacts(workspace: Workspace, crate: str, built: Path, out_dir: Path)
         shutil.copy2(source, out_dir / source.name)
 
 
-def make_lockfile(workspace_root: Path) -> Path:
-    """`cargo generate-lockfile --offline` for a workspace, in the toolchain image, against the
+def make_lockfile(workspace_root: Path, image: str) -> Path:
+    """`cargo generate-lockfile --offline` for a workspace, in a toolchain image, against the
     crates the image vendors; returns the lock file's path."""
-    from harness.errors import UserError
-    from harness.image import image_tag
-
     if not (workspace_root / "Cargo.toml").is_file():
         raise UserError(f"{workspace_root}: no Cargo.toml")
     argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
             "-v", f"{workspace_root}:/ws", "-w", "/ws"]
     if os.getuid() != 0:
         argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
-    argv += [image_tag(), "cargo", "generate-lockfile", "--offline"]
+    argv += [image, "cargo", "generate-lockfile", "--offline"]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise UserError(f"cargo generate-lockfile failed:\n{result.stderr.strip()[-2000:]}")

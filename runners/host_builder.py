@@ -1,4 +1,4 @@
-"""Builds fixtures with the user's own cargo (rustup or distribution toolchain)."""
+"""Builds with the host's own cargo (a rustup toolchain, or a distribution's)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,22 @@ from harness.builder import PROFILE, Builder, BuildFailed
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
 from harness.targets import Target
+from harness.verdict import Verdict
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, copy_artifacts
 
 
 class HostBuilder(Builder):
-    name = "host"
+    name = "rustup"
+
+    @property
+    def _plus(self) -> list[str]:
+        """`+NAME` when the catalogue names a rustup toolchain, else rustup's default."""
+        return [f"+{self.toolchain.rustup}"] if self.toolchain.rustup else []
 
     @cached_property
     def _rustc(self) -> str:
         try:
-            return subprocess.run(["rustc", "-vV"], capture_output=True, text=True,
+            return subprocess.run(["rustc", *self._plus, "-vV"], capture_output=True, text=True,
                                   check=True).stdout
         except (OSError, subprocess.CalledProcessError) as error:
             return f"unavailable: {error}"
@@ -30,30 +36,36 @@ class HostBuilder(Builder):
 
     def toolchain_versions(self) -> dict[str, str]:
         first = self._rustc.splitlines()[0] if self._rustc else ""
-        return {"rustc": first.removeprefix("rustc ").split(" ")[0]}
-
-    def unavailable_reason(self, target: Target) -> str | None:
-        if target.triple not in self._reasons:
-            self._reasons[target.triple] = self._why_not(target)
-        return self._reasons[target.triple]
+        return {"toolchain": self.toolchain.name, "rustc": first.removeprefix("rustc ").split(" ")[0]}
 
     @cached_property
-    def _reasons(self) -> dict[str, str | None]:
+    def _verdicts(self) -> dict[str, tuple[Verdict, str] | None]:
         return {}
 
-    def _why_not(self, target: Target) -> str | None:
+    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
+        if target.triple not in self._verdicts:
+            self._verdicts[target.triple] = self._why_not(target)
+        return self._verdicts[target.triple]
+
+    def _why_not(self, target: Target) -> tuple[Verdict, str] | None:
         if self._rustc.startswith("unavailable"):
-            return f"no host rustc ({self._rustc})"
-        result = subprocess.run(["rustc", "--print", "target-libdir", "--target", target.triple],
-                                capture_output=True, text=True, check=False)
+            return Verdict.UNAVAILABLE, f"toolchain: no host rustc ({self._rustc})"
+        known = subprocess.run(["rustc", *self._plus, "--print", "target-list"],
+                               capture_output=True, text=True, check=False).stdout.split()
+        version = self._rustc.splitlines()[0]
+        if target.triple not in known:
+            return Verdict.UNSUPPORTED, f"not applicable: the host's {version} does not know {target.triple}"
+        result = subprocess.run(["rustc", *self._plus, "--print", "target-libdir", "--target",
+                                 target.triple], capture_output=True, text=True, check=False)
         libdir = Path(result.stdout.strip())
         if result.returncode != 0 or not any(libdir.glob("libstd-*.rlib")):
-            return f"the host toolchain has no std for {target.triple}"
+            return Verdict.UNAVAILABLE, (f"toolchain: the host's {version} has no std for "
+                                         f"{target.triple} (rustup target add {target.triple})")
         return None
 
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
         target_dir = cache_dir(f"host-target/{target.triple}")
-        argv = ["cargo", "build", f"--{PROFILE}", "--locked", "-p", crate,
+        argv = ["cargo", *self._plus, "build", f"--{PROFILE}", "--locked", "-p", crate,
                 "--target", target.triple, "--target-dir", str(target_dir)]
         try:
             result = subprocess.run(argv, cwd=workspace.root, capture_output=True, text=True,

@@ -9,6 +9,8 @@ from harness.targets import Target
 
 # wasi-threads (`-S threads`) was removed in Wasmtime 47.
 LAST_WITH_THREADS = 46
+# WASIp3 (`-S p3`) came in Wasmtime 37, on by default (with async exports) from 46.
+FIRST_WITH_P3, P3_BY_DEFAULT = 37, 46
 
 
 class Wasmtime(Runtime):
@@ -47,8 +49,9 @@ class Wasmtime(Runtime):
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         flags = list(self.engine_flags)
         if target.threads:
-            flags += ["-W", "threads,shared-memory", "-S", "threads"]
-        if target.is_component and self.major < 46:
+            # 36 predates the separate shared-memory switch (`-W threads` implies it there).
+            flags += ["-W", "threads" if self.major <= 36 else "threads,shared-memory", "-S", "threads"]
+        if target.is_component and FIRST_WITH_P3 <= self.major < P3_BY_DEFAULT:
             # WASIp3 and async exports are off by default before Wasmtime 46.
             flags += ["-S", "p3", "-W", "component-model-async"]
         if invocation.network:
@@ -60,9 +63,30 @@ class Wasmtime(Runtime):
         return [self.binary, "run", *flags, artifact, *invocation.args]
 
 
+class Wasmtime36(Wasmtime):
+    """An LTS line (supported for two years): what long-lived embedders deploy."""
+
+    name = "wasmtime-36"
+    major = 36
+
+
 class Wasmtime45(Wasmtime):
     name = "wasmtime-45"
     major = 45
+
+
+class Wasmtime46(Wasmtime):
+    """The last release with wasi-threads: a second runtime for wasm32-wasip1-threads."""
+
+    name = "wasmtime-46"
+    major = 46
+
+
+class Wasmtime48(Wasmtime):
+    """An LTS line (supported for two years)."""
+
+    name = "wasmtime-48"
+    major = 48
 
 
 class Wasmtime49(Wasmtime):

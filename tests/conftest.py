@@ -51,7 +51,7 @@ def docker_ready() -> str | None:
         why: str | None = "no docker CLI"
     else:
         try:
-            why = preflight("docker")
+            why = preflight()
         except (docker.errors.DockerException, OSError, UserError) as error:  # engine trouble
             why = f"{type(error).__name__}: {error}"
     if why and os.environ.get("CI"):

@@ -56,7 +56,7 @@ def test_each_cell_is_one_item(pytester: pytest.Pytester) -> None:
         ),
         (
             ["-m", "wasip3 and wasmtime"],
-            ["thread.spawn[wasm32-wasip3-wasmtime-45]", "thread.spawn[wasm32-wasip3-wasmtime-49]"],
+            [f"thread.spawn[wasm32-wasip3-wasmtime-{n}]" for n in (36, 45, 46, 48, 49)],
         ),
         (
             ["-m", "thread and pulley", "--targets", "wasm32-wasip1-threads"],
@@ -141,3 +141,20 @@ def test_a_broken_expectations_file_fails_the_suites_it_applies_to(pytester: pyt
     result = pytester.runpytest(*args, "--runtimes", "jco")
     result.stdout.fnmatch_lines(["*jco.yaml:2: expectations[[]0[]].runtimes[[]0[]]: unknown runtime 'jcoo'*"])
     assert result.ret != pytest.ExitCode.OK
+
+
+def test_several_toolchains_name_their_cells_and_mark_them(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, hello=HELLO)
+    names = collected(pytester.runpytest(*args, "--runtimes", "jco", "--targets", "wasm32-wasip2",
+                                         "--toolchains", "debian-sid,debian-trixie"))
+    assert names == ["hello.prints[wasm32-wasip2-jco@debian-sid]",
+                     "hello.prints[wasm32-wasip2-jco@debian-trixie]"]
+    trixie = collected(pytester.runpytest(*args, "--runtimes", "jco", "--targets", "wasm32-wasip2",
+                                          "--toolchains", "debian-sid,debian-trixie",
+                                          "-m", "debian_trixie"))
+    assert trixie == ["hello.prints[wasm32-wasip2-jco@debian-trixie]"]
+    one = collected(pytester.runpytest(*args, "--runtimes", "jco", "--targets", "wasm32-wasip2"))
+    assert one == ["hello.prints[wasm32-wasip2-jco]"]  # one toolchain: the plain name
+    result = pytester.runpytest(*args, "--toolchains", "debian-bookworm")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unknown toolchain debian-bookworm" in result.stderr.str()

@@ -21,6 +21,8 @@ MUST_PASS = [
     *(f"wasm32-{t}-wasmtime-45" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
     *(f"wasm32-{t}-pulley-45" for t in ("wasip1", "wasip2", "wasip3")),
     *(f"wasm32-{t}-wasmtime-49" for t in ("wasip1", "wasip2", "wasip3")),
+    *(f"wasm32-{t}-wasmtime-46" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
+    *(f"wasm32-{t}-wasmtime-36" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
     *(f"wasm32-{t}-jco" for t in ("wasip1", "wasip2", "wasip3")),
     "wasm32-wasip1-wasmedge", "wasm32-wasip1-wazero",
 ]
@@ -59,7 +61,7 @@ def test_the_hello_suite_runs_on_every_target_and_runtime(pytester: pytest.Pytes
     data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
                       "-n", "2")
     cells = cells_by_name(data)
-    assert len(cells) == 4 * 6
+    assert len(cells) == 4 * 9
     for name, cell in cells.items():
         assert cell["verdict"] in {v.value for v in Verdict}, name
         if cell["verdict"] == "pass":
@@ -73,7 +75,9 @@ def test_the_hello_suite_runs_on_every_target_and_runtime(pytester: pytest.Pytes
         assert cells[name]["verdict"] == "unsupported"
         assert cells[name]["reason"].startswith("unsupported by runtime:")
     run = data["run"]
-    assert run["image"].startswith("wasm-conformance/toolchain:")
+    assert run["image"].startswith("wasm-conformance/runtimes:")
+    assert run["toolchains"] == ["debian-sid"]
+    assert run["toolchain_versions"]["debian-sid"]["rustc"].startswith("1.97.1")
     assert run["versions"] and run["harness_revision"]
 
 

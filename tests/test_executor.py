@@ -76,3 +76,14 @@ def test_a_missing_binary_is_a_spawn_error() -> None:
 def test_suite_data_is_never_interpreted_by_a_shell() -> None:
     result = run([PY, "-c", "import sys; print(sys.argv[1])", "; rm -rf / $(id)"])
     assert result["stdout"] == "; rm -rf / $(id)\n"
+
+
+def test_a_silent_process_is_killed_at_its_idle_limit_and_a_talkative_one_is_not() -> None:
+    quiet = "import time; print('started', flush=True); time.sleep(60)"
+    result = run([PY, "-c", quiet], timeout_s=30, idle_timeout_s=0.6)
+    assert result["timed_out"] and result["idle_timed_out"]
+    assert result["duration_s"] < 10 and result["stdout"] == "started\n"
+    chatty = "import time\nfor i in range(8):\n    print(i, flush=True); time.sleep(0.2)\n"
+    result = run([PY, "-c", chatty], timeout_s=30, idle_timeout_s=0.6)
+    assert not result["timed_out"] and result["exit_code"] == 0
+    assert result["stdout"].split() == [str(i) for i in range(8)]

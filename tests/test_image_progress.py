@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness import image
+from harness import images as image
 
 
 def slow_events() -> Iterator[dict[str, object]]:
@@ -25,6 +25,23 @@ def test_a_silent_step_prints_progress(monkeypatch: pytest.MonkeyPatch,
     lines = capsys.readouterr().err.splitlines()
     still = [line for line in lines if "still at Step 2/2 : RUN apt-get install rustc" in line]
     assert len(still) >= 2, lines
+
+
+def chatty_events() -> Iterator[dict[str, object]]:
+    yield {"stream": "Step 1/1 : RUN cargo install wasm-component-ld\n"}
+    for i in range(8):  # output that is not shown, for longer than the heartbeat
+        time.sleep(0.05)
+        yield {"stream": f"   Compiling crate-{i} v1.0.0\n"}
+    yield {"aux": {"ID": "sha256:def"}}
+
+
+def test_a_step_whose_output_is_not_shown_prints_progress_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(image.with_heartbeat, "__defaults__", (0.1,))
+    assert image._follow_build(chatty_events()) == "sha256:def"
+    lines = capsys.readouterr().err.splitlines()
+    assert sum("still at Step 1/1 : RUN cargo install" in line for line in lines) >= 2, lines
 
 
 def test_an_error_from_the_engine_reaches_the_reader() -> None:

@@ -17,6 +17,7 @@ from harness.run_cell import Context, run_cell
 from harness.runtime import REGISTRY, Invocation, installed_runtimes
 from harness.suite import Case
 from harness.targets import all_targets
+from harness.toolchains import default_toolchain
 from harness.verdict import Verdict
 from tests.conftest import write_workspace
 
@@ -85,7 +86,8 @@ def test_capabilities_decide_what_a_runtime_is_asked_to_run() -> None:
 
 
 def test_columns_come_in_the_plugins_order() -> None:
-    assert list(installed_runtimes())[:6] == ["wasmtime-45", "wasmtime-49", "pulley-45", "jco",
+    assert list(installed_runtimes())[:9] == ["wasmtime-36", "wasmtime-45", "wasmtime-46",
+                                              "wasmtime-48", "wasmtime-49", "pulley-45", "jco",
                                               "wasmedge", "wazero"]
 
 
@@ -169,6 +171,7 @@ class FakeBuilder(Builder):
     name = "fake"
 
     def __init__(self, error: str | None = None) -> None:
+        super().__init__(default_toolchain())
         self.error, self.compiles = error, 0
 
     def toolchain_id(self) -> str:
@@ -197,7 +200,7 @@ def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: di
     runtime = installed_runtimes()["wasmtime-45"]
     cell = Cell(the_case, P1, runtime, "debian-sid", None, Expectations())
     sandbox = FakeSandbox(result)
-    context = Context("run1", builder, workspace, sandbox)  # type: ignore[arg-type]
+    context = Context("run1", {"debian-sid": builder}, workspace, sandbox)  # type: ignore[arg-type]
     return cell, context, sandbox
 
 

@@ -19,9 +19,9 @@ GIB = 1 << 30
 
 
 def image() -> str:
-    from harness.image import image_tag
+    from harness.images import runtimes_tag
 
-    return image_tag()
+    return runtimes_tag()
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,19 @@
 #!/bin/sh
 # Build std once for a tier-3 TARGET with -Zbuild-std and install its rlibs into the
 # rustc sysroot, so that a plain `cargo build --target TARGET` works afterwards.
-# Usage: build.sh TARGET
+# Usage: [OFFLINE=false] [CRATES=std,panic_abort,test] build.sh TARGET
+# OFFLINE=false fetches std's dependencies from crates.io (a rust-src without vendored
+# crates); `test` (libtest) is built too, so `cargo test` works for the target.
 set -eu
 target=$1
+offline=${OFFLINE:-true}
+crates=${CRATES:-std,panic_abort,test}
 root=/usr/local/lib/wasm-conformance/build-std
 sysroot=$(rustc --print sysroot)
 libdir="$sysroot/lib/rustlib/$target/lib"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if [ "$offline" = true ]; then net=--offline; else net=; fi
 
 mkdir -p "$work/stdbuild/src"
 cat > "$work/stdbuild/Cargo.toml" <<TOML
@@ -19,10 +24,10 @@ edition = "2021"
 TOML
 echo 'fn main() { println!("hello from std"); }' > "$work/stdbuild/src/main.rs"
 
-echo "==> building std for $target (about a minute)"
+echo "==> building $crates for $target (about a minute)"
 CARGO_HOME="$root/cargo-home" RUSTC_BOOTSTRAP=1 \
-    cargo build --quiet --release --offline --target "$target" \
-    -Zbuild-std=std,panic_abort \
+    cargo build --quiet --release $net --target "$target" \
+    -Zbuild-std="$crates" \
     --manifest-path "$work/stdbuild/Cargo.toml" --target-dir "$work/target"
 mkdir -p "$libdir"
 cp "$work/target/$target/release/deps/"*.rlib "$libdir/"

@@ -15,6 +15,7 @@ from html import escape
 from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
 from harness.report.matrix_md import FAIL_NOTE, LEGEND, version_rows
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.toolchains import toolchain_order
 from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
@@ -67,7 +68,7 @@ td.cell:target { outline: 3px solid #0969da; }
 
 JS = r"""
 (function () {
-  const keys = ["target", "runtime", "feature", "verdict"];
+  const keys = ["target", "runtime", "toolchain", "feature", "verdict"];
   function parse(text) {
     const state = {};
     for (const part of text.replace(/^[#?]/, "").split("&")) {
@@ -81,6 +82,7 @@ JS = r"""
     const label = td.dataset.label;
     if (s.target && !s.target.includes(td.dataset.target)) return false;
     if (s.runtime && !s.runtime.includes(td.dataset.runtime)) return false;
+    if (s.toolchain && !s.toolchain.includes(td.dataset.toolchain)) return false;
     if (s.feature && !s.feature.some(f => feats.includes(f))) return false;
     if (s.verdict && !s.verdict.includes(label) &&
         !(s.verdict.includes("bad") && td.dataset.category === "fail")) return false;
@@ -96,7 +98,8 @@ JS = r"""
       if (on) shown++;
     });
     document.querySelectorAll("[data-col]").forEach(el => {
-      el.classList.toggle("col-off", !!s.runtime && !s.runtime.includes(el.dataset.col));
+      el.classList.toggle("col-off", (!!s.runtime && !s.runtime.includes(el.dataset.col)) ||
+        (!!s.toolchain && !!el.dataset.toolchain && !s.toolchain.includes(el.dataset.toolchain)));
     });
     document.querySelectorAll("section.target").forEach(sec => {
       const any = sec.querySelector("td.cell[data-shown='1']");
@@ -202,6 +205,7 @@ def _cell(cell: CellResult, name: str) -> str:
     attrs = (
         f'id="{e(cell.anchor)}" class="cell v-{css}" data-col="{e(cell.runtime)}" '
         f'data-case="{e(cell.case)}" data-target="{e(cell.target)}" '
+        f'data-toolchain="{e(cell.toolchain)}" '
         f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" '
         f'data-label="{e(cell.label)}" data-category="{e(cell.category)}" '
         f'data-features="{e(" ".join(cell.features) or cell.feature)}" data-shown="1" '
@@ -212,29 +216,36 @@ def _cell(cell: CellResult, name: str) -> str:
 
 
 def _target_section(results: Results, target: str) -> str:
+    """Rows = features and cases, columns = runtimes (each under every toolchain, with several)."""
     e = escape
     cells = results.for_target(target)
     runtimes = runtimes_of(cells, results.runtimes)
-    by_key = {(c.case, c.runtime): c for c in cells}
+    toolchains = [t for t in toolchain_order(results) if any(c.toolchain == t for c in cells)]
+    columns = [(r, t) for r in runtimes for t in toolchains]
+    by_key = {(c.case, c.runtime, c.toolchain): c for c in cells}
+    several = len(toolchains) > 1
     out = [
         f'<section class="target" data-target="{e(target)}"><h2 id="target-{e(target)}">{e(target)}</h2>',
         '<table class="matrix"><thead><tr><th class="rowhead">feature / case</th>',
     ]
-    out += [f'<th data-col="{e(r)}">{e(r)}</th>' for r in runtimes]
+    for runtime, toolchain in columns:
+        below = f"<br><small>{e(toolchain)}</small>" if several else ""
+        out.append(f'<th data-col="{e(runtime)}" data-toolchain="{e(toolchain)}">{e(runtime)}{below}</th>')
     out.append("</tr></thead><tbody>")
     for feature in features_of(cells):
         out.append(
-            f'<tr class="feature-row" data-feature="{e(feature)}"><th class="rowhead">'
-            f"{e(feature)}</th>" + "".join(f'<td data-col="{e(r)}"></td>' for r in runtimes) + "</tr>"
+            f'<tr class="feature-row" data-feature="{e(feature)}"><th class="rowhead">{e(feature)}</th>'
+            + "".join(f'<td data-col="{e(r)}" data-toolchain="{e(t)}"></td>' for r, t in columns)
+            + "</tr>"
         )
         for case in sorted({c.case for c in cells if c.feature == feature}):
             out.append(
                 f'<tr class="case-row" data-case="{e(case)}" data-feature="{e(feature)}">'
                 f'<th class="rowhead">{e(case)}</th>'
             )
-            for runtime in runtimes:
-                cell = by_key.get((case, runtime))
-                empty = f'<td class="empty" data-col="{e(runtime)}"></td>'
+            for runtime, toolchain in columns:
+                cell = by_key.get((case, runtime, toolchain))
+                empty = f'<td class="empty" data-col="{e(runtime)}" data-toolchain="{e(toolchain)}"></td>'
                 out.append(_cell(cell, results.name_of(cell)) if cell else empty)
             out.append("</tr>")
     out.append("</tbody></table></section>")
@@ -283,26 +294,32 @@ def _legend() -> str:
 
 def _summary(results: Results) -> str:
     head = "".join(f"<th>{'N/A' if c == NA else c}</th>" for c in CATEGORIES)
+    several = results.several_toolchains
     rows = []
     for target in results.targets:
         cells = results.for_target(target)
         for runtime in runtimes_of(cells, results.runtimes):
-            mine = [c for c in cells if c.runtime == runtime]
-            numbers = counts(mine)
-            tds = []
-            for category in CATEGORIES:
-                text = str(numbers[category])
-                if category == "fail" and numbers[category]:
-                    text += f" ({failing_breakdown(mine)})"
-                tds.append(f"<td>{escape(text)}</td>")
-            rows.append(
-                f'<tr data-target="{escape(target)}" data-runtime="{escape(runtime)}">'
-                f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{''.join(tds)}"
-                f"<td>{len(mine)}</td></tr>"
-            )
+            for toolchain in toolchain_order(results):
+                mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
+                if not mine:
+                    continue
+                numbers = counts(mine)
+                tds = []
+                for category in CATEGORIES:
+                    text = str(numbers[category])
+                    if category == "fail" and numbers[category]:
+                        text += f" ({failing_breakdown(mine)})"
+                    tds.append(f"<td>{escape(text)}</td>")
+                which = f"<th>{escape(toolchain)}</th>" if several else ""
+                rows.append(
+                    f'<tr data-target="{escape(target)}" data-runtime="{escape(runtime)}">'
+                    f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{which}{''.join(tds)}"
+                    f"<td>{len(mine)}</td></tr>"
+                )
+    which = "<th>toolchain</th>" if several else ""
     return (
         f'<p>{escape(FAIL_NOTE.replace("`", ""))}</p><table class="counts"><thead><tr>'
-        f"<th>target</th><th>runtime</th>{head}<th>total</th></tr></thead>"
+        f"<th>target</th><th>runtime</th>{which}{head}<th>total</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -315,6 +332,8 @@ def render(results: Results) -> str:
         '<div class="filters">'
         + _select("target", results.targets)
         + _select("runtime", results.runtimes)
+        + (_select("toolchain", toolchain_order(results)) if results.several_toolchains
+           else '<select id="filter-toolchain" hidden><option value="">all</option></select>')
         + _select("feature", ordered(f for c in cells for f in (c.features or (c.feature,))))
         + _select("verdict", labels)
         + '<button id="filter-reset" type="button">reset</button> '

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, CellResult
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.toolchains import differences, rustc_of, toolchain_order
 from harness.results import Results
 from harness.verdict import SYMBOLS, Verdict
 
@@ -68,22 +69,56 @@ def legend_lines() -> list[str]:
 
 
 def summary_lines(results: Results) -> list[str]:
-    """One row per target x runtime with the count of each category."""
+    """One row per target x runtime (x toolchain, with several) with each category's count."""
     names = ["N/A" if c == "n/a" else c for c in CATEGORIES]
+    several = results.several_toolchains
+    extra = "toolchain | " if several else ""
     lines = [
-        "| target | runtime | " + " | ".join(names) + " | total |",
-        "|---|---|" + "---:|" * (len(names) + 1),
+        f"| target | runtime | {extra}" + " | ".join(names) + " | total |",
+        "|---|---|" + ("---|" if several else "") + "---:|" * (len(names) + 1),
     ]
     for target in results.targets:
         cells = results.for_target(target)
         for runtime in runtimes_of(cells, results.runtimes):
-            mine = [c for c in cells if c.runtime == runtime]
-            numbers = counts(mine)
-            row = [str(numbers[c]) for c in CATEGORIES]
-            breakdown = failing_breakdown(mine)
-            if breakdown:
-                row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
-            lines.append(f"| {target} | {runtime} | " + " | ".join(row) + f" | {len(mine)} |")
+            for toolchain in toolchain_order(results):
+                mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
+                if not mine:
+                    continue
+                numbers = counts(mine)
+                row = [str(numbers[c]) for c in CATEGORIES]
+                breakdown = failing_breakdown(mine)
+                if breakdown:
+                    row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
+                which = f"{toolchain} | " if several else ""
+                lines.append(f"| {target} | {runtime} | {which}" + " | ".join(row) + f" | {len(mine)} |")
+    return lines
+
+
+def toolchain_lines(results: Results) -> list[str]:
+    """The toolchains of the run, oldest rustc first, with what they are made of."""
+    lines = ["| toolchain | rustc | lld | wasi-libc | wasm-component-ld | image |",
+             "|---|---|---|---|---|---|"]
+    every = results.run.get("toolchain_versions") or {}
+    for name in toolchain_order(results):
+        v = every.get(name) or {}
+        lines.append(f"| {name} | {_escape(str(v.get('rustc', 'unknown')))} | {v.get('lld', '')} | "
+                     f"{v.get('wasi-libc', '')} | {v.get('wasm-component-ld', '')} | "
+                     f"{'`' + str(v['image']) + '`' if v.get('image') else ''} |")
+    return lines
+
+
+def comparison_lines(results: Results) -> list[str]:
+    """Cells whose verdict is not the same under every toolchain, and what that says."""
+    found = differences(results)
+    order = toolchain_order(results)
+    if not found:
+        return ["Every cell has the same verdict under every toolchain of this run."]
+    lines = ["| target | case | runtime | " + " | ".join(order) + " | |",
+             "|---|---|---|" + ":-:|" * len(order) + "---|"]
+    for diff in found:
+        by = {c.toolchain: c.symbol for c in diff.cells}
+        lines.append(f"| {diff.target} | {diff.case} | {diff.runtime} | "
+                     + " | ".join(by.get(t, "") for t in order) + f" | {diff.summary} |")
     return lines
 
 
@@ -108,13 +143,22 @@ def render(results: Results) -> str:
     """The whole matrix.md."""
     lines = ["# Rust WebAssembly targets: conformance matrix", "", "## Run", ""]
     lines += header_lines(results)
+    lines += ["", "### Toolchains", "", *toolchain_lines(results)]
     lines += ["", "## Legend", "", *legend_lines()]
     lines += ["", "## Summary per target and runtime", "", FAIL_NOTE, ""]
     lines += summary_lines(results)
+    if results.several_toolchains:
+        lines += ["", "## Toolchains compared", "",
+                  "Toolchains oldest rustc first; a step from failing to passing is a fix, the "
+                  "other way round a regression.", "", *comparison_lines(results)]
     for target in results.targets:
-        lines += ["", f"## {target}", ""]
-        cells = results.for_target(target)
-        lines += target_table(cells, results.runtimes) if cells else ["No cells for this target in this run."]
+        for toolchain in toolchain_order(results):
+            cells = [c for c in results.for_target(target) if c.toolchain == toolchain]
+            title = f"{target} ({toolchain}, rustc {rustc_of(results, toolchain)})" \
+                if results.several_toolchains else target
+            lines += ["", f"## {title}", ""]
+            lines += (target_table(cells, results.runtimes) if cells
+                      else ["No cells for this target in this run."])
     lines += [
         "",
         "Rows are grouped by the first feature each case lists. Per-cell details "

@@ -17,7 +17,7 @@ from harness.record import CellResult
 from harness.results import Results, load_results, ordered, write_results
 
 # Header fields every shard must agree on (absent counts as a value too).
-MUST_AGREE = ("image", "image_id", "builder", "harness_revision")
+MUST_AGREE = ("image", "image_id", "harness_revision")
 
 
 def _agree(field: str, headers: list[tuple[Path, dict[str, Any]]]) -> Any:
@@ -28,19 +28,29 @@ def _agree(field: str, headers: list[tuple[Path, dict[str, Any]]]) -> Any:
     return headers[0][1].get(field)
 
 
+def _union(what: str, maps: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
+    """The union of name -> value maps; the same name with two values is refused."""
+    merged: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path, values in maps:
+        for name, value in values.items():
+            if name in merged and merged[name] != value:
+                raise UserError(
+                    f"cannot merge results with different {what}{name}: "
+                    f"{origin[name]}: {merged[name]!r}; {path}: {value!r}"
+                )
+            merged[name], origin[name] = value, path
+    return merged
+
+
 def merge_headers(headers: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
     """The merged run header."""
     run: dict[str, Any] = {field: _agree(field, headers) for field in MUST_AGREE}
-    versions: dict[str, Any] = {}
-    origin: dict[str, Path] = {}
-    for path, header in headers:
-        for name, version in (header.get("versions") or {}).items():
-            if name in versions and versions[name] != version:
-                raise UserError(
-                    f"cannot merge results with different versions of {name}: "
-                    f"{origin[name]}: {versions[name]!r}; {path}: {version!r}"
-                )
-            versions[name], origin[name] = version, path
+    versions = _union("versions of ", [(p, h.get("versions") or {}) for p, h in headers])
+    run["toolchain_versions"] = dict(sorted(_union(
+        "versions of toolchain ", [(p, h.get("toolchain_versions") or {}) for p, h in headers]).items()))
+    run["builder"] = ",".join(ordered(b for _, h in headers for b in str(h.get("builder") or "").split(",")
+                                      if b)) or None
     dates = sorted(str(h["date"]) for _, h in headers if h.get("date"))
     run["date"] = dates[0] if dates else None
     run["host"] = ", ".join(ordered(str(h["host"]) for _, h in headers if h.get("host"))) or None

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Finish a toolchain image: std for the tier-3 targets the compiler knows, the crates that
+# fixture builds may use (offline), and a record of what builds for each target.
+# Usage: toolchain.sh TARGET...
+# Writes /usr/local/lib/wasm-conformance/targets.json: target -> {"status", "detail"}, where
+# status is "prebuilt" (Debian ships std), "built" (built here), "failed" (std does not
+# build with this toolchain; detail: the compiler's last lines) or "unknown" (rustc does
+# not know the target).
+set -eu
+root=/usr/local/lib/wasm-conformance
+here=$root/build-std
+sysroot=$(rustc --print sysroot)
+status=$root/target-status
+mkdir -p "$status"
+
+# 1. cargo's crates.io replaced by rust-src's vendored crates (when rust-src has them)
+#    plus extra-crates/ vendored from crates.io now; fixture builds stay offline.
+sh "$here/prepare.sh"
+if [ -d "$here/vendor" ]; then offline=true; else offline=false; mkdir -p "$here/vendor"; fi
+
+# 2. std for each target.
+known=$(rustc --print target-list)
+for target in "$@"; do
+    mkdir -p "$sysroot/lib/rustlib/$target/lib/self-contained"
+    if ! echo "$known" | grep -qx "$target"; then
+        echo "unknown" > "$status/$target"
+        echo "==> $target: rustc $(rustc --version | cut -d' ' -f2) does not know it"
+    elif ls "$sysroot/lib/rustlib/$target/lib/"libstd-*.rlib >/dev/null 2>&1; then
+        echo "prebuilt" > "$status/$target"
+        echo "==> $target: std shipped by Debian"
+    else
+        case "$target" in
+            wasm32-wasip1-threads) cp "$root/wasi-threads-libc/"* "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
+            wasm32-wasip3) cp /usr/lib/wasm32-wasip2/crt1-command.o /usr/lib/wasm32-wasip2/crt1-reactor.o \
+                              /usr/lib/wasm32-wasip2/libc.a "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
+        esac
+        if OFFLINE=$offline sh "$here/build.sh" "$target" > "$status/$target.log" 2>&1; then
+            echo "built" > "$status/$target"
+            echo "==> $target: std built"
+        else
+            echo "failed" > "$status/$target"
+            echo "==> $target: std does not build: $(grep -m1 '^error' "$status/$target.log" || tail -n1 "$status/$target.log")"
+        fi
+    fi
+done
+
+# 3. The crates fixtures need beyond rust-src's (e.g. wasip3 0.7.1), vendored next to them;
+#    a crate already vendored at the same version is kept as it is.
+cd "$root/extra-crates"
+CARGO_HOME=/tmp/cargo-home cargo vendor --quiet --locked --versioned-dirs /tmp/extra-vendor > /dev/null
+for dir in /tmp/extra-vendor/*/; do
+    name=$(basename "$dir")
+    if [ ! -e "$here/vendor/$name" ]; then cp -r "$dir" "$here/vendor/" && echo "==> vendored $name"; fi
+done
+rm -rf /tmp/extra-vendor /tmp/cargo-home
+
+# 4. The configuration fixture builds use (CARGO_HOME=/usr/local/cargo): offline, vendored.
+mkdir -p /usr/local/cargo
+cat > /usr/local/cargo/config.toml <<TOML
+[source.crates-io]
+replace-with = "vendored"
+
+[source.vendored]
+directory = "$here/vendor"
+
+[net]
+offline = true
+TOML
+chmod 1777 /usr/local/cargo
+
+python3 - "$status" "$root/targets.json" "$@" <<'PY'
+import json, pathlib, sys
+status, out, targets = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+record = {}
+for target in targets:
+    entry = {"status": (status / target).read_text().strip()}
+    log = status / f"{target}.log"
+    if entry["status"] == "failed" and log.is_file():
+        lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
+        errors = [l for l in lines if l.startswith("error")]
+        entry["detail"] = "\n".join((errors[:5] or []) + ["..."] + lines[-15:])
+    record[target] = entry
+pathlib.Path(out).write_text(json.dumps(record, indent=1) + "\n")
+PY
+rustc --version > "$root/rustc-version"
+cat "$root/targets.json"

@@ -1,0 +1,53 @@
+"""The toolchain catalogue (toolchains.yaml): the Rust toolchains a run can build with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from harness.errors import UserError
+
+CATALOGUE = Path(__file__).with_name("toolchains.yaml")
+SOURCES = ("debian", "rustup")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    name: str
+    source: str  # "debian" (a suite of the host's mirror) or "rustup" (the host's own)
+    suite: str = ""  # debian: the suite its packages come from
+    pins: dict[str, str] = field(default_factory=dict)  # package -> exact version asked for
+    default: bool = False
+    rustup: str = ""  # rustup: the toolchain name, or "" for rustup's default
+
+    @property
+    def marker(self) -> str:
+        return self.name.replace("-", "_")
+
+
+@cache
+def all_toolchains() -> dict[str, Toolchain]:
+    """Every toolchain of the catalogue, by name, in catalogue order."""
+    entries = yaml.safe_load(CATALOGUE.read_text())
+    found = {}
+    for name, fields in entries.items():
+        if fields.get("source") not in SOURCES:
+            raise UserError(f"{CATALOGUE}: {name}: source must be one of {', '.join(SOURCES)}")
+        found[name] = Toolchain(name=name, **fields)
+    return found
+
+
+def default_toolchain() -> Toolchain:
+    return next(t for t in all_toolchains().values() if t.default)
+
+
+def pick(names: list[str]) -> list[Toolchain]:
+    """The toolchains named (catalogue order), or the default; UserError on unknown names."""
+    known = all_toolchains()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UserError(f"unknown toolchain {', '.join(unknown)} (known: {', '.join(known)})")
+    return [t for t in known.values() if t.name in names] if names else [default_toolchain()]
