@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -17,7 +18,8 @@ from filelock import FileLock
 from harness.artifact import Build
 from harness.cache import cache_dir
 from harness.errors import UserError
-from harness.fixtures import Workspace
+from harness.fixtures import Workspace, source_hash
+from harness.suite import TestCrate
 from harness.targets import Target
 from harness.toolchains import Toolchain
 from harness.verdict import Verdict
@@ -63,6 +65,15 @@ class Builder(ABC):
         """A command a person can paste to rebuild the artifact."""
         return f"cargo build --{PROFILE} --locked -p {crate} --target {target.triple}"
 
+    @abstractmethod
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
+        """Build every test binary of `test_crate` for `target` into `out_dir` as
+        `<test>.wasm` (harness/test_build.py). Raises BuildFailed with the compiler's message."""
+
+    def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
+        """A command a person can paste to rebuild the test binaries."""
+        return f"cargo test --no-run --{PROFILE} --target {target.triple}"
+
 
 @cache
 def installed_builders() -> dict[str, type[Builder]]:
@@ -83,12 +94,34 @@ def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: st
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
+def tests_key(test_crate: TestCrate, target: Target, toolchain_id: str) -> str:
+    """The toolchain's own test crates are part of its rust-src (its identity covers them);
+    a user's crate counts with every file of its folder."""
+    source = "" if test_crate.upstream else source_hash(test_crate.path)  # type: ignore[arg-type]
+    parts = ["tests", test_crate.name, source, target.triple, PROFILE, toolchain_id]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
 def build_once(builder: Builder, workspace: Workspace, crate: str, target: Target, run_id: str) -> Build:
-    """The crate's build for `target`, compiling only if no worker has done it yet.
+    """The crate's build for `target`, compiling only if no worker has done it yet."""
+    key = build_key(workspace, crate, target, builder.toolchain_id())
+    return _once(key, crate, target, builder, run_id,
+                 lambda out: builder.compile(workspace, crate, target, out))
+
+
+def build_tests_once(builder: Builder, test_crate: TestCrate, target: Target, run_id: str) -> Build:
+    """Every test binary of a test crate for `target` (`<test>.wasm`), built once likewise."""
+    key = tests_key(test_crate, target, builder.toolchain_id())
+    return _once(key, test_crate.name, target, builder, run_id,
+                 lambda out: builder.compile_tests(test_crate, target, out))
+
+
+def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
+          compile_into: Callable[[Path], None]) -> Build:
+    """A build by key, made only if no worker has made it yet (a file lock per key).
 
     A successful build is kept across runs (content-addressed); a failed one only for
     this run, so every cell of that build gets the same compiler message."""
-    key = build_key(workspace, crate, target, builder.toolchain_id())
     artifacts = cache_dir("artifacts")
     directory = artifacts / key
     failure = cache_dir("failures") / f"{key}-{run_id}.txt"
@@ -96,33 +129,33 @@ def build_once(builder: Builder, workspace: Workspace, crate: str, target: Targe
         done = directory / "build.json"
         if done.is_file():
             stored = json.loads(done.read_text())
-            return Build(key, crate, target.triple, directory, stored["toolchain"],
+            return Build(key, what, target.triple, directory, stored["toolchain"],
                          sha256=stored.get("sha256", {}))
         if failure.is_file():
-            return Build(key, crate, target.triple, directory, error=failure.read_text())
+            return Build(key, what, target.triple, directory, error=failure.read_text())
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=artifacts))
         started = time.monotonic()
         try:
-            builder.compile(workspace, crate, target, staging)
+            compile_into(staging)
         except BuildFailed as error:
             shutil.rmtree(staging, ignore_errors=True)
             failure.write_text(str(error))
-            _log_build(key, crate, target, time.monotonic() - started, ok=False)
-            return Build(key, crate, target.triple, directory, error=str(error))
+            _log_build(key, what, target, time.monotonic() - started, ok=False)
+            return Build(key, what, target.triple, directory, error=str(error))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         toolchain = builder.toolchain_versions()
         digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in staging.glob("*.wasm")}
         (staging / "build.json").write_text(json.dumps(
-            {"crate": crate, "target": target.triple, "builder": builder.name,
+            {"crate": what, "target": target.triple, "builder": builder.name,
              "toolchain": toolchain, "sha256": digests},
             sort_keys=True,
         ))
         _make_readable(staging)  # the sandbox reads it as an unprivileged user
         staging.rename(directory)
-        _log_build(key, crate, target, time.monotonic() - started, ok=True)
-        return Build(key, crate, target.triple, directory, toolchain, sha256=digests)
+        _log_build(key, what, target, time.monotonic() - started, ok=True)
+        return Build(key, what, target.triple, directory, toolchain, sha256=digests)
 
 
 def _make_readable(directory: Path) -> None:

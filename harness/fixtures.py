@@ -96,6 +96,16 @@ class Workspace:
         return sorted(dirs)
 
 
+def source_hash(folder: Path) -> str:
+    """Hash of every file below `folder` but its build output (target/, .git/)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()
+                       and not {"target", ".git"} & set(p.relative_to(folder).parts)):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _read_crate(path: Path) -> Crate:
     manifest = tomllib.loads((path / "Cargo.toml").read_text())
     name = manifest["package"]["name"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from harness.builder import Builder, build_once
+from harness import libtest
+from harness.builder import Builder, build_once, build_tests_once
 from harness.cell import Cell
 from harness.fixtures import Workspace
 from harness.judge import judge
@@ -45,10 +46,12 @@ class Context:
                 self._versions[runtime.name] = (version, "")
         return self._versions[runtime.name]
 
-    def run_guest(self, argv: list[str], stdin: str, timeout_s: float,
-                  files: dict[str, str], mkdirs: list[str]) -> Outcome:
-        """One guest process in a fresh scratch directory of the sandbox (SandboxLost on a fault)."""
-        request = {"argv": argv, "stdin": stdin, "timeout_s": timeout_s, "files": files, "mkdirs": mkdirs}
+    def run_guest(self, argv: list[str], stdin: str, timeout_s: float, files: dict[str, str],
+                  mkdirs: list[str], idle_timeout_s: float | None = None) -> Outcome:
+        """One guest process in a fresh scratch directory of the sandbox (SandboxLost on a fault);
+        with an idle limit, it is killed when it writes nothing for that long."""
+        request = {"argv": argv, "stdin": stdin, "timeout_s": timeout_s, "files": files, "mkdirs": mkdirs,
+                   "idle_timeout_s": idle_timeout_s}
         return Outcome.from_result(self.sandbox.run(request, timeout_s + DEADLINE_MARGIN_S))
 
 
@@ -80,7 +83,8 @@ def base_record(cell: Cell, context: Context) -> CellResult:
         link=rule.link if rule else None,
         intermittent=bool(rule and rule.intermittent),
         builder=builder.name,
-        repro=builder.repro(context.workspace, cell.case.crate, cell.target),
+        repro=(builder.repro_tests(cell.case.libtest, cell.target) if cell.case.libtest
+               else builder.repro(context.workspace, cell.case.crate, cell.target)),
     )
 
 
@@ -104,31 +108,79 @@ def _run(cell: Cell, context: Context) -> CellResult:
     if early:
         return _finish(record, *_known_build_error(cell, *early), ran=False)
     builder = context.builders[cell.toolchain]
-    build = build_once(builder, context.workspace, cell.case.crate, cell.target, context.run_id)
+    test_crate = cell.case.libtest
+    if test_crate is not None:
+        build = build_tests_once(builder, test_crate, cell.target, context.run_id)
+        stem = test_crate.test
+        if not build.error and not (build.directory / f"{stem}.wasm").is_file():
+            built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
+            build = replace(build, error=f"the crate has no test target {stem!r} (it has: {built})")
+    else:
+        build = build_once(builder, context.workspace, cell.case.crate, cell.target, context.run_id)
+        stem = context.workspace.crates[cell.case.crate].artifact_stem(cell.case.bin)
     if build.error:
         verdict, reason = _known_build_error(cell, Verdict.BUILD_ERROR, build.error[-EXCERPT_CHARS:])
         return _finish(record, verdict, reason, ran=False)
-    artifact = build.artifact(context.workspace.crates[cell.case.crate].artifact_stem(cell.case.bin))
+    artifact = build.artifact(stem)
     record.artifact_sha256 = artifact.sha256
     record.versions.update(build.toolchain)
+    path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
     try:
         version, why = context.runtime_version(cell.runtime)
         if version is None:
             return _finish(record, Verdict.UNAVAILABLE, f"runtime unavailable: {why}", ran=False)
         record.versions["runtime"] = version
+        if test_crate is not None:
+            return _run_tests(cell, context, record, path)
         invocation, files, mkdirs = _invocation(cell)
-        argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{artifact.relative}", cell.target, invocation)
+        argv = cell.runtime.argv(path, cell.target, invocation)
         record.command = argv
         record.repro = context.sandbox.repro(argv)
         outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, files, mkdirs)
     except SandboxLost as error:
         return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
     verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)
+    _keep_output(record, outcome)
+    return _finish(record, verdict, reason, ran=True)
+
+
+def _keep_output(record: CellResult, outcome: Outcome, duration_s: float | None = None) -> None:
     record.exit_code = outcome.exit_code
     record.stdout = excerpt(outcome.stdout)
     record.stderr = excerpt(outcome.stderr)
     record.stdout_bytes = outcome.stdout_bytes
-    record.duration_s = round(outcome.duration_s, 4)
+    record.duration_s = round(outcome.duration_s if duration_s is None else duration_s, 4)
+
+
+def _run_tests(cell: Cell, context: Context, record: CellResult, artifact: str) -> CellResult:
+    """A libtest cell: every test of the binary, one crash at a time (harness/libtest.py)."""
+    record.kind = "libtest"
+    # std's tests write below env::temp_dir() (/tmp on WASI): a scratch folder preopened there
+    dirs, mkdirs = {"/tmp": "tmp"}, ["tmp"]
+
+    def argv_for(args: list[str]) -> list[str]:
+        invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=dirs)
+        return cell.runtime.argv(artifact, cell.target, invocation)
+
+    def run(args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+        return context.run_guest(argv_for(args), "", timeout_s, {}, mkdirs, idle_s)
+
+    first = argv_for(list(libtest.JSON_ARGS))
+    record.command = first
+    record.repro = context.sandbox.repro(first)
+    rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain)
+    result = libtest.run_binary(run, rules, cell.case.timeout_s, cell.case.test_timeout_s)
+    _keep_output(record, result.outcomes[-1], result.duration_s)
+    if not result.tests and result.listing is not None and result.listing.exit_code != 0:
+        verdict, reason = judge(result.listing, cell.expect, cell.rule, cell.runtime)
+        return _finish(record, verdict, f"listing the tests: {reason}", ran=True)
+    record.tests = result.tests
+    verdict, reason = libtest.verdict(result.tests)
+    if cell.rule is not None and cell.rule.kind == "xfail":
+        if verdict in (Verdict.FAIL, Verdict.XPASS):
+            verdict, reason = Verdict.XFAIL, f"{cell.rule.reason} (observed: {reason})"
+        elif verdict is Verdict.PASS and not cell.rule.intermittent:
+            verdict, reason = Verdict.XPASS, f"expected to fail but passed: {cell.rule.reason}"
     return _finish(record, verdict, reason, ran=True)
 
 

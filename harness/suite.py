@@ -16,13 +16,35 @@ from harness.targets import all_targets
 
 SCHEMA = "suite.schema.json"
 DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_LIBTEST_TIMEOUT_S = 30 * 60.0  # every run of a test binary together
+DEFAULT_TEST_TIMEOUT_S = 60.0  # one test without output
+
+
+@dataclass(frozen=True)
+class TestCrate:
+    """The test crate a libtest case runs a test binary of: one of the toolchain's own
+    (`crate`: coretests, alloctests, std-tests) or the user's (`path`, `package`)."""
+
+    crate: str | None = None
+    path: Path | None = None  # absolute
+    package: str | None = None
+    test: str = "lib"  # the cargo test target ("lib": the crate's unit tests)
+
+    @property
+    def name(self) -> str:
+        """What names the build (every test target of it is built at once)."""
+        return self.crate or f"{self.path}:{self.package or ''}"
+
+    @property
+    def upstream(self) -> bool:
+        return self.crate is not None
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
     description: str
-    fixture: str  # "crate" or "crate:bin"
+    fixture: str  # "crate" or "crate:bin"; "" for a libtest case
     features: tuple[str, ...]
     targets: tuple[str, ...]
     args: tuple[str, ...] = ()
@@ -35,6 +57,8 @@ class Case:
     overrides: tuple[Rule, ...] = ()
     path: Path = Path()
     line: int = 0
+    libtest: TestCrate | None = None  # a libtest case: the test binary to run
+    test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S
 
     @property
     def crate(self) -> str:
@@ -61,7 +85,7 @@ def load_suite(path: Path, runtimes: Mapping[str, Runtime],
     for index, raw in enumerate(file.data["cases"]):
         at = ("cases", index)
         case = _case(file, raw, at, runtimes)
-        if check_fixture:
+        if check_fixture and case.libtest is None:
             problem = check_fixture(case.crate, case.bin)
             if problem:
                 raise file.error((*at, "fixture"), problem)
@@ -82,10 +106,19 @@ def _case(file: YamlFile, raw: dict[str, Any], at: tuple, runtimes: Mapping[str,
         parse_rule(file, o, (*at, "overrides", i), shared=False, order=i, runtimes=runtimes)
         for i, o in enumerate(raw.get("overrides", []))
     )
+    libtest = None
+    if "libtest" in raw:
+        spec = raw["libtest"]
+        path = (file.path.parent / spec["path"]).resolve() if "path" in spec else None
+        if path is not None and not (path / "Cargo.toml").is_file():
+            raise file.error((*at, "libtest", "path"), f"no Cargo.toml in {path}")
+        libtest = TestCrate(crate=spec.get("crate"), path=path, package=spec.get("package"),
+                            test=spec["test"])
+    default_timeout = DEFAULT_LIBTEST_TIMEOUT_S if libtest else DEFAULT_TIMEOUT_S
     return Case(
         id=raw["id"],
         description=raw.get("description", ""),
-        fixture=raw["fixture"],
+        fixture=raw.get("fixture", ""),
         features=tuple(raw.get("features", [])),
         targets=tuple(all_targets()) if targets == "all" else tuple(targets),
         args=tuple(raw.get("args", [])),
@@ -93,7 +126,9 @@ def _case(file: YamlFile, raw: dict[str, Any], at: tuple, runtimes: Mapping[str,
         stdin=raw.get("stdin", ""),
         dirs={guest: dict(files or {}) for guest, files in raw.get("dirs", {}).items()},
         network=raw.get("network", "none"),
-        timeout_s=parse_duration(raw.get("timeout", DEFAULT_TIMEOUT_S)),
+        timeout_s=parse_duration(raw.get("timeout", default_timeout)),
+        test_timeout_s=parse_duration(raw.get("test_timeout", DEFAULT_TEST_TIMEOUT_S)),
+        libtest=libtest,
         expect=parse_expectation(file, raw.get("expect", {}), (*at, "expect")),
         overrides=overrides,
         path=file.path,

@@ -85,6 +85,9 @@ def best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.Validatio
         return error.validator == "oneOf" and bool(_choices(error))
 
     kept = [e for e in errors if not (e.validator == "unevaluatedProperties" and explained(e))]
+    unknown = [e for e in kept if e.validator == "additionalProperties"]
+    if unknown:  # a key the schema does not know at all: say which, with a suggestion
+        return jsonschema.exceptions.best_match(unknown)
     # "not one of unsupported, xfail, skip" says more than the keys left unevaluated by it
     choices = [e for e in kept if choice(e)]
     if choices:
@@ -125,7 +128,8 @@ def _explain(error: jsonschema.ValidationError, unknown: list[str]) -> str:
         wanted = ", ".join(choices[:-1]) + f" or {choices[-1]}"
         if given:
             return f"has {' and '.join(given)}: give exactly one of {wanted}"
-        return f"needs one of {wanted}, with its reason"
+        outcome = set(choices) == {"unsupported", "xfail", "skip"}
+        return f"needs one of {wanted}" + (", with its reason" if outcome else "")
     if unknown:
         allowed = _allowed_keys(error)
         return "; ".join(f"unknown key {k!r}{suggest(k, allowed)}" for k in unknown)

@@ -15,11 +15,13 @@ from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.sandbox import LABEL
+from harness.suite import TestCrate
 from harness.targets import Target
 from harness.verdict import Verdict
 
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60
+TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "test_build.py"
 TARGETS_RECORD = "/usr/local/lib/wasm-conformance/targets.json"
 RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
 
@@ -105,6 +107,35 @@ class DockerBuilder(Builder):
 
     def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
         return shlex.join([*self._docker_argv(workspace, target), *_cargo(crate, target)])
+
+    def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path) -> list[str]:
+        """harness/test_build.py in a throwaway container of the image, offline."""
+        argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
+                "-v", f"{TEST_BUILD}:/harness/test_build.py:ro",
+                "-v", f"{self._target_dir(target)}:/target", "-v", f"{out_dir}:/out"]
+        what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", "/ws"]
+        if test_crate.path is not None:
+            argv += ["-v", f"{test_crate.path}:/ws:ro"]
+        if test_crate.package:
+            what += ["--package", test_crate.package]
+        if os.getuid() != 0:
+            argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
+        return [*argv, self.image, "python3", "/harness/test_build.py", "--target", target.triple,
+                "--out", "/out", "--target-dir", "/target", *what]
+
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
+        argv = self._tests_argv(test_crate, target, out_dir)
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                                    check=False)
+        except subprocess.TimeoutExpired:
+            raise BuildFailed(f"cargo test --no-run took longer than {BUILD_TIMEOUT_S}s") from None
+        if result.returncode != 0:
+            lines = (result.stdout + result.stderr).strip().splitlines()[-COMPILER_LINES:]
+            raise BuildFailed("\n".join(lines))
+
+    def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
+        return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR")))
 
 
 def _cargo(crate: str, target: Target) -> list[str]:

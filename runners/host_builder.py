@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+import sys
 from functools import cached_property
 from pathlib import Path
 
 from harness.builder import PROFILE, Builder, BuildFailed
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
+from harness.suite import TestCrate
 from harness.targets import Target
 from harness.verdict import Verdict
-from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, copy_artifacts
+from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts
 
 
 class HostBuilder(Builder):
@@ -62,6 +65,19 @@ class HostBuilder(Builder):
             return Verdict.UNAVAILABLE, (f"toolchain: the host's {version} has no std for "
                                          f"{target.triple} (rustup target add {target.triple})")
         return None
+
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
+        what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", str(test_crate.path)]
+        if test_crate.package:
+            what += ["--package", test_crate.package]
+        argv = [sys.executable, str(TEST_BUILD), "--target", target.triple, "--out", str(out_dir),
+                "--target-dir", str(cache_dir(f"host-target/{target.triple}")), *what]
+        env = dict(os.environ, RUSTUP_TOOLCHAIN=self.toolchain.rustup) if self.toolchain.rustup else None
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                                check=False, env=env)
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip().splitlines()
+            raise BuildFailed("\n".join(output[-COMPILER_LINES:]))
 
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
         target_dir = cache_dir(f"host-target/{target.triple}")

@@ -14,7 +14,7 @@ CASE = "cases:\n  - id: bad.case\n    fixture: hello\n"
 MISTAKES = {
     "yaml-syntax": ("cases:\n  - id: [\n", 3, "not valid YAML"),
     "missing-id": ("cases:\n  - fixture: hello\n", 2, "cases[0]: 'id' is required"),
-    "missing-fixture": ("cases:\n  - id: bad.case\n", 2, "cases[0]: 'fixture' is required"),
+    "missing-fixture": ("cases:\n  - id: bad.case\n", 2, "cases[0]: needs one of fixture or libtest"),
     "unknown-key": (CASE + "    argz: [x]\n", 4,
                     "cases[0].argz: unknown key 'argz' (did you mean 'args'?)"),
     "unknown-target": (CASE + "    targets: [wasm32-wasi]\n", 4,

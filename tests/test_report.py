@@ -116,7 +116,8 @@ def test_markdown_tables_show_every_cell_symbol(reports: Path) -> None:
                 continue
             symbol = rows[cell["case"]][runtimes.index(cell["runtime"])]
             na = cell["verdict"] == "unsupported" and not cell["ran"]
-            assert symbol == ("N/A" if na else SYMBOLS[cell["verdict"]]), cell["case"]
+            # (a libtest cell's symbol is followed by its pass rate)
+            assert symbol.split(" ")[0] == ("N/A" if na else SYMBOLS[cell["verdict"]]), cell["case"]
 
 
 def test_junit_agrees_with_results(reports: Path) -> None:
@@ -221,3 +222,36 @@ def test_evidence_never_claims_readiness_with_failures(tmp_path: Path) -> None:
     summary = (tmp_path / "out/evidence/wasm32-wasip2.md").read_text().splitlines()[2]
     assert "NOT every cell matches its expectation: failing features: fs" in summary
     assert "matched its expectation" not in summary.replace("NOT every cell matches", "")
+
+
+def test_libtest_cells_show_their_pass_rate_and_the_tests_that_did_not_pass(reports: Path) -> None:
+    md = (reports / "matrix.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if line.startswith("| upstream.coretests |"))
+    assert "✔ 3/3 (1 ignored)" in row and "✘ 2/3 (1 failing, 1 ignored)" in row
+    html = (reports / "matrix.html").read_text(encoding="utf-8")
+    assert "slice::sort::stable_sort" in html and "clock not supported" in html
+    assert "1 ignored</summary><ul><li><code>num::int_log::ilog_panics</code>" in html
+
+
+def test_the_evidence_reports_pass_rates_per_library_module(tmp_path: Path) -> None:
+    from harness.report.libtests import by_module
+    from harness.results import load_results
+
+    cells = [c for c in load_results(RESULTS).cells if c.tests is not None]
+    modules = by_module(cells)
+    assert modules["core::slice"] == {"passed": 1, "crashed": 1}
+    assert modules["core::num"] == {"passed": 2, "ignored": 2}
+
+
+def test_toolchains_side_by_side(tmp_path: Path) -> None:
+    build_reports(DATA / "toolchains.json", tmp_path)
+    md = (tmp_path / "matrix.md").read_text(encoding="utf-8")
+    assert "## Toolchains compared" in md
+    prefix = "| wasm32-wasip1-threads | thread.spawn-join | wasmtime-45 |"
+    line = next(x for x in md.splitlines() if x.startswith(prefix))
+    # oldest rustc first: trixie (1.85.1) failed, sid (1.97.1) passes
+    assert line == "| wasm32-wasip1-threads | thread.spawn-join | wasmtime-45 | ✘ | ✔ | fixed in debian-sid |"
+    assert "## wasm32-wasip2 (debian-trixie, rustc 1.85.1+dfsg1-1+deb13u1)" in md
+    html = (tmp_path / "matrix.html").read_text(encoding="utf-8")
+    assert 'id="filter-toolchain"' in html
+    assert "thread.spawn-join[wasm32-wasip1-threads-wasmtime-45@debian-trixie]" in html

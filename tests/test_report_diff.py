@@ -47,7 +47,8 @@ def test_pass_to_fail_exits_1_and_names_the_cell(tmp_path: Path, capsys) -> None
 
 def test_identical_files_exit_0(tmp_path: Path, capsys) -> None:
     assert diff_command(RESULTS, RESULTS, tmp_path) == 0
-    assert "regressions: 0, fixes: 0, other changes: 0" in capsys.readouterr().out
+    counts = "regressions: 0, fixes: 0, test regressions: 0, test fixes: 0, other changes: 0"
+    assert counts in capsys.readouterr().out
 
 
 def test_groups_fixes_new_and_removed(tmp_path: Path, capsys) -> None:
@@ -100,3 +101,24 @@ def test_an_intermittent_cell_flipping_between_pass_and_xfail_is_no_regression()
     assert classify(Verdict.XFAIL, Verdict.PASS, intermittent=True) == "other changes"
     assert classify(Verdict.PASS, Verdict.FAIL, intermittent=True) == "regressions"
     assert classify(Verdict.PASS, Verdict.XFAIL) == "regressions"
+
+
+def test_single_tests_that_start_or_stop_failing_are_listed() -> None:
+    from harness.record import CellResult, TestResult
+    from harness.report.diff import compare
+
+    def cell(*tests: TestResult) -> CellResult:
+        return CellResult(case="upstream.coretests", target="wasm32-wasip1", runtime="wasmtime-45",
+                          toolchain="debian-sid", verdict=Verdict.FAIL, ran=True, kind="libtest",
+                          tests=list(tests))
+
+    old = cell(TestResult("a", "passed"), TestResult("b", "crashed", message="boom"),
+               TestResult("c", "passed"))
+    new = cell(TestResult("a", "crashed", message="thread 'main' panicked\nindex out of range"),
+               TestResult("b", "passed"), TestResult("c", "passed"))
+    groups = compare((old,), (new,))
+    assert [c.line() for c in groups["test regressions"]] == [
+        "upstream.coretests[wasm32-wasip1-wasmtime-45]: a: passed -> crashed (index out of range)"]
+    assert [c.line() for c in groups["test fixes"]] == [
+        "upstream.coretests[wasm32-wasip1-wasmtime-45]: b: crashed -> passed"]
+    assert groups["regressions"] == []  # the cell was failing before and after

@@ -186,6 +186,10 @@ class FakeBuilder(Builder):
             raise BuildFailed(self.error)
         (out_dir / f"{crate}.wasm").write_bytes(b"\0asm\1\0\0\0")
 
+    def compile_tests(self, test_crate: Any, target: Any, out_dir: Path) -> None:
+        self.compiles += 1
+        (out_dir / "coretests.wasm").write_bytes(b"\0asm\1\0\0\0")
+
 
 PROCESS = {"exit_code": 0, "stdout": "", "stderr": "", "duration_s": 0.01, "timed_out": False,
            "signal": None, "spawn_error": None, "stdout_bytes": 0, "oom_killed": False}
@@ -239,3 +243,45 @@ def test_run_cell_names_the_guests_panic(tmp_path: Path, monkeypatch: pytest.Mon
     record = run_cell(cell, context)
     assert record.verdict is Verdict.FAIL
     assert record.reason == "exit code 134, expected 0; guest panicked at src/main.rs:3:5: no file"
+
+
+class FakeTestSandbox(FakeSandbox):
+    """A fake sandbox (named as such) whose guest is a fake libtest binary."""
+
+    def __init__(self, binary: Any) -> None:
+        super().__init__({})
+        self.binary = binary
+
+    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        if request["argv"][-1] == "--version":
+            return super().run(request, timeout_s)
+        self.requests.append((request, timeout_s))
+        argv = request["argv"]
+        args = argv[next(i for i, a in enumerate(argv) if a.endswith("/coretests.wasm")) + 1:]
+        outcome = self.binary(args, request["timeout_s"], request["idle_timeout_s"])
+        return {**PROCESS, "exit_code": outcome.exit_code, "stdout": outcome.stdout,
+                "stderr": outcome.stderr, "timed_out": outcome.timed_out}
+
+
+def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness.suite import TestCrate
+    from tests.test_libtest import FakeLibtestBinary
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    case = Case(id="upstream.coretests", description="", fixture="", features=("core",),
+                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600,
+                libtest=TestCrate(crate="coretests", test="coretests"))
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations())
+    binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok"})
+    sandbox = FakeTestSandbox(binary)
+    builder = FakeBuilder()
+    context = Context("run1", {"debian-sid": builder}, Workspace(tmp_path), sandbox)  # type: ignore[arg-type]
+    record = run_cell(cell, context)
+    assert record.kind == "libtest" and record.ran
+    assert {t.name: t.outcome for t in record.tests or []} == {"a": "passed", "b": "crashed", "c": "passed"}
+    assert record.verdict is Verdict.FAIL
+    assert record.reason.startswith("1 of 3 tests failed: b (crashed: src/lib.rs:1:1: b went wrong)")
+    # RUSTC_BOOTSTRAP reaches the guest through the runtime's own flag; /tmp is preopened
+    assert "RUSTC_BOOTSTRAP=1" in record.command and "tmp::/tmp" in record.command

@@ -93,7 +93,7 @@ def test_targets_all_means_every_catalogued_target(tmp_path: Path) -> None:
     [
         ("cases:\n  - id: [\n", 3, "", "not valid YAML"),
         ("cases:\n  - description: x\n    fixture: hello\n", 2, "cases[0]", "'id' is required"),
-        ("cases:\n  - id: a\n", 2, "cases[0]", "'fixture' is required"),
+        ("cases:\n  - id: a\n", 2, "cases[0]", "needs one of fixture or libtest"),
         (
             "cases:\n  - id: a\n    fixture: hello\n    tagets: all\n",
             4,

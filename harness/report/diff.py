@@ -8,6 +8,9 @@ Verdicts are ordered from best to worst (RANK). A change is
   the old one was failing and the new one is a documented outcome;
 - another change otherwise (e.g. `fail` -> `crash`, anything to or from `unavailable`
   except from `pass`).
+For libtest cells, each test is compared too: one that fails (failed, crashed, timeout)
+where it did not is a test regression, the other way round a test fix. A regression of
+either kind makes `harness diff` exit 1.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ RANK: dict[Verdict, int] = {
 }
 PASSING = frozenset({Verdict.PASS, Verdict.XPASS})
 DOCUMENTED = frozenset({Verdict.UNSUPPORTED, Verdict.XFAIL})
-GROUPS = ("regressions", "fixes", "other changes", "new cells", "removed cells")
+GROUPS = ("regressions", "fixes", "test regressions", "test fixes", "other changes", "new cells",
+          "removed cells")
+TEST_FAILING = frozenset({"failed", "crashed", "timeout"})
 
 
 FLAKY = frozenset({Verdict.PASS, Verdict.XFAIL})
@@ -79,12 +84,12 @@ class Change:
 
 
 def compare(old_cells: tuple[CellResult, ...],
-            new_cells: tuple[CellResult, ...]) -> dict[str, list[Change]]:
+            new_cells: tuple[CellResult, ...]) -> dict[str, list[Change | TestChange]]:
     """Changes grouped as GROUPS, each sorted by cell name."""
     old = {c.key: c for c in old_cells}
     new = {c.key: c for c in new_cells}
     several = len({k[3] for k in old.keys() | new.keys()}) > 1
-    groups: dict[str, list[Change]] = {g: [] for g in GROUPS}
+    groups: dict[str, list[Change | TestChange]] = {g: [] for g in GROUPS}
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)
         name = (after or before).name(several)  # type: ignore[union-attr]
@@ -95,10 +100,40 @@ def compare(old_cells: tuple[CellResult, ...],
         elif before.label != after.label:
             flaky = before.intermittent or after.intermittent
             groups[classify(before.verdict, after.verdict, flaky)].append(Change(name, before, after))
+        if before is not None and after is not None and before.tests and after.tests:
+            for group, line in test_changes(name, before, after):
+                groups[group].append(TestChange(line))
     return groups
 
 
-def render(old_path: Path, new_path: Path, groups: dict[str, list[Change]]) -> str:
+@dataclass(frozen=True)
+class TestChange:
+    """One test of a libtest cell whose outcome changed (a line of the diff)."""
+
+    text: str
+
+    def line(self) -> str:
+        return self.text
+
+
+def test_changes(name: str, old: CellResult, new: CellResult) -> list[tuple[str, str]]:
+    """(group, line) for each test that started or stopped failing between two runs."""
+    before = {t.name: t for t in old.tests or []}
+    changes = []
+    for test in new.tests or []:
+        was = before.get(test.name)
+        if was is None or was.outcome == test.outcome:
+            continue
+        if test.outcome in TEST_FAILING and was.outcome not in TEST_FAILING:
+            message = test.message.strip().splitlines()[-1:] if test.message else []
+            why = f" ({message[0][:200]})" if message else ""
+            changes.append(("test regressions", f"{name}: {test.name}: {was.outcome} -> {test.outcome}{why}"))
+        elif was.outcome in TEST_FAILING and test.outcome not in TEST_FAILING:
+            changes.append(("test fixes", f"{name}: {test.name}: {was.outcome} -> {test.outcome}"))
+    return changes
+
+
+def render(old_path: Path, new_path: Path, groups: dict[str, list[Change | TestChange]]) -> str:
     """diff.md."""
     lines = [
         f"# Verdict changes: {old_path.name} -> {new_path.name}",
@@ -119,4 +154,4 @@ def diff_command(old: Path, new: Path, out_dir: Path) -> int:
     text = render(Path(old), Path(new), groups)
     write_text(Path(out_dir) / "diff.md", text)
     print(text, end="")
-    return 1 if groups["regressions"] else 0
+    return 1 if groups["regressions"] or groups["test regressions"] else 0

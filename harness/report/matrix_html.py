@@ -13,6 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.report.libtests import is_libtest, not_passed, rate
 from harness.report.matrix_md import FAIL_NOTE, LEGEND, version_rows
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import toolchain_order
@@ -20,6 +21,7 @@ from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
 OUTPUT_LINES = 20
+TEST_MESSAGE_CHARS = 600
 
 CSS = """
 :root { --bar: 2.2rem; --pass:#1a7f37; --unsupported:#6e7781; --na:#8c959f; --xfail:#9a6700;
@@ -192,10 +194,31 @@ def _detail(cell: CellResult, name: str) -> str:
         text = getattr(cell, stream)
         if text:
             parts.append(f"<div>{stream}:</div><pre>{e(_first_lines(text))}</pre>")
+    if is_libtest(cell):
+        parts.append(_tests(cell))
     if cell.repro:
         parts.append(f"<div>reproduce:</div><pre><code>{e(cell.repro)}</code></pre>")
     parts.append(f'<a href="#{e(cell.anchor)}">link to this cell</a></div>')
     return "".join(parts)
+
+
+def _tests(cell: CellResult) -> str:
+    """A libtest cell's counts and, folded, the tests that did not simply pass."""
+    e = escape
+    counts = ", ".join(f"{n} {o}" for o, n in cell.test_counts.items() if n)
+    out = [f"<div>tests: {e(counts or 'none')}</div>"]
+    for outcome in ("failed", "crashed", "timeout", "xpass", "xfail", "skipped", "ignored"):
+        tests = [t for t in not_passed(cell) if t.outcome == outcome]
+        if not tests:
+            continue
+        items = "".join(
+            f"<li><code>{e(t.name)}</code>"
+            + (f"<pre>{e(_first_lines(t.message, 6)[:TEST_MESSAGE_CHARS])}</pre>" if t.message else "")
+            + (f" <small>{e(t.reason[:200])}</small>" if t.reason and outcome != "ignored" else "")
+            + "</li>" for t in tests)
+        summary = f"<summary>{len(tests)} {e(outcome)}</summary>"
+        out.append(f'<details class="tests">{summary}<ul>{items}</ul></details>')
+    return "".join(out)
 
 
 def _cell(cell: CellResult, name: str) -> str:
@@ -212,7 +235,8 @@ def _cell(cell: CellResult, name: str) -> str:
         f'title="{e(title)}"'
     )
     detail = _detail(cell, name)
-    return f"<td {attrs}><details><summary>{e(cell.symbol)}</summary>{detail}</details></td>"
+    shown = f"{cell.symbol} {rate(cell)}" if is_libtest(cell) and cell.ran else cell.symbol
+    return f"<td {attrs}><details><summary>{e(shown)}</summary>{detail}</details></td>"
 
 
 def _target_section(results: Results, target: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, CellResult
+from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, toolchain_order
 from harness.results import Results
@@ -134,9 +135,16 @@ def target_table(cells: list[CellResult], column_order: list[str]) -> list[str]:
         lines.append(f"| **{feature}** |" + " |" * len(runtimes))
         cases = sorted({c.case for c in cells if c.feature == feature})
         for case in cases:
-            symbols = [by_key[(case, r)].symbol if (case, r) in by_key else "" for r in runtimes]
+            symbols = [_shown(by_key[(case, r)]) if (case, r) in by_key else "" for r in runtimes]
             lines.append(f"| {case} | " + " | ".join(symbols) + " |")
     return lines
+
+
+def _shown(cell: CellResult) -> str:
+    """A cell's symbol; a libtest cell's with its pass rate."""
+    if is_libtest(cell) and cell.ran:
+        return f"{cell.symbol} {rate(cell)}"
+    return cell.symbol
 
 
 def render(results: Results) -> str:

@@ -151,6 +151,35 @@ def run_header(targets: list[str], date: str, argv_extra: list[str]) -> dict[str
     }  # fmt: skip
 
 
+def libtest_cell(target: str, runtime: str) -> dict[str, Any]:
+    """A libtest cell: coretests' tests (a few), one aborting under wazero, one ignored."""
+    base = cell("hello.world", target, runtime)
+    tests = [
+        {"name": "num::int_log::checked_ilog", "outcome": "passed", "duration_s": 0.001},
+        {"name": "num::int_log::ilog_panics", "outcome": "ignored",
+         "reason": "#[should_panic]: libtest on this target cannot run it"},
+        {"name": "iter::adapters::zip::test_zip", "outcome": "passed", "duration_s": 0.002},
+        {"name": "slice::sort::stable_sort", "outcome": "passed", "duration_s": 0.01},
+    ]
+    verdict, reason = "pass", "3 passed, 1 ignored"
+    if runtime == "wazero":
+        tests[3] = {"name": "slice::sort::stable_sort", "outcome": "crashed",
+                    "message": "the process ended (exit code 1):\nthread 'main' panicked at "
+                               "library/coretests/tests/slice.rs:12:5:\nclock not supported"}
+        verdict = "fail"
+        reason = ("1 of 4 tests failed: slice::sort::stable_sort (crashed: library/coretests/tests/"
+                  "slice.rs:12:5: clock not supported) [2 passed, 1 crashed, 1 ignored]")
+    counts = dict.fromkeys(["passed", "failed", "crashed", "timeout", "ignored", "skipped", "xfail",
+                            "xpass"], 0)
+    for test in tests:
+        counts[test["outcome"]] += 1
+    base.update(case="upstream.coretests", suite="suites/upstream.yaml", line=24, kind="libtest",
+                description="core's tests (library/coretests/tests)", features=["core"],
+                verdict=verdict, reason=reason, stdout="", stdout_bytes=0,
+                tests=tests, test_counts=counts)
+    return base
+
+
 def cells_for(targets: list[str]) -> list[dict[str, Any]]:
     out = []
     for target in targets:
@@ -158,6 +187,25 @@ def cells_for(targets: list[str]) -> list[dict[str, Any]]:
             if case == "async.main" and target != "wasm32-wasip3":
                 continue  # the case lists wasip3 only
             out += [cell(case, target, runtime) for runtime in RUNTIMES]
+        if target == "wasm32-wasip1":
+            out += [libtest_cell(target, runtime) for runtime in ("wasmtime-45", "wazero")]
+    return out
+
+
+def toolchain_cells() -> list[dict[str, Any]]:
+    """Two toolchains side by side: the same cells built by trixie's and sid's Rust."""
+    out = []
+    for toolchain in ("debian-trixie", "debian-sid"):
+        for case in ("hello.world", "thread.spawn-join"):
+            for runtime in ("wasmtime-45", "jco"):
+                one = cell(case, "wasm32-wasip1-threads" if case.startswith("thread") else "wasm32-wasip2",
+                           runtime)
+                one["toolchain"] = toolchain
+                one["versions"]["rustc"] = "1.85.1" if toolchain == "debian-trixie" else "1.97.1"
+                if toolchain == "debian-trixie" and case.startswith("thread") and runtime == "wasmtime-45":
+                    one.update(verdict="fail", reason="spawn: Resource temporarily unavailable (os error 6)",
+                               exit_code=1)
+                out.append(one)
     return out
 
 
@@ -180,6 +228,15 @@ def documents() -> dict[str, dict[str, Any]]:
             "format_version": 2,
             "run": run_header(b, "2026-11-22T03:41:30Z", ["--targets", ",".join(b)]),
             "cells": list(reversed(cells_for(b))),
+        },
+        "toolchains.json": {
+            "format_version": 2,
+            "run": {**run_header(["wasm32-wasip1-threads", "wasm32-wasip2"], "2026-11-22T05:00:00Z",
+                                 ["--toolchains", "debian-trixie,debian-sid"]),
+                    "runtimes": ["wasmtime-45", "jco"], "toolchains": ["debian-sid", "debian-trixie"],
+                    "toolchain_versions": {"debian-sid": {"rustc": "1.97.1+dfsg1-1"},
+                                           "debian-trixie": {"rustc": "1.85.1+dfsg1-1+deb13u1"}}},
+            "cells": toolchain_cells(),
         },
     }
 

@@ -1,0 +1,232 @@
+"""Running a libtest binary (a cargo test target) under a runtime, one test's crash at a time.
+
+On the wasm targets std is built with panic=abort: the first test that panics (or
+calls process::abort, or traps) ends the whole process. So the binary runs with one
+test thread and libtest's JSON events, a test that started and never finished is
+recorded as crashed (or timed out, when the process went silent), and the rest run
+again, filtered by their exact names, until every test has a result. A test a rule
+skips is never started (`--skip NAME --exact`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.expectations import Rule, for_test
+from harness.outcome import Outcome
+from harness.record import TEST_FAILING, TestResult
+from harness.verdict import Verdict
+
+MESSAGE_CHARS = 2000
+# libtest's JSON events with times, one test at a time (so the crashing one is the last
+# started), output not captured: a panic's message is lost with libtest's capture buffer
+# when the process aborts, and goes to stderr with --nocapture. Its unstable options need
+# RUSTC_BOOTSTRAP=1 in the guest.
+JSON_ARGS = ("-Zunstable-options", "--format", "json", "--report-time", "--test-threads", "1",
+             "--nocapture")
+# libtest reports a #[should_panic] test as ignored where it cannot give each test its own
+# process (wasm); a test ignored upstream is listed by `--list --ignored`.
+SHOULD_PANIC = ("#[should_panic]: libtest on this target cannot run it (a panic aborts the "
+                "process, and it has no process per test)")
+EVENT = re.compile(r'\{\s*"type"\s*:')
+ENV = {"RUSTC_BOOTSTRAP": "1"}
+
+# Run one process of the binary with these libtest arguments (the caller adds the runtime).
+RunArgs = Callable[[list[str], float, float | None], Outcome]
+
+
+@dataclass
+class Events:
+    """What one run of the binary said: results by test, and the test it was in when it ended."""
+
+    results: dict[str, TestResult] = field(default_factory=dict)
+    current: str | None = None  # started, no result yet
+    output: dict[str, list[str]] = field(default_factory=dict)  # non-JSON stdout lines per test
+    finished: bool = False  # the suite's own end event came
+
+
+def parse_events(stdout: str) -> Events:
+    """libtest's JSON events (one per line; other lines are test output, kept per test)."""
+    events = Events()
+    for raw in stdout.splitlines():
+        # With --nocapture, what a test prints without a newline is glued to the next event.
+        match = EVENT.search(raw)
+        line = raw[match.start():] if match else raw
+        if match and match.start() > 0 and events.current is not None:
+            events.output.setdefault(events.current, []).append(raw[: match.start()])
+        event = _json(line)
+        if event is None:
+            if events.current is not None:
+                events.output.setdefault(events.current, []).append(line)
+            continue
+        kind, what, name = event.get("type"), event.get("event"), event.get("name")
+        if kind == "suite" and what in ("ok", "failed"):
+            events.finished = True
+        if kind != "test" or not isinstance(name, str):
+            continue
+        if what == "started":
+            events.current = name
+        elif what in ("ok", "failed", "ignored", "timeout"):
+            if what == "timeout":  # libtest's warning that a test runs long: not a result
+                continue
+            outcome = {"ok": "passed", "failed": "failed", "ignored": "ignored"}[what]
+            message = str(event.get("stdout") or event.get("message") or "")
+            if outcome == "failed" and name in events.output:
+                message = "\n".join(events.output[name]) + ("\n" + message if message else "")
+            events.results[name] = TestResult(
+                name, outcome, _seconds(event.get("exec_time")),
+                message=message[-MESSAGE_CHARS:] if outcome == "failed" else "",
+                reason=message if outcome == "ignored" else "")
+            if events.current == name:
+                events.current = None
+    return events
+
+
+def _json(line: str) -> dict | None:
+    if not line.startswith("{"):
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) and "type" in value else None
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, int | float):
+        return round(float(value), 6)
+    if isinstance(value, str):
+        match = re.match(r"([0-9.]+)s?$", value)
+        return round(float(match.group(1)), 6) if match else None
+    return None
+
+
+def listed_tests(stdout: str) -> list[str]:
+    """The names `--list --format terse` prints (`name: test`), benches left out."""
+    return [line[: -len(": test")] for line in stdout.splitlines() if line.endswith(": test")]
+
+
+@dataclass
+class Run:
+    """Everything the runs of one binary produced."""
+
+    tests: list[TestResult]
+    outcomes: list[Outcome]  # every process, in order (the list, then each run)
+    listing: Outcome | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return sum(o.duration_s for o in self.outcomes)
+
+
+def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s: float,
+               max_runs: int = 500) -> Run:
+    """List the tests, run them all, rerun after each crash; apply the test-level rules."""
+    listing = run(["--list", "--format", "terse"], min(timeout_s, 300.0), None)
+    outcomes = [listing]
+    if listing.exit_code != 0 or listing.timed_out:
+        return Run([], outcomes, listing)
+    names = listed_tests(listing.stdout)
+    marked = run(["--list", "--ignored", "--format", "terse"], min(timeout_s, 300.0), None)
+    outcomes.append(marked)
+    ignored_upstream = set(listed_tests(marked.stdout))
+    decided = {name: for_test(rules, name) for name in names}
+    skipped = {n for n, rule in decided.items() if rule is not None and rule.kind == "skip"}
+    results: dict[str, TestResult] = {}
+    left = timeout_s - listing.duration_s - marked.duration_s
+    pending = [n for n in names if n not in skipped]
+    filters: list[str] = []  # none: the whole binary
+    outcome = listing
+    for _ in range(max_runs):
+        if not pending or left <= 0:
+            break
+        skip_args = [a for n in sorted(skipped) for a in ("--skip", n)]
+        exact = ["--exact"] if filters or skip_args else []
+        outcome = run([*JSON_ARGS, *exact, *skip_args, *filters], left, test_timeout_s)
+        outcomes.append(outcome)
+        left -= outcome.duration_s
+        events = parse_events(outcome.stdout)
+        before = len(results)
+        results.update({n: r for n, r in events.results.items() if n in decided})
+        culprit = events.current
+        if culprit is not None and culprit in decided and culprit not in results:
+            results[culprit] = _ended_in(culprit, outcome, events)
+        pending = [n for n in names if n not in results and n not in skipped]
+        if len(results) == before:
+            break  # no test got a result: another run would do the same
+        filters = pending  # the rest, by exact name (a crash ended the run, or output was lost)
+    for name in pending:
+        why = (f"the case's time limit ({timeout_s:.0f}s) was used up before this test"
+               if left <= 0 else "the binary ended before this test started")
+        results[name] = TestResult(name, "timeout" if left <= 0 else "crashed", None,
+                                   message=f"not run: {why}\n{outcome.stderr.strip()}"[-MESSAGE_CHARS:])
+    for name in skipped:
+        results[name] = TestResult(name, "skipped", reason=decided[name].reason)  # type: ignore[union-attr]
+    for result in results.values():
+        if result.outcome == "ignored":
+            note = "#[ignore] upstream" if result.name in ignored_upstream else SHOULD_PANIC
+            result.reason = f"{note}: {result.reason}" if result.reason else note
+    return Run([_judged(results[n], decided[n]) for n in names], outcomes, listing)
+
+
+def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
+    """The test the process died in: a timeout when it went silent, else a crash with what it
+    printed (the panic message is on stderr, the trap report after it)."""
+    printed = "\n".join(events.output.get(name, []))
+    text = "\n".join(part for part in (printed, outcome.stderr.strip()) if part)
+    if outcome.timed_out:
+        return TestResult(name, "timeout", outcome.duration_s,
+                          message=f"no output for the test's time limit; killed\n{text}"[-MESSAGE_CHARS:])
+    how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
+    return TestResult(name, "crashed", None, message=f"the process ended ({how}):\n{text}"[-MESSAGE_CHARS:])
+
+
+def _judged(result: TestResult, rule: Rule | None) -> TestResult:
+    """A test's outcome under the rule that decides it (xfail: a failure is expected)."""
+    if rule is None or rule.kind != "xfail":
+        return result
+    if result.outcome in TEST_FAILING:
+        return TestResult(result.name, "xfail", result.duration_s, result.message, rule.reason)
+    if result.outcome == "passed" and not rule.intermittent:
+        return TestResult(result.name, "xpass", result.duration_s, reason=rule.reason)
+    return result
+
+
+def summary(tests: list[TestResult]) -> str:
+    """E.g. "2269 passed, 150 ignored, 2 xfail" (outcomes that occur, in a fixed order)."""
+    counts: dict[str, int] = {}
+    for test in tests:
+        counts[test.outcome] = counts.get(test.outcome, 0) + 1
+    order = ("passed", "failed", "crashed", "timeout", "xfail", "xpass", "ignored", "skipped")
+    return ", ".join(f"{counts[o]} {o}" for o in order if counts.get(o))
+
+
+def verdict(tests: list[TestResult]) -> tuple[Verdict, str]:
+    """A libtest cell's verdict from its tests: pass when every test that ran passed or failed
+    as expected; fail on any other failure (named); xpass when expected failures passed."""
+    counts = summary(tests)
+    if not tests:
+        return Verdict.UNSUPPORTED, ("no test of this binary exists for this target: upstream "
+                                     "compiles every one of them out here (cfg)")
+    failing = [t for t in tests if t.outcome in TEST_FAILING]
+    if failing:
+        named = "; ".join(f"{t.name} ({t.outcome}: {_first_line(t.message)})" for t in failing[:5])
+        more = f"; and {len(failing) - 5} more" if len(failing) > 5 else ""
+        return Verdict.FAIL, f"{len(failing)} of {len(tests)} tests failed: {named}{more} [{counts}]"
+    stale = [t.name for t in tests if t.outcome == "xpass"]
+    if stale:
+        return Verdict.XPASS, (f"{len(stale)} tests expected to fail passed (stale expectations): "
+                               f"{', '.join(stale[:10])} [{counts}]")
+    return Verdict.PASS, counts
+
+
+def _first_line(message: str) -> str:
+    """The most telling line of a failure: a panic's message, else the first non-empty one."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if "panicked at" in line and index + 1 < len(lines):
+            return f"{line.split('panicked at', 1)[1].strip().rstrip(':')}: {lines[index + 1]}"[:200]
+    return (lines[0] if lines else "no output")[:200]

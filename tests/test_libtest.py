@@ -1,0 +1,137 @@
+"""The libtest runner against a fake binary (named as such) that behaves like libtest with
+panic=abort: one test's abort ends the process, and the others must still get results."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.expectations import Rule, Selector
+from harness.libtest import JSON_ARGS, listed_tests, parse_events, run_binary, summary
+from harness.outcome import Outcome
+
+
+class FakeLibtestBinary:
+    """A fake test binary: each test passes, fails, aborts, hangs, is ignored (upstream's
+    #[ignore]), is a should_panic test (which libtest ignores on wasm), or prints."""
+
+    def __init__(self, tests: dict[str, str]) -> None:
+        self.tests, self.calls = tests, []  # type: ignore[var-annotated]
+
+    def __call__(self, args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+        self.calls.append(args)
+        if args[:1] == ["--list"]:
+            names = [n for n in sorted(self.tests)
+                     if "--ignored" not in args or self.tests[n] == "ignored"]
+            text = "".join(f"{name}: test\n" for name in names) + "\n2 tests, 0 benchmarks\n"
+            return Outcome(0, text, "", 0.01)
+        assert args[: len(JSON_ARGS)] == list(JSON_ARGS)
+        rest = args[len(JSON_ARGS):]
+        exact = "--exact" in rest
+        skips = {rest[i + 1] for i, a in enumerate(rest) if a == "--skip"}
+        filters = [a for i, a in enumerate(rest) if a not in ("--exact", "--skip")
+                   and (i == 0 or rest[i - 1] != "--skip")]
+        chosen = [n for n in sorted(self.tests) if n not in skips
+                  and (not filters or (n in filters if exact else any(f in n for f in filters)))]
+        out = [json.dumps({"type": "suite", "event": "started", "test_count": len(chosen)})]
+        for name in chosen:
+            out.append(json.dumps({"type": "test", "event": "started", "name": name}))
+            behaviour = self.tests[name]
+            if behaviour == "abort":
+                return Outcome(134, "\n".join(out) + "\n",
+                               f"thread 'main' panicked at src/lib.rs:1:1:\n{name} went wrong\n", 0.02)
+            if behaviour == "hang":
+                return Outcome(None, "\n".join(out) + "\n", "", idle_s or timeout_s, timed_out=True)
+            glued = ""
+            if behaviour.startswith("print:"):
+                out.append(behaviour[len("print:"):])
+                behaviour = "ok"
+            if behaviour.startswith("glue:"):  # print! without a newline: glued to the event
+                glued, behaviour = behaviour[len("glue:"):], "ok"
+            event = {"ok": "ok", "fail": "failed", "ignored": "ignored",
+                     "should_panic": "ignored"}[behaviour]
+            record = {"type": "test", "name": name, "event": event, "exec_time": 0.001}
+            if event == "failed":
+                record["stdout"] = "assertion failed"
+            out.append(glued + json.dumps(record).replace('{"type"', '{ "type"'))
+        failed = sum(self.tests[n] == "fail" for n in chosen)
+        out.append(json.dumps({"type": "suite", "event": "failed" if failed else "ok"}))
+        return Outcome(101 if failed else 0, "\n".join(out) + "\n", "", 0.05)
+
+
+def rule(kind: str, *tests: str, intermittent: bool = False) -> Rule:
+    return Rule(kind, f"{kind} these", Selector(tests=tests), "x.yaml:1", shared=True,
+                intermittent=intermittent)
+
+
+def outcomes(run) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {t.name: t.outcome for t in run.tests}
+
+
+def test_every_test_has_a_result_although_two_abort_the_process() -> None:
+    binary = FakeLibtestBinary({"a::one": "ok", "a::two": "abort", "b::three": "ok",
+                                "b::four": "fail", "c::five": "abort", "c::six": "ignored",
+                                "c::seven": "should_panic"})
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=60)
+    assert outcomes(run) == {"a::one": "passed", "a::two": "crashed", "b::four": "failed",
+                             "b::three": "passed", "c::five": "crashed", "c::six": "ignored",
+                             "c::seven": "ignored"}
+    crashed = next(t for t in run.tests if t.name == "a::two")
+    assert "a::two went wrong" in crashed.message and "exit code 134" in crashed.message
+    # the two listings, the whole binary, then the rest by exact name after each abort
+    assert len(binary.calls) == 5
+    assert binary.calls[3][-5:] == ["b::four", "b::three", "c::five", "c::seven", "c::six"]
+    assert "--exact" in binary.calls[3]
+    assert summary(run.tests) == "2 passed, 1 failed, 2 crashed, 2 ignored"
+    reasons = {t.name: t.reason for t in run.tests if t.outcome == "ignored"}
+    assert reasons["c::six"] == "#[ignore] upstream"
+    assert reasons["c::seven"].startswith("#[should_panic]: libtest on this target cannot run it")
+
+
+def test_a_hanging_test_is_its_own_timeout_and_the_rest_still_run() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "hang", "c": "ok"})
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "timeout", "c": "passed"}
+
+
+def test_rules_skip_and_expect_failures_of_single_tests() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "hang", "c": "abort", "d": "ok", "e": "ok"})
+    rules = [rule("skip", "b"), rule("xfail", "c"), rule("xfail", "d"),
+             rule("xfail", "e", intermittent=True)]
+    run = run_binary(binary, rules, timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "skipped", "c": "xfail", "d": "xpass", "e": "passed"}
+    assert all("--skip" in call and "b" in call for call in binary.calls[2:])
+    assert next(t for t in run.tests if t.name == "b").reason == "skip these"
+
+
+def test_test_output_stays_with_its_test_even_glued_to_an_event() -> None:
+    binary = FakeLibtestBinary({"a": "print:looking at a", "b": "glue:no newline", "c": "ok"})
+    events = parse_events(binary(list(JSON_ARGS), 60, None).stdout)
+    assert events.output == {"a": ["looking at a"], "b": ["no newline"]} and events.finished
+    assert {n: r.outcome for n, r in events.results.items()} == {"a": "passed", "b": "passed",
+                                                                 "c": "passed"}
+
+
+def test_a_binary_that_cannot_list_its_tests_gives_no_results() -> None:
+    def broken(args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+        return Outcome(1, "", "Error: failed to instantiate: unknown import", 0.1)
+
+    run = run_binary(broken, [], timeout_s=60, test_timeout_s=5)
+    assert run.tests == [] and run.listing is not None and run.listing.exit_code == 1
+
+
+def test_the_time_limit_bounds_the_reruns() -> None:
+    binary = FakeLibtestBinary({f"t{i:02}": "abort" for i in range(30)})
+    run = run_binary(binary, [], timeout_s=0.2, test_timeout_s=5)
+    counts = {o: sum(t.outcome == o for t in run.tests) for o in ("crashed", "timeout")}
+    assert counts["crashed"] >= 1 and counts["timeout"] >= 1
+    assert counts["crashed"] + counts["timeout"] == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("a::b: test\nc: test\nd: bench\n\n2 tests, 1 benchmark\n", ["a::b", "c"]), ("", [])],
+)
+def test_listing(text: str, names: list[str]) -> None:
+    assert listed_tests(text) == names
