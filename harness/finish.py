@@ -13,13 +13,15 @@ import pytest
 
 from harness import PROJECT_ROOT
 from harness.builder import builder_for
-from harness.expectations import expectation_files
+from harness.expectations import Expectations, expectation_files
 from harness.expectations_command import usage
 from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
 from harness.record import CellResult
 from harness.results import Results, read_records, write_results
+from harness.runtime import installed_runtimes
+from harness.suite import load_suite
 from harness.suite_file import SuiteError
-from harness.suite_paths import suite_root, suites_in_args
+from harness.suite_paths import suite_files, suite_root, suites_in_args
 from harness.targets import all_targets
 from harness.verdict import Verdict
 
@@ -37,7 +39,7 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path, started: l
         key = parse_nodeid(nodeid, toolchains)
         if key and key not in done:
             records.append(lost_record(*key))
-    stale = stale_expectations(config)
+    stale = stale_expectations(config) + stale_test_rules(config, records)
     config._wc_stale = [f"{s['source']}: {s['kind']}: {s['reason'][:120]}" for s in stale]  # type: ignore[attr-defined]
     run = run_header(config, run_id, stale)
     path = write_results(results_dir / "results.json", Results(run, tuple(records)))
@@ -86,6 +88,30 @@ def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
         except SuiteError:
             continue  # a broken file is reported by its own collection
         stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows if n == 0]
+    return stale
+
+
+def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[dict[str, str]]:
+    """Test-level rules that selected no test of any libtest cell of this run they apply to
+    (a rule whose cells did not run is not judged)."""
+    libtest = [r for r in records if r.tests is not None]
+    if not libtest:
+        return []
+    runtimes = installed_runtimes()
+    stale: list[dict[str, str]] = []
+    for root in sorted({suite_root(p) for p in suites_in_args(config.args)}):
+        try:
+            expectations = Expectations.load(expectation_paths(config, root / "any.yaml"), runtimes)
+            cases = {c.id: c for path in suite_files(root) for c in load_suite(path, runtimes)}
+        except SuiteError:
+            continue
+        rules = [r for r in expectations.rules if r.selector.tests is not None]
+        rules += [r for c in cases.values() for r in c.overrides if r.selector.tests is not None]
+        for rule in rules:
+            cells = [r for r in libtest if r.case in cases and r.runtime in runtimes
+                     and rule.selector.selects(cases[r.case], r.target, runtimes[r.runtime], r.toolchain)]
+            if cells and not any(rule.selector.selects_test(t.name) for r in cells for t in r.tests or []):
+                stale.append({"source": rule.source, "kind": rule.kind, "reason": rule.reason})
     return stale
 
 

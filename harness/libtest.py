@@ -167,7 +167,7 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
         results[name] = TestResult(name, "skipped", reason=decided[name].reason)  # type: ignore[union-attr]
     for result in results.values():
         if result.outcome == "ignored":
-            note = "#[ignore] upstream" if result.name in ignored_upstream else SHOULD_PANIC
+            note = "marked #[ignore]" if result.name in ignored_upstream else SHOULD_PANIC
             result.reason = f"{note}: {result.reason}" if result.reason else note
     return Run([_judged(results[n], decided[n]) for n in names], outcomes, listing)
 
@@ -176,12 +176,16 @@ def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
     """The test the process died in: a timeout when it went silent, else a crash with what it
     printed (the panic message is on stderr, the trap report after it)."""
     printed = "\n".join(events.output.get(name, []))
+    # the beginning: the test's own output, then its panic message, then the runtime's trap
+    # report and backtrace (the part that is cut when it is long)
     text = "\n".join(part for part in (printed, outcome.stderr.strip()) if part)
     if outcome.timed_out:
-        return TestResult(name, "timeout", outcome.duration_s,
-                          message=f"no output for the test's time limit; killed\n{text}"[-MESSAGE_CHARS:])
+        message = f"no output for the test's time limit; killed\n{text}"
+        return TestResult(name, "timeout", outcome.duration_s, message=message[:MESSAGE_CHARS])
     how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
-    return TestResult(name, "crashed", None, message=f"the process ended ({how}):\n{text}"[-MESSAGE_CHARS:])
+    if outcome.oom_killed:
+        how += ", the sandbox's memory limit"
+    return TestResult(name, "crashed", None, message=f"the process ended ({how}):\n{text}"[:MESSAGE_CHARS])
 
 
 def _judged(result: TestResult, rule: Rule | None) -> TestResult:

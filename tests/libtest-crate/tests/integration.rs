@@ -1,0 +1,4 @@
+#[test]
+fn doubles_from_outside() {
+    assert_eq!(libtest_crate::double(5), 10);
+}
