@@ -17,6 +17,7 @@ class Build:
     directory: Path  # holds <stem>.wasm for every bin/cdylib of the crate
     toolchain: dict[str, str] = field(default_factory=dict)
     error: str | None = None  # the compiler's message when the build failed
+    seconds: float | None = None  # how long the (first) build took
     sha256: dict[str, str] = field(default_factory=dict)  # stem -> digest, taken at build time
 
     def artifact(self, stem: str) -> Artifact:

@@ -130,7 +130,7 @@ def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
         if done.is_file():
             stored = json.loads(done.read_text())
             return Build(key, what, target.triple, directory, stored["toolchain"],
-                         sha256=stored.get("sha256", {}))
+                         sha256=stored.get("sha256", {}), seconds=stored.get("seconds"))
         if failure.is_file():
             return Build(key, what, target.triple, directory, error=failure.read_text())
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=artifacts))
@@ -147,15 +147,16 @@ def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
             raise
         toolchain = builder.toolchain_versions()
         digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in staging.glob("*.wasm")}
+        seconds = round(time.monotonic() - started, 2)
         (staging / "build.json").write_text(json.dumps(
             {"crate": what, "target": target.triple, "builder": builder.name,
-             "toolchain": toolchain, "sha256": digests},
+             "toolchain": toolchain, "sha256": digests, "seconds": seconds},
             sort_keys=True,
         ))
         _make_readable(staging)  # the sandbox reads it as an unprivileged user
         staging.rename(directory)
-        _log_build(key, what, target, time.monotonic() - started, ok=True)
-        return Build(key, what, target.triple, directory, toolchain, sha256=digests)
+        _log_build(key, what, target, seconds, ok=True)
+        return Build(key, what, target.triple, directory, toolchain, sha256=digests, seconds=seconds)
 
 
 def _make_readable(directory: Path) -> None:

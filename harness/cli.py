@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="build reports/ from a results file")
     report.add_argument("results", nargs="?", type=Path, default=Path("reports/results.json"))
     report.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
+    report.add_argument("--history", type=Path, metavar="DIR",
+                        help="a folder of earlier results files: the dossiers use it")
+
+    history = sub.add_parser("history", help="a folder of results files (the nightly's) -> "
+                                             "history.md and history.html")
+    history.add_argument("folder", type=Path)
+    history.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
 
     diff = sub.add_parser("diff", help="list cells whose verdict changed; exit 1 on a regression")
     diff.add_argument("old", type=Path)
@@ -93,9 +100,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from harness.report import build_reports
 
-        for path in build_reports(args.results, args.out_dir):
+        for path in build_reports(args.results, args.out_dir, args.history):
             print(path)
         return 0
+    if args.command == "history":
+        from harness.report.history import history_command
+
+        return history_command(args.folder, args.out_dir)
     if args.command == "diff":
         from harness.report.diff import diff_command
 

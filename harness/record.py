@@ -82,6 +82,7 @@ class CellResult:
     duration_s: float = 0.0  # the runtime processes' own wall time
     wall_s: float = 0.0  # the whole cell, harness included
     artifact_sha256: str | None = None
+    build_s: float | None = None  # how long building the artifact took (its first build)
     builder: str = ""
     versions: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox

@@ -123,6 +123,7 @@ def _run(cell: Cell, context: Context) -> CellResult:
         return _finish(record, verdict, reason, ran=False)
     artifact = build.artifact(stem)
     record.artifact_sha256 = artifact.sha256
+    record.build_s = build.seconds
     record.versions.update(build.toolchain)
     path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
     try:

@@ -18,6 +18,7 @@ class Target:
     kind: str  # "module" or "component"
     threads: bool
     sockets: bool
+    baseline: str = ""
 
     @property
     def is_component(self) -> bool:

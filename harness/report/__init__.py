@@ -1,22 +1,33 @@
-"""Reports built from a results file: matrix.md, matrix.html, junit.xml, evidence/<target>.md."""
+"""Reports built from a results file: matrix.md, matrix.html, junit.xml and, per target, a
+tier-2 dossier (evidence/<target>.md and .html)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from harness.report import evidence, junit, matrix_html, matrix_md
+import markdown
+
+from harness.report import dossier, junit, matrix_html, matrix_md
+from harness.report.history import History
+from harness.report.output import write_text
 from harness.results import Results, load_results
 
+DOSSIER_CSS = """
+body { font: 14px/1.5 system-ui, sans-serif; margin: 1rem auto; max-width: 72rem; color: #1f2328; }
+table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid #d0d7de;
+padding: 2px 6px; vertical-align: top; } code, pre { background: #f6f8fa; }
+pre { padding: 6px; white-space: pre-wrap; }
+"""
 
-def write_text(path: Path, text: str) -> Path:
-    """Write UTF-8 with "\\n" line ends, creating parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    return path
+
+def dossier_html(text: str, title: str) -> str:
+    """A dossier's Markdown as a page of its own."""
+    body = markdown.markdown(text, extensions=["tables", "fenced_code"])
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{DOSSIER_CSS}</style></head><body>{body}</body></html>\n")
 
 
-def render_all(results: Results) -> dict[str, str]:
+def render_all(results: Results, history: History | None = None) -> dict[str, str]:
     """Every report file's relative path and text."""
     files = {
         "matrix.md": matrix_md.render(results),
@@ -24,11 +35,14 @@ def render_all(results: Results) -> dict[str, str]:
         "junit.xml": junit.render(results),
     }
     for target in results.targets:
-        files[f"evidence/{target}.md"] = evidence.render(results, target)
+        text = dossier.render(results, target, history)
+        files[f"evidence/{target}.md"] = text
+        files[f"evidence/{target}.html"] = dossier_html(text, f"Tier-2 dossier: {target}")
     return files
 
 
-def build_reports(results_path: Path, out_dir: Path) -> list[Path]:
+def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None) -> list[Path]:
     """Write the reports of `results_path` into `out_dir`; return their paths."""
     results = load_results(results_path)
-    return [write_text(Path(out_dir) / name, text) for name, text in render_all(results).items()]
+    history = History.load(history_dir) if history_dir else None
+    return [write_text(Path(out_dir) / name, text) for name, text in render_all(results, history).items()]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.record import FAILING, CellResult
-from harness.report import write_text
+from harness.report.output import write_text
 from harness.results import load_results
 from harness.verdict import Verdict
 
