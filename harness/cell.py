@@ -41,7 +41,8 @@ class Cell:
 
 def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
            runtimes: Mapping[str, Runtime], toolchains: Iterable[str]) -> Iterator[Cell]:
-    """Every (case, target, runtime, toolchain) cell of the selection."""
+    """Every (case, target, runtime, toolchain) cell of the selection; a prebuilt case (from
+    wasi-testsuite) has no toolchain, so one cell per target and runtime."""
     chosen = list(toolchains)
     several = len(chosen) > 1
     for case in cases:
@@ -49,6 +50,6 @@ def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[s
             if triple not in targets:
                 continue
             for runtime in runtimes.values():
-                for toolchain in chosen:
+                for toolchain in ([""] if case.wasi else chosen):
                     rule = expectations.for_cell(case, triple, runtime, toolchain)
                     yield Cell(case, targets[triple], runtime, toolchain, rule, expectations, several)

@@ -1,4 +1,4 @@
-"""Command line: `python -m harness setup|doctor|report|diff|merge|cache|lock|expectations`."""
+"""Command line: `python -m harness COMMAND`; the commands are the subparsers below."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
                             "(default: the catalogue's default)")
     setup.add_argument("--strict-pins", action="store_true",
                        help="stop when a pinned package version is no longer on the mirror")
+    setup.add_argument("--print-tags", action="store_true",
+                       help="print the tags the images would have and stop (no Docker needed): "
+                            "a tag names its recipe, so it can key a CI cache")
 
     doctor = sub.add_parser("doctor", help="report the engine, images, components, toolchains and targets")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -38,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
                                              "history.md and history.html")
     history.add_argument("folder", type=Path)
     history.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
+
+    compare = sub.add_parser("compare-wasi-testsuite",
+                             help="compare a run's wasi-testsuite verdicts with the suite's own runner")
+    compare.add_argument("reference", type=Path, help="the runner's --json-output-location report")
+    compare.add_argument("results", type=Path, nargs="?", default=Path("reports/results.json"))
+    compare.add_argument("--runtime", required=True, help="the harness's column of the same binary")
 
     diff = sub.add_parser("diff", help="list cells whose verdict changed; exit 1 on a regression")
     diff.add_argument("old", type=Path)
@@ -88,8 +97,12 @@ def _toolchains(text: str) -> list[Toolchain]:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "setup":
-        from harness.images import setup
+        from harness.images import needed_specs, setup
 
+        if args.print_tags:
+            for spec in needed_specs(_toolchains(args.toolchains)):
+                print(spec.tag)
+            return 0
         for tag in setup(_toolchains(args.toolchains), strict=args.strict_pins):
             print(tag)
         return 0
@@ -107,6 +120,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.report.history import history_command
 
         return history_command(args.folder, args.out_dir)
+    if args.command == "compare-wasi-testsuite":
+        from harness.report.wasi_compare import compare_command
+
+        return compare_command(args.reference, args.results, args.runtime)
     if args.command == "diff":
         from harness.report.diff import diff_command
 

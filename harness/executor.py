@@ -7,7 +7,10 @@ writes the initial files, runs one process there (its argument list taken
 verbatim, never a shell; scratch files are named by relative paths) in its own
 process group with a time limit and bounded output capture, then deletes the
 directory. A request is {"argv", "stdin", "timeout_s", "idle_timeout_s", "files",
-"mkdirs"}; the answer {"id", "result"} or {"id", "error"}.
+"mkdirs", "copies"}; the answer {"id", "result"} or {"id", "error"}. `copies` maps a
+scratch folder to a folder of the sandbox copied there (symlinks kept as symlinks),
+from which files named `*.cleanup` (the leftovers of an earlier run, by wasi-testsuite's
+convention) are removed.
 """
 
 from __future__ import annotations
@@ -151,12 +154,32 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+def _copy_tree(source: str, destination: str) -> None:
+    shutil.copytree(source, destination, symlinks=True)
+    os.chmod(destination, 0o755)
+    for folder, dirs, files in os.walk(destination):
+        os.chmod(folder, 0o755)  # the copy is the guest's to change
+        for name in [*dirs, *files]:
+            path = os.path.join(folder, name)
+            if name.endswith(".cleanup"):
+                if name in dirs:
+                    dirs.remove(name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)  # a symlink itself, never what it points to
+            elif name in files and not os.path.islink(path):
+                os.chmod(path, 0o644)
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     os.makedirs(SCRATCH_ROOT, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="cell-", dir=SCRATCH_ROOT)
     try:
         for directory in request.get("mkdirs", []):
             os.makedirs(os.path.join(scratch, directory), exist_ok=True)
+        for relative, source in request.get("copies", {}).items():
+            _copy_tree(source, os.path.join(scratch, relative))
         for relative, content in request.get("files", {}).items():
             path = os.path.join(scratch, relative)
             os.makedirs(os.path.dirname(path), exist_ok=True)

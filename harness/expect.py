@@ -13,7 +13,8 @@ from harness.yaml_lines import Path_
 
 @dataclass(frozen=True)
 class Matcher:
-    """How one output stream must look: `exact`, `contains` (all of) or `regex`."""
+    """How one output stream must look: `exact`, `contains` (all of), `regex`, or `prefix`
+    (it starts with this text, line ends read as "\\n": wasi-testsuite's `read`)."""
 
     kind: str
     patterns: tuple[str, ...]
@@ -23,6 +24,8 @@ class Matcher:
             return text == self.patterns[0]
         if self.kind == "contains":
             return all(p in text for p in self.patterns)
+        if self.kind == "prefix":
+            return text.replace("\r\n", "\n").startswith(self.patterns[0])
         return re.search(self.patterns[0], text, re.MULTILINE) is not None
 
     def describe(self) -> str:

@@ -21,9 +21,11 @@ from harness.results import Results, read_records, write_results
 from harness.runtime import installed_runtimes
 from harness.suite import load_suite
 from harness.suite_file import SuiteError
-from harness.suite_paths import suite_files, suite_root, suites_in_args
+from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_files, suite_root, suites_in_args
 from harness.targets import all_targets
 from harness.verdict import Verdict
+from harness.wasi_testsuite import CASE_PREFIX
+from harness.wasi_testsuite import KIND as WASI_KIND
 
 LOST = "lost: the cell started but left no record (its worker died or the run was interrupted)"
 
@@ -66,20 +68,22 @@ def parse_nodeid(nodeid: str, toolchains: list[str]) -> tuple[str, str, str, str
         return None
     case, cell = name[:-1].split("[", 1)
     cell, _, toolchain = cell.partition("@")
+    prebuilt = nodeid.split("::")[0].endswith(WASI_MANIFEST) or case.startswith(CASE_PREFIX)
     for triple in sorted(all_targets(), key=len, reverse=True):
         if cell.startswith(triple + "-"):
-            return case, triple, cell[len(triple) + 1:], toolchain or toolchains[0]
+            return case, triple, cell[len(triple) + 1:], "" if prebuilt else toolchain or toolchains[0]
     return None
 
 
 def lost_record(case: str, target: str, runtime: str, toolchain: str) -> CellResult:
+    kind = WASI_KIND if not toolchain and case.startswith(CASE_PREFIX) else "case"
     return CellResult(case=case, target=target, runtime=runtime, toolchain=toolchain,
-                      verdict=Verdict.INFRA_ERROR, reason=LOST)
+                      verdict=Verdict.INFRA_ERROR, reason=LOST, kind=kind)
 
 
 def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
     """Rules of the suites folders of this run that decide no cell of the whole matrix."""
-    roots = sorted({suite_root(p) for p in suites_in_args(config.args)})
+    roots = sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)})
     stale: list[dict[str, str]] = []
     for root in roots:
         extra = expectation_paths(config, root / "any.yaml")[len(expectation_files(root)):]
@@ -99,7 +103,7 @@ def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[d
         return []
     runtimes = installed_runtimes()
     stale: list[dict[str, str]] = []
-    for root in sorted({suite_root(p) for p in suites_in_args(config.args)}):
+    for root in sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)}):
         try:
             expectations = Expectations.load(expectation_paths(config, root / "any.yaml"), runtimes)
             cases = {c.id: c for path in suite_files(root) for c in load_suite(path, runtimes)}

@@ -34,6 +34,9 @@ def judge(outcome: Outcome, expect: Expectation, rule: Rule | None,
         verdict, why = classify(outcome, problems, runtime)
         return verdict, f"documented failure not seen ({why}); documented: {rule.reason}"
     problems = expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
+    if not problems and runtime.is_load_error(outcome.exit_code, outcome.stdout, outcome.stderr):
+        # the status is the runtime's own, not the guest's: a guest that never ran never passes
+        problems = ["the exit status matches, but it is the runtime's: the guest never ran"]
     if not problems and not outcome.timed_out:
         if rule is not None and rule.kind == "xfail" and rule.intermittent:
             return Verdict.PASS, f"passed this time; known to fail intermittently: {rule.reason}"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from harness import PROJECT_ROOT
 from harness.cell import Cell, expand
 from harness.expectations import Expectations
 from harness.options import (
@@ -35,6 +36,8 @@ from harness.suite_paths import SUITE_SUFFIXES, is_suite_file, suite_root, suite
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
 from harness.verdict import Verdict
+from harness.wasi_testsuite import KIND as WASI_KIND
+from harness.wasi_testsuite import MANIFEST, find_manifests, load_suite_folder
 
 CASE_IDS = pytest.StashKey[dict[str, str]]()
 SESSION = pytest.StashKey["RunSession"]()
@@ -61,6 +64,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a Python file defining Runtime subclasses: extra runtime columns")
     group.addoption("--expectations", action="append", default=[], type=Path, metavar="PATH",
                     help="more shared expectation files (or folders of them), after the suites' own")
+    group.addoption("--wasi-testsuite", action="append", default=[], type=Path, metavar="DIR",
+                    help="also run the tests of this WebAssembly/wasi-testsuite checkout (its "
+                         "prod/testsuite-base branch, which has the binaries)")
+    group.addoption("--wasi-testsuite-os", default="linux", choices=["linux", "macos", "windows"],
+                    help="which expectations/<runtime>/<os>.toml of the checkout to read")
 
 
 def marker(name: str) -> str:
@@ -79,15 +87,32 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     for toolchain in all_toolchains().values():
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
+    config.addinivalue_line("markers", f"{marker(WASI_KIND)}: prebuilt tests of WebAssembly/wasi-testsuite")
     config.stash[CASE_IDS] = {}
     _STARTED.clear()  # a new session (pytester may run several in one process)
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
+    _add_wasi_testsuite(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
+
+
+def _add_wasi_testsuite(config: pytest.Config) -> None:
+    """--wasi-testsuite DIR: each suite folder's manifest becomes an argument to collect
+    (alone when no suite was named on the command line)."""
+    checkouts = config.getoption("wasi_testsuite")
+    if not checkouts:
+        return
+    try:
+        manifests = [str(m) for d in checkouts for m in find_manifests(Path(d))]
+    except SuiteError as error:
+        raise pytest.UsageError(f"--wasi-testsuite: {error}") from None
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args[:] = []
+    config.args += [m for m in manifests if m not in config.args]
 
 
 def _new_run_id() -> str:
@@ -103,6 +128,8 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if is_suite_file(file_path):
         return SuiteFile.from_parent(parent, path=file_path)
+    if file_path.name == MANIFEST and str(file_path) in parent.config.args:
+        return SuiteFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -114,7 +141,11 @@ class SuiteFile(pytest.File):
         session = config.stash[SESSION]
         try:
             expectations = session.expectations(self.path)
-            cases = load_suite(self.path, installed_runtimes(), workspace_of(config).check)
+            if self.path.name == MANIFEST:  # a suite folder of a wasi-testsuite checkout
+                cases = load_suite_folder(self.path, installed_runtimes(),
+                                          config.getoption("wasi_testsuite_os"))
+            else:
+                cases = load_suite(self.path, installed_runtimes(), workspace_of(config).check)
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
         seen = config.stash[CASE_IDS]
@@ -148,7 +179,7 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
-        self.add_marker(marker(cell.toolchain))
+        self.add_marker(marker(cell.toolchain or WASI_KIND))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
@@ -200,6 +231,11 @@ class RunSession:
         return Path(self.config.getoption("results_dir")).resolve()
 
     def expectations(self, suite_path: Path) -> Expectations:
+        """The shared rules of a suite's folder; a wasi-testsuite folder gets those of the
+        run's first suites folder (the project's by default)."""
+        if suite_path.name == MANIFEST:
+            yaml_suites = [p for p in suites_in_args(self.config.args) if is_suite_file(p)]
+            suite_path = yaml_suites[0] if yaml_suites else PROJECT_ROOT / "suites" / "any.yaml"
         root = suite_root(suite_path)
         if root not in self._expectations:
             self._expectations[root] = Expectations.load(expectation_paths(self.config, suite_path),
@@ -245,7 +281,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
     """On the controller: remember which cells started (to report lost ones)."""
-    if nodeid.split("::")[0].endswith(SUITE_SUFFIXES):
+    if nodeid.split("::")[0].endswith((*SUITE_SUFFIXES, MANIFEST)):
         _STARTED.add(nodeid)
 
 

@@ -20,6 +20,9 @@ CATEGORIES = (PASS, UNSUPPORTED, NA, XFAIL, UNAVAILABLE, FAIL)
 # The verdicts counted as "fail" in summaries: every verdict that fails the pytest item.
 FAILING: tuple[Verdict, ...] = tuple(v for v in Verdict if not v.is_good)
 NA_SYMBOL = "N/A"
+# The kind of a cell whose guest is a prebuilt test of WebAssembly/wasi-testsuite: evidence
+# about a runtime's WASI, kept apart from the evidence about Rust's std.
+WASI_TESTSUITE = "wasi-testsuite"
 NO_FEATURE = "(no feature)"
 
 # Outcomes of single tests of a libtest cell.
@@ -65,7 +68,8 @@ class CellResult:
     reason: str = ""
     ran: bool = False
     toolchain: str = ""
-    kind: str = "case"  # "case" (a fixture run) or "libtest" (a test binary's tests)
+    kind: str = "case"  # "case" (a fixture run), "libtest" (a test binary's tests) or
+    # "wasi-testsuite" (a prebuilt test of WebAssembly/wasi-testsuite: runtime evidence, not std's)
     suite: str = ""
     line: int = 0
     description: str = ""

@@ -11,11 +11,13 @@ from harness.cell import Cell
 from harness.fixtures import Workspace
 from harness.judge import judge
 from harness.outcome import Outcome
+from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellResult
 from harness.runtime import Invocation, Runtime
 from harness.sandbox import ARTIFACTS_MOUNT, Sandbox, SandboxLost
 from harness.suite_file import relative_name
 from harness.verdict import Verdict
+from harness.wasi_testsuite import KIND as WASI_KIND
 
 EXCERPT_LINES = 15
 EXCERPT_CHARS = 4000
@@ -47,11 +49,13 @@ class Context:
         return self._versions[runtime.name]
 
     def run_guest(self, argv: list[str], stdin: str, timeout_s: float, files: dict[str, str],
-                  mkdirs: list[str], idle_timeout_s: float | None = None) -> Outcome:
+                  mkdirs: list[str], idle_timeout_s: float | None = None,
+                  copies: dict[str, str] | None = None) -> Outcome:
         """One guest process in a fresh scratch directory of the sandbox (SandboxLost on a fault);
-        with an idle limit, it is killed when it writes nothing for that long."""
+        with an idle limit, it is killed when it writes nothing for that long. `copies` are
+        folders of the sandbox copied into the scratch directory first."""
         request = {"argv": argv, "stdin": stdin, "timeout_s": timeout_s, "files": files, "mkdirs": mkdirs,
-                   "idle_timeout_s": idle_timeout_s}
+                   "idle_timeout_s": idle_timeout_s, "copies": copies or {}}
         return Outcome.from_result(self.sandbox.run(request, timeout_s + DEADLINE_MARGIN_S))
 
 
@@ -66,7 +70,13 @@ def run_cell(cell: Cell, context: Context) -> CellResult:
 def base_record(cell: Cell, context: Context) -> CellResult:
     """The record of a cell before it runs: what it is and what it expects."""
     rule = cell.rule
-    builder = context.builders[cell.toolchain]
+    if cell.case.wasi is not None:
+        builder_name, repro = "prebuilt", ""
+    else:
+        builder = context.builders[cell.toolchain]
+        builder_name = builder.name
+        repro = (builder.repro_tests(cell.case.libtest, cell.target) if cell.case.libtest
+                 else builder.repro(context.workspace, cell.case.crate, cell.target))
     return CellResult(
         case=cell.case.id,
         target=cell.target.triple,
@@ -76,15 +86,16 @@ def base_record(cell: Cell, context: Context) -> CellResult:
         suite=relative_name(cell.case.path),
         line=cell.case.line,
         description=cell.case.description,
-        features=list(cell.case.features),
+        # a wasi-testsuite test's row group is its suite
+        features=[cell.case.wasi.suite] if cell.case.wasi is not None else list(cell.case.features),
         expectation=cell.expectation_kind,
         expectation_reason=rule.reason if rule else "",
         expectation_source=rule.source if rule else "",
         link=rule.link if rule else None,
         intermittent=bool(rule and rule.intermittent),
-        builder=builder.name,
-        repro=(builder.repro_tests(cell.case.libtest, cell.target) if cell.case.libtest
-               else builder.repro(context.workspace, cell.case.crate, cell.target)),
+        builder=builder_name,
+        repro=repro,
+        kind=WASI_KIND if cell.case.wasi is not None else "case",
     )
 
 
@@ -99,6 +110,9 @@ def not_runnable(cell: Cell, context: Context) -> tuple[Verdict, str] | None:
         reason = cell.runtime.network_reason(cell.target)
         if reason:
             return Verdict.UNSUPPORTED, f"unsupported by runtime: {reason}"
+    if cell.case.wasi is not None:
+        why = cell.case.wasi.spec.unsupported
+        return (Verdict.UNSUPPORTED, f"unsupported by harness: {why}") if why else None
     return context.builders[cell.toolchain].target_verdict(cell.target)
 
 
@@ -107,6 +121,8 @@ def _run(cell: Cell, context: Context) -> CellResult:
     early = not_runnable(cell, context)
     if early:
         return _finish(record, *_known_build_error(cell, *early), ran=False)
+    if cell.case.wasi is not None:
+        return _run_prebuilt(cell, context, record)
     builder = context.builders[cell.toolchain]
     test_crate = cell.case.libtest
     if test_crate is not None:
@@ -138,6 +154,33 @@ def _run(cell: Cell, context: Context) -> CellResult:
         record.command = argv
         record.repro = context.sandbox.repro(argv)
         outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, files, mkdirs)
+    except SandboxLost as error:
+        return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
+    verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)
+    _keep_output(record, outcome)
+    return _finish(record, verdict, reason, ran=True)
+
+
+def _run_prebuilt(cell: Cell, context: Context, record: CellResult) -> CellResult:
+    """A wasi-testsuite case: its binary and folders copied into the artifact cache, then run
+    like any guest, each folder a fresh copy without `*.cleanup` leftovers."""
+    test = cell.case.wasi
+    assert test is not None
+    relative, record.artifact_sha256 = stage_file(test.wasm)
+    dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(test.spec.dirs))}
+    copies = {dirs[guest]: f"{ARTIFACTS_MOUNT}/{stage_folder(folder)}"
+              for guest, folder in test.spec.dirs.items()}
+    invocation = Invocation(args=cell.case.args, env=dict(cell.case.env), dirs=dirs,
+                            network=test.spec.network, proposals=frozenset(test.spec.proposals))
+    argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{relative}", cell.target, invocation)
+    record.command = argv
+    try:
+        version, why = context.runtime_version(cell.runtime)
+        if version is None:
+            return _finish(record, Verdict.UNAVAILABLE, f"runtime unavailable: {why}", ran=False)
+        record.versions["runtime"] = version
+        record.repro = context.sandbox.repro(argv, copies)
+        outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, {}, [], copies=copies)
     except SandboxLost as error:
         return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
     verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)

@@ -36,12 +36,15 @@ class Invocation:
     """What the guest gets, for the plugin to express as flags.
 
     `dirs` maps a guest path to a directory relative to the cell's scratch
-    directory (the runtime runs there). `network` asks for sockets on loopback."""
+    directory (the runtime runs there). `network` asks for sockets on loopback.
+    `proposals` names WASI proposals beyond the CLI world the guest imports (e.g.
+    "http"), for runtimes that switch them on by flag."""
 
     args: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     dirs: Mapping[str, str] = field(default_factory=dict)
     network: bool = False
+    proposals: frozenset[str] = frozenset()
 
 
 class Runtime(ABC):

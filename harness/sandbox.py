@@ -86,12 +86,18 @@ class Sandbox:
         return [arg for inside, host in sorted(self.files.items())
                 for arg in ("-v", f"{host}:{inside}:ro")]
 
-    def repro(self, guest_argv: list[str]) -> str:
-        """A command that reruns one guest by hand in the same sandbox."""
+    def repro(self, guest_argv: list[str], copies: dict[str, str] | None = None) -> str:
+        """A command that reruns one guest by hand in the same sandbox (after copying the
+        folders it starts with, without their `*.cleanup` leftovers)."""
         argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, "repro"),
-                *self._file_mounts(), "-w", "/tmp",
-                self.image, *guest_argv]
-        return shlex.join(argv)
+                *self._file_mounts(), "-w", "/tmp", self.image]
+        if not copies:
+            return shlex.join([*argv, *guest_argv])
+        steps = [f"cp -r {shlex.quote(source)} {shlex.quote(folder)} && chmod -R u+w {shlex.quote(folder)}"
+                 f" && find {shlex.quote(folder)} -name '*.cleanup' -exec rm -rf {{}} +"
+                 for folder, source in copies.items()]
+        script = "mkdir -p dirs && " + " && ".join(steps) + ' && exec "$@"'
+        return shlex.join([*argv, "sh", "-c", script, "sh", *guest_argv])
 
     def _start(self) -> None:
         self._starts += 1

@@ -13,6 +13,7 @@ from harness.expectations import Rule, parse_rule
 from harness.runtime import Runtime
 from harness.suite_file import YamlFile, schema
 from harness.targets import all_targets
+from harness.wasi_spec import WasiTest
 
 SCHEMA = "suite.schema.json"
 DEFAULT_TIMEOUT_S = 60.0
@@ -59,6 +60,7 @@ class Case:
     line: int = 0
     libtest: TestCrate | None = None  # a libtest case: the test binary to run
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S
+    wasi: WasiTest | None = None  # a wasi-testsuite case: the prebuilt binary to run
 
     @property
     def crate(self) -> str:
@@ -81,6 +83,8 @@ def load_suite(path: Path, runtimes: Mapping[str, Runtime],
                check_fixture: FixtureCheck | None = None) -> list[Case]:
     """Read and validate one suite file; raise `SuiteError` on the first problem."""
     file = YamlFile(path, SCHEMA)
+    if "wasi-testsuite" in file.data:
+        return _wasi_testsuite(file, runtimes)
     cases = []
     for index, raw in enumerate(file.data["cases"]):
         at = ("cases", index)
@@ -91,6 +95,18 @@ def load_suite(path: Path, runtimes: Mapping[str, Runtime],
                 raise file.error((*at, "fixture"), problem)
         cases.append(case)
     return cases
+
+
+def _wasi_testsuite(file: YamlFile, runtimes: Mapping[str, Runtime]) -> list[Case]:
+    """The cases of the wasi-testsuite checkout the file names (harness/wasi_testsuite.py)."""
+    from harness.wasi_testsuite import DEFAULT_OS, load_checkout
+
+    raw = file.data["wasi-testsuite"]
+    root = (file.path.parent / raw["path"]).resolve()
+    if not root.is_dir():
+        raise file.error(("wasi-testsuite", "path"), f"no such folder: {root}")
+    return list(load_checkout(root, runtimes, raw.get("os", DEFAULT_OS),
+                              parse_duration(raw.get("timeout", DEFAULT_TIMEOUT_S))))
 
 
 def parse_duration(value: float | int | str) -> float:

@@ -10,6 +10,7 @@ from harness.expectations import EXPECTATIONS_DIR
 
 SUITE_DIR_NAME = "suites"
 SUITE_SUFFIXES = (".yaml", ".yml")
+WASI_MANIFEST = "manifest.json"  # a wasi-testsuite suite folder's
 PRUNED_DIRS = {"node_modules", "target", "__pycache__", EXPECTATIONS_DIR}  # never hold suites
 
 
@@ -36,12 +37,13 @@ def suite_files(directory: Path) -> list[Path]:
 
 
 def suites_in_args(args: Iterable[str]) -> list[Path]:
-    """The suite files the command line points at (so Docker is needed when any)."""
+    """The suite files the command line points at (so Docker is needed when any), and the
+    manifests of wasi-testsuite folders it was given (--wasi-testsuite)."""
     found: list[Path] = []
     for arg in args:
         path = Path(arg.split("::")[0]).resolve()
         if path.is_file():
-            if is_suite_file(path):
+            if is_suite_file(path) or path.name == WASI_MANIFEST:
                 found.append(path)
         elif path.is_dir():
             found += suite_files(path)

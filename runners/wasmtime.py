@@ -56,6 +56,8 @@ class Wasmtime(Runtime):
             flags += ["-S", "p3", "-W", "component-model-async"]
         if invocation.network:
             flags += ["-S", "inherit-network", "-S", "allow-ip-name-lookup"]
+        if "http" in invocation.proposals:
+            flags += ["-S", "http"]
         for guest, host in invocation.dirs.items():
             flags += ["--dir", f"{host}::{guest}"]
         for key, value in invocation.env.items():

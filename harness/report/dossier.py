@@ -18,7 +18,17 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from harness.record import FAIL, NA, PASS, UNAVAILABLE, UNSUPPORTED, XFAIL, CellResult, TestResult
+from harness.record import (
+    FAIL,
+    NA,
+    PASS,
+    UNAVAILABLE,
+    UNSUPPORTED,
+    WASI_TESTSUITE,
+    XFAIL,
+    CellResult,
+    TestResult,
+)
 from harness.report.history import History
 from harness.report.libtests import by_module, is_libtest, not_passed
 from harness.report.matrix_md import header_lines, version_rows
@@ -96,7 +106,7 @@ class Target:
 
     @property
     def all_cells(self) -> list[CellResult]:
-        return [c for c in self.results.for_target(self.triple) if c.kind != "wasi-testsuite"]
+        return [c for c in self.results.for_target(self.triple) if c.kind != WASI_TESTSUITE]
 
     @property
     def toolchain(self) -> str:
@@ -441,6 +451,7 @@ def render(results: Results, triple: str, history: History | None = None) -> str
         lines.append(f"| {requirement.tier} | {requirement.text} | **{status}** | {_cell(evidence)} |")
     lines += ["", *_core_and_std(target), "", *_probes(target), "", *_builds(target), "",
               *_baseline(target), "", *_how_to(target), "", *_known(target), "", *_unsupported(target),
+              *_wasi(target),
               "", "## Reproduce", "", "```sh", f"git checkout {results.header('harness_revision')}",
               f"python -m harness setup --toolchains {target.toolchain}",
               f"pytest suites/ -n auto --targets {triple} --toolchains {target.toolchain}", "```", "",
@@ -551,6 +562,25 @@ def _known(target: Target) -> list[str]:
         link = next((c.link for c in mine if c.link), None)
         lines.append(f"- {_headline(mine[0].expectation_reason)} ({source}"
                      + (f", [issue]({link})" if link else "") + f"): {_links(mine)}")
+    return lines
+
+
+def _wasi(target: Target) -> list[str]:
+    """wasi-testsuite's tests of this WASI version, per runtime: beside the evidence, not in it."""
+    cells = [c for c in target.results.for_target(target.triple) if c.kind == WASI_TESTSUITE]
+    if not cells:
+        return []
+    lines = ["", "## WASI runtime conformance (not std evidence)", "",
+             "WebAssembly/wasi-testsuite's own tests of this WASI version, run in the same sandbox: "
+             "they tell a runtime's failures apart from std's. Nothing above counts them.", "",
+             "| runtime | pass | xfail | fail | unsupported by harness | not run | tests |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for runtime in runtimes_of(cells, target.results.runtimes):
+        mine = [c for c in cells if c.runtime == runtime]
+        n = counts(mine)
+        harness = sum(1 for c in mine if c.reason.startswith("unsupported by harness"))
+        lines.append(f"| {runtime} | {n[PASS]} | {n[XFAIL]} | {n[FAIL]} | {harness} | "
+                     f"{n[NA] + n[UNAVAILABLE] + n[UNSUPPORTED] - harness} | {len(mine)} |")
     return lines
 
 

@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import PASS, CellResult
+from harness.record import PASS, WASI_TESTSUITE, CellResult
 from harness.report.diff import classify
 from harness.results import Results, load_results, ordered
 
@@ -78,7 +78,7 @@ class History:
 
     def lines(self) -> list[tuple[str, str, str]]:
         """(target, runtime, toolchain) of every cell of every run, in a stable order."""
-        keys = {(c.target, c.runtime, c.toolchain) for r in self.runs for c in r.results.cells}
+        keys = {_line(c) for r in self.runs for c in r.results.cells}
         runtimes = ordered([k[1] for k in keys], [x for r in self.runs for x in r.results.runtimes])
         return sorted(keys, key=lambda k: (k[0], runtimes.index(k[1]), k[2]))
 
@@ -86,7 +86,7 @@ class History:
         """(date, cells that pass, cells) of a line, run by run."""
         out = []
         for run in self.runs:
-            mine = [c for c in run.results.cells if (c.target, c.runtime, c.toolchain) == line]
+            mine = [c for c in run.results.cells if _line(c) == line]
             if mine:
                 out.append((run.date, sum(1 for c in mine if c.category == PASS), len(mine)))
         return out
@@ -126,9 +126,15 @@ class History:
         return cells
 
 
+def _line(cell: CellResult) -> tuple[str, str, str]:
+    """The line of a cell: its target, runtime and toolchain (wasi-testsuite's tests, which
+    are not built, on a line of their own)."""
+    return cell.target, cell.runtime, WASI_TESTSUITE if cell.kind == WASI_TESTSUITE else cell.toolchain
+
+
 def _name(line: tuple[str, str, str], several: bool) -> str:
     target, runtime, toolchain = line
-    return f"{target} / {runtime}" + (f" / {toolchain}" if several else "")
+    return f"{target} / {runtime}" + (f" / {toolchain}" if several or toolchain == WASI_TESTSUITE else "")
 
 
 def render_markdown(history: History) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from html import escape
 
-from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.record import CATEGORIES, NA, NA_SYMBOL, WASI_TESTSUITE, CellResult
 from harness.report.libtests import is_libtest, not_passed, rate
-from harness.report.matrix_md import FAIL_NOTE, LEGEND, version_rows
+from harness.report.matrix_md import FAIL_NOTE, LEGEND, WASI_NOTE, WASI_TITLE, version_rows
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import toolchain_order
 from harness.results import Results, ordered
@@ -241,16 +241,28 @@ def _cell(cell: CellResult, name: str) -> str:
 
 def _target_section(results: Results, target: str) -> str:
     """Rows = features and cases, columns = runtimes (each under every toolchain, with several)."""
+    cells = [c for c in results.for_target(target) if c.kind != WASI_TESTSUITE]
+    return _section(results, cells, target, target, f"target-{target}", "feature / case")
+
+
+def _wasi_section(results: Results, target: str) -> str:
+    """wasi-testsuite's tests of one WASI version: rows = its suites and their tests."""
+    cells = [c for c in results.for_target(target) if c.kind == WASI_TESTSUITE]
+    return _section(results, cells, target, f"WASI runtime conformance: {target}", f"wasi-{target}",
+                    "suite / test")
+
+
+def _section(results: Results, cells: list[CellResult], target: str, title: str, anchor: str,
+             rows: str) -> str:
     e = escape
-    cells = results.for_target(target)
     runtimes = runtimes_of(cells, results.runtimes)
-    toolchains = [t for t in toolchain_order(results) if any(c.toolchain == t for c in cells)]
+    toolchains = ordered({c.toolchain for c in cells}, toolchain_order(results))
     columns = [(r, t) for r in runtimes for t in toolchains]
     by_key = {(c.case, c.runtime, c.toolchain): c for c in cells}
     several = len(toolchains) > 1
     out = [
-        f'<section class="target" data-target="{e(target)}"><h2 id="target-{e(target)}">{e(target)}</h2>',
-        '<table class="matrix"><thead><tr><th class="rowhead">feature / case</th>',
+        f'<section class="target" data-target="{e(target)}"><h2 id="{e(anchor)}">{e(title)}</h2>',
+        f'<table class="matrix"><thead><tr><th class="rowhead">{e(rows)}</th>',
     ]
     for runtime, toolchain in columns:
         below = f"<br><small>{e(toolchain)}</small>" if several else ""
@@ -316,14 +328,15 @@ def _legend() -> str:
     return f"<details><summary>legend</summary>{table}</details>"
 
 
-def _summary(results: Results) -> str:
+def _summary(results: Results, wasi: bool = False) -> str:
+    """Counts per target and runtime (and toolchain): of the std evidence, or of wasi-testsuite."""
     head = "".join(f"<th>{'N/A' if c == NA else c}</th>" for c in CATEGORIES)
-    several = results.several_toolchains
+    several = results.several_toolchains and not wasi
     rows = []
     for target in results.targets:
-        cells = results.for_target(target)
+        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
         for runtime in runtimes_of(cells, results.runtimes):
-            for toolchain in toolchain_order(results):
+            for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
                 mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
                 if not mine:
                     continue
@@ -363,7 +376,14 @@ def render(results: Results) -> str:
         + '<button id="filter-reset" type="button">reset</button> '
         f'<span id="shown-count">{len(cells)} of {len(cells)} cells shown</span></div>'
     )
-    sections = [_target_section(results, t) for t in results.targets]
+    sections = [_target_section(results, t) for t in results.targets
+                if any(c.kind != WASI_TESTSUITE for c in results.for_target(t))]
+    wasi_targets = [t for t in results.targets
+                    if any(c.kind == WASI_TESTSUITE for c in results.for_target(t))]
+    if wasi_targets:
+        sections += [f'<h2 id="wasi-testsuite">{escape(WASI_TITLE)}</h2><p>{escape(WASI_NOTE)}</p>'
+                     + _summary(results, wasi=True)]
+        sections += [_wasi_section(results, t) for t in wasi_targets]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width">'

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, CellResult
+from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, WASI_TESTSUITE, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, toolchain_order
-from harness.results import Results
+from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
 LEGEND = {
@@ -22,6 +22,14 @@ LEGEND = {
     Verdict.UNAVAILABLE: "unavailable: runtime or toolchain missing, not run",
     Verdict.INFRA_ERROR: "infra-error: the harness or Docker failed",
 }
+WASI_TITLE = "WASI runtime conformance (WebAssembly/wasi-testsuite)"
+WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same sandbox: evidence "
+             "about each runtime's WASI, not about Rust's std. They are left out of the summary "
+             "above and out of the tier-2 dossiers. Their target is the WASI version of their "
+             "suite; rows are grouped by suite. `unsupported by harness` marks a test that needs "
+             "the harness to talk to the running guest (TCP, HTTP requests, signals), which it "
+             "does not do yet: such a test is never run and never a pass.")
+UNSUPPORTED_BY_HARNESS = "unsupported by harness"
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING) + "."
 
 
@@ -69,19 +77,21 @@ def legend_lines() -> list[str]:
     return lines
 
 
-def summary_lines(results: Results) -> list[str]:
-    """One row per target x runtime (x toolchain, with several) with each category's count."""
+def summary_lines(results: Results, wasi: bool = False) -> list[str]:
+    """One row per target x runtime (x toolchain, with several) with each category's count:
+    of the std evidence, or (`wasi`) of wasi-testsuite's tests."""
     names = ["N/A" if c == "n/a" else c for c in CATEGORIES]
-    several = results.several_toolchains
+    several = results.several_toolchains and not wasi
     extra = "toolchain | " if several else ""
     lines = [
-        f"| target | runtime | {extra}" + " | ".join(names) + " | total |",
-        "|---|---|" + ("---|" if several else "") + "---:|" * (len(names) + 1),
+        f"| {'WASI version' if wasi else 'target'} | runtime | {extra}" + " | ".join(names)
+        + (" | of which unsupported by harness" if wasi else "") + " | total |",
+        "|---|---|" + ("---|" if several else "") + "---:|" * (len(names) + 1 + wasi),
     ]
     for target in results.targets:
-        cells = results.for_target(target)
+        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
         for runtime in runtimes_of(cells, results.runtimes):
-            for toolchain in toolchain_order(results):
+            for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
                 mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
                 if not mine:
                     continue
@@ -91,7 +101,21 @@ def summary_lines(results: Results) -> list[str]:
                 if breakdown:
                     row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
                 which = f"{toolchain} | " if several else ""
+                if wasi:
+                    row.append(str(sum(1 for c in mine if c.reason.startswith(UNSUPPORTED_BY_HARNESS))))
                 lines.append(f"| {target} | {runtime} | {which}" + " | ".join(row) + f" | {len(mine)} |")
+    return lines
+
+
+def wasi_lines(results: Results) -> list[str]:
+    """The section of wasi-testsuite's tests: a summary, then one table per WASI version."""
+    cells = [c for c in results.cells if c.kind == WASI_TESTSUITE]
+    if not cells:
+        return []
+    lines = ["", f"## {WASI_TITLE}", "", WASI_NOTE, "", *summary_lines(results, wasi=True)]
+    for target in ordered(c.target for c in cells):
+        mine = [c for c in cells if c.target == target]
+        lines += ["", f"### {target}", "", *target_table(mine, results.runtimes, "suite / test")]
     return lines
 
 
@@ -123,12 +147,13 @@ def comparison_lines(results: Results) -> list[str]:
     return lines
 
 
-def target_table(cells: list[CellResult], column_order: list[str]) -> list[str]:
+def target_table(cells: list[CellResult], column_order: list[str],
+                 rows: str = "feature / case") -> list[str]:
     """Rows = features and the cases under them, columns = runtimes."""
     runtimes = runtimes_of(cells, column_order)
     by_key = {(c.case, c.runtime): c for c in cells}
     lines = [
-        "| feature / case | " + " | ".join(runtimes) + " |",
+        f"| {rows} | " + " | ".join(runtimes) + " |",
         "|---|" + ":-:|" * len(runtimes),
     ]
     for feature in features_of(cells):
@@ -160,13 +185,17 @@ def render(results: Results) -> str:
                   "Toolchains oldest rustc first; a step from failing to passing is a fix, the "
                   "other way round a regression.", "", *comparison_lines(results)]
     for target in results.targets:
-        for toolchain in toolchain_order(results):
-            cells = [c for c in results.for_target(target) if c.toolchain == toolchain]
+        std = [c for c in results.for_target(target) if c.kind != WASI_TESTSUITE]
+        if not std and any(c.kind == WASI_TESTSUITE for c in results.for_target(target)):
+            continue  # only wasi-testsuite's tests: they have their own section
+        for toolchain in ordered({c.toolchain for c in std}, toolchain_order(results)) or [""]:
+            cells = [c for c in std if c.toolchain == toolchain]
             title = f"{target} ({toolchain}, rustc {rustc_of(results, toolchain)})" \
-                if results.several_toolchains else target
+                if results.several_toolchains and toolchain else target
             lines += ["", f"## {title}", ""]
             lines += (target_table(cells, results.runtimes) if cells
                       else ["No cells for this target in this run."])
+    lines += wasi_lines(results)
     lines += [
         "",
         "Rows are grouped by the first feature each case lists. Per-cell details "

@@ -1,0 +1,124 @@
+"""The wasi-testsuite importer on the project's sample (tests/wasi-testsuite-sample/)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.record import WASI_TESTSUITE, CellResult
+from harness.report.wasi_compare import compare, outcome_of
+from harness.results import Results, write_results
+from harness.runtime import installed_runtimes
+from harness.suite import load_suite
+from harness.suite_file import SuiteError
+from harness.verdict import Verdict
+from harness.wasi_testsuite import find_manifests, load_checkout
+
+SAMPLE = Path(__file__).parent / "wasi-testsuite-sample"
+P1 = "Sample WAT tests [wasm32-wasip1]"
+
+
+def build_sample(out: Path) -> Path:
+    spec = importlib.util.spec_from_file_location("sample_build", SAMPLE / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build(out)
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample(tmp_path_factory.mktemp("wts") / "wasi-testsuite")
+
+
+@pytest.fixture(scope="module")
+def cases(checkout: Path) -> dict:
+    return {c.id: c for c in load_checkout(checkout, installed_runtimes())}
+
+
+def test_every_test_becomes_a_case_of_its_wasi_version(cases: dict) -> None:
+    assert sorted(cases) == [
+        "wasi.wat.component-run-err", "wasi.wat.component-run-ok", "wasi.wat.create-once",
+        "wasi.wat.echo-stdin", "wasi.wat.env-and-args", "wasi.wat.exit-code",
+        "wasi.wat.known-failure", "wasi.wat.needs-connect", "wasi.wat.print-hello"]
+    assert cases["wasi.wat.print-hello"].targets == ("wasm32-wasip1",)
+    assert cases["wasi.wat.component-run-ok"].targets == ("wasm32-wasip3",)
+    assert cases["wasi.wat.print-hello"].wasi.suite == P1
+    assert cases["wasi.wat.print-hello"].expect.stdout.describe() == 'prefix "hello"'
+    assert cases["wasi.wat.exit-code"].expect.exit_code == 33
+    assert cases["wasi.wat.env-and-args"].env == {"ONLY": "this"}
+    assert cases["wasi.wat.echo-stdin"].stdin == "ping\n"
+    assert cases["wasi.wat.needs-connect"].wasi.spec.unsupported.startswith("the `connect` operation")
+    assert cases["wasi.wat.needs-connect"].network == "loopback"
+
+
+def test_the_checkouts_expectations_are_the_cases_own_rules(cases: dict) -> None:
+    rules = {next(iter(r.selector.runtimes)): r for r in cases["wasi.wat.known-failure"].overrides}
+    assert sorted(rules) == ["wasmedge", "wasmtime", "wazero"]
+    wasmtime = rules["wasmtime"]
+    assert wasmtime.kind == "xfail" and wasmtime.link == "https://example.invalid/known-failure"
+    assert wasmtime.source == "wasi-testsuite/expectations/wasmtime/linux.toml:9"
+    assert wasmtime.reason == "wasi-testsuite's expectations for wasmtime say it fails: It exits 1 on purpose"
+    assert rules["wazero"].kind == "skip"
+    assert wasmtime.selector.targets == frozenset({"wasm32-wasip1"})
+    # an entry naming a test the suite folder lacks is left out; other tests have no rules
+    assert all(not c.overrides for i, c in cases.items() if i != "wasi.wat.known-failure")
+
+
+def test_a_folder_without_tests_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match="is this a wasi-testsuite checkout"):
+        find_manifests(tmp_path)
+
+
+def test_a_yaml_suite_can_name_a_checkout(checkout: Path, tmp_path: Path) -> None:
+    suite = tmp_path / "suites" / "wasi.yaml"
+    suite.parent.mkdir()
+    suite.write_text(f"wasi-testsuite:\n  path: {checkout}\n  timeout: 5s\n", encoding="utf-8")
+    loaded = load_suite(suite, installed_runtimes())
+    assert len(loaded) == 9 and {c.timeout_s for c in loaded} == {5.0}
+    suite.write_text("wasi-testsuite:\n  path: nowhere\n", encoding="utf-8")
+    with pytest.raises(SuiteError, match=r"wasi\.yaml:2: wasi-testsuite\.path: no such folder"):
+        load_suite(suite, installed_runtimes())
+
+
+def test_collection_gives_one_cell_per_runtime_that_can_run_it(checkout: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "--wasi-testsuite", str(checkout), "--runtimes", "wasmtime-49,wazero"],
+        capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    items = [line.split("::", 1)[1] for line in done.stdout.splitlines() if "::" in line]
+    assert "wasi.wat.print-hello[wasm32-wasip1-wasmtime-49]" in items
+    assert "wasi.wat.component-run-ok[wasm32-wasip3-wazero]" in items  # reported unsupported by runtime
+    assert len(items) == 9 * 2
+
+
+def cell(test: str, verdict: Verdict, reason: str = "") -> CellResult:
+    return CellResult(case=f"wasi.wat.{test}", target="wasm32-wasip1", runtime="wasmtime-49",
+                      verdict=verdict, reason=reason, kind=WASI_TESTSUITE, description=P1)
+
+
+def test_comparison_with_the_suites_own_runner(tmp_path: Path) -> None:
+    ours = [cell("print-hello", Verdict.PASS), cell("exit-code", Verdict.LOAD_ERROR, "link error"),
+            cell("known-failure", Verdict.XFAIL, "known"),
+            cell("needs-connect", Verdict.UNSUPPORTED, "unsupported by harness: the `connect` operation")]
+    results = write_results(tmp_path / "results.json", Results({"runtimes": ["wasmtime-49"]}, tuple(ours)))
+    reference = tmp_path / "reference.json"
+    reference.write_text(json.dumps({"results": [{"name": P1, "tests": [
+        {"name": "print-hello", "executed": True, "outcome": "pass", "failures": []},
+        {"name": "exit-code", "executed": True, "outcome": "pass", "failures": []},
+        {"name": "known-failure", "executed": True, "outcome": "xfail", "failures": ["exit 1"]},
+        {"name": "needs-connect", "executed": True, "outcome": "pass", "failures": []},
+        {"name": "echo-stdin", "executed": True, "outcome": "pass", "failures": []}]}]}))
+    rows, alone = compare(reference, results, "wasmtime-49")
+    by = {r.test: r for r in rows}
+    assert by["print-hello"].agrees and by["known-failure"].agrees
+    assert not by["exit-code"].agrees and by["exit-code"].why == "link error"
+    assert by["needs-connect"].ours == "unsupported by harness"  # never counted as agreeing
+    assert alone == [f"only the runner has {P1}: echo-stdin"]
+    assert outcome_of(cell("x", Verdict.CRASH)) == "fail"
