@@ -93,15 +93,7 @@ class DockerBuilder(Builder):
         return cache_dir(f"cargo-target/{self.toolchain.name}/{target.triple}")
 
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
-        argv = [*self._docker_argv(workspace, target), *_cargo(crate, target)]
-        try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                                    check=False)
-        except subprocess.TimeoutExpired:
-            raise BuildFailed(f"cargo build took longer than {BUILD_TIMEOUT_S}s") from None
-        if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines()[-COMPILER_LINES:]
-            raise BuildFailed("\n".join(lines))
+        _run_build([*self._docker_argv(workspace, target), *_cargo(crate, target)], "cargo build")
         built = self._target_dir(target) / target.triple / PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
@@ -124,15 +116,7 @@ class DockerBuilder(Builder):
                 "--out", "/out", "--target-dir", "/target", *what]
 
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
-        argv = self._tests_argv(test_crate, target, out_dir)
-        try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                                    check=False)
-        except subprocess.TimeoutExpired:
-            raise BuildFailed(f"cargo test --no-run took longer than {BUILD_TIMEOUT_S}s") from None
-        if result.returncode != 0:
-            lines = (result.stdout + result.stderr).strip().splitlines()[-COMPILER_LINES:]
-            raise BuildFailed("\n".join(lines))
+        _run_build(self._tests_argv(test_crate, target, out_dir), "cargo test --no-run")
 
     def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
         return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR")))
@@ -168,3 +152,15 @@ def make_lockfile(workspace_root: Path, image: str) -> Path:
     if result.returncode != 0:
         raise UserError(f"cargo generate-lockfile failed:\n{result.stderr.strip()[-2000:]}")
     return workspace_root / "Cargo.lock"
+
+
+def _run_build(argv: list[str], what: str) -> None:
+    """Run a build container; BuildFailed with the last lines of its output when it fails."""
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                                check=False)
+    except subprocess.TimeoutExpired:
+        raise BuildFailed(f"{what} took longer than {BUILD_TIMEOUT_S}s") from None
+    if result.returncode != 0:
+        lines = (result.stdout + "\n" + result.stderr).strip().splitlines()[-COMPILER_LINES:]
+        raise BuildFailed("\n".join(lines))

@@ -14,9 +14,16 @@ from html import escape
 
 from harness.record import CATEGORIES, NA, NA_SYMBOL, WASI_TESTSUITE, CellResult
 from harness.report.libtests import is_libtest, not_passed, rate
-from harness.report.matrix_md import FAIL_NOTE, LEGEND, WASI_NOTE, WASI_TITLE, version_rows
+from harness.report.matrix_md import (
+    FAIL_NOTE,
+    LEGEND,
+    WASI_NOTE,
+    WASI_TITLE,
+    unsupported_by_harness,
+    version_rows,
+)
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
-from harness.report.toolchains import toolchain_order
+from harness.report.toolchains import summary_groups, toolchain_order
 from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
@@ -333,30 +340,27 @@ def _summary(results: Results, wasi: bool = False) -> str:
     head = "".join(f"<th>{'N/A' if c == NA else c}</th>" for c in CATEGORIES)
     several = results.several_toolchains and not wasi
     rows = []
-    for target in results.targets:
-        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
-        for runtime in runtimes_of(cells, results.runtimes):
-            for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
-                mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
-                if not mine:
-                    continue
-                numbers = counts(mine)
-                tds = []
-                for category in CATEGORIES:
-                    text = str(numbers[category])
-                    if category == "fail" and numbers[category]:
-                        text += f" ({failing_breakdown(mine)})"
-                    tds.append(f"<td>{escape(text)}</td>")
-                which = f"<th>{escape(toolchain)}</th>" if several else ""
-                rows.append(
-                    f'<tr data-target="{escape(target)}" data-runtime="{escape(runtime)}">'
-                    f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{which}{''.join(tds)}"
-                    f"<td>{len(mine)}</td></tr>"
-                )
+    for target, runtime, toolchain, mine in summary_groups(results, wasi):
+        numbers = counts(mine)
+        tds = []
+        for category in CATEGORIES:
+            text = str(numbers[category])
+            if category == "fail" and numbers[category]:
+                text += f" ({failing_breakdown(mine)})"
+            tds.append(f"<td>{escape(text)}</td>")
+        if wasi:
+            tds.append(f"<td>{unsupported_by_harness(mine)}</td>")
+        which = f"<th>{escape(toolchain)}</th>" if several else ""
+        rows.append(
+            f'<tr data-target="{escape(target)}" data-runtime="{escape(runtime)}">'
+            f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{which}{''.join(tds)}"
+            f"<td>{len(mine)}</td></tr>"
+        )
     which = "<th>toolchain</th>" if several else ""
+    harness = "<th>of which unsupported by harness</th>" if wasi else ""
     return (
         f'<p>{escape(FAIL_NOTE.replace("`", ""))}</p><table class="counts"><thead><tr>'
-        f"<th>target</th><th>runtime</th>{which}{head}<th>total</th></tr></thead>"
+        f"<th>target</th><th>runtime</th>{which}{head}{harness}<th>total</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, WASI_TESTSUITE, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
-from harness.report.toolchains import differences, rustc_of, toolchain_order
+from harness.report.toolchains import differences, rustc_of, summary_groups, toolchain_order
 from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, Verdict
 
@@ -25,7 +25,7 @@ LEGEND = {
 WASI_TITLE = "WASI runtime conformance (WebAssembly/wasi-testsuite)"
 WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same sandbox: evidence "
              "about each runtime's WASI, not about Rust's std. They are left out of the summary "
-             "above and out of the tier-2 dossiers. Their target is the WASI version of their "
+             "above and out of every tier-2 requirement (the dossiers list them apart). Their target is the WASI version of their "
              "suite; rows are grouped by suite. `unsupported by harness` marks a test that needs "
              "the harness to talk to the running guest (TCP, HTTP requests, signals), which it "
              "does not do yet: such a test is never run and never a pass.")
@@ -88,23 +88,22 @@ def summary_lines(results: Results, wasi: bool = False) -> list[str]:
         + (" | of which unsupported by harness" if wasi else "") + " | total |",
         "|---|---|" + ("---|" if several else "") + "---:|" * (len(names) + 1 + wasi),
     ]
-    for target in results.targets:
-        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
-        for runtime in runtimes_of(cells, results.runtimes):
-            for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
-                mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
-                if not mine:
-                    continue
-                numbers = counts(mine)
-                row = [str(numbers[c]) for c in CATEGORIES]
-                breakdown = failing_breakdown(mine)
-                if breakdown:
-                    row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
-                which = f"{toolchain} | " if several else ""
-                if wasi:
-                    row.append(str(sum(1 for c in mine if c.reason.startswith(UNSUPPORTED_BY_HARNESS))))
-                lines.append(f"| {target} | {runtime} | {which}" + " | ".join(row) + f" | {len(mine)} |")
+    for target, runtime, toolchain, mine in summary_groups(results, wasi):
+        numbers = counts(mine)
+        row = [str(numbers[c]) for c in CATEGORIES]
+        breakdown = failing_breakdown(mine)
+        if breakdown:
+            row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
+        which = f"{toolchain} | " if several else ""
+        if wasi:
+            row.append(str(unsupported_by_harness(mine)))
+        lines.append(f"| {target} | {runtime} | {which}" + " | ".join(row) + f" | {len(mine)} |")
     return lines
+
+
+def unsupported_by_harness(cells: list[CellResult]) -> int:
+    """wasi-testsuite cells not run because the harness cannot perform their operations."""
+    return sum(1 for c in cells if c.reason.startswith(UNSUPPORTED_BY_HARNESS))
 
 
 def wasi_lines(results: Results) -> list[str]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.record import FAIL, PASS, XFAIL, CellResult
-from harness.results import Results
+from harness.record import FAIL, PASS, WASI_TESTSUITE, XFAIL, CellResult
+from harness.results import Results, ordered
 
 WORKS = frozenset({PASS})
 BROKEN = frozenset({FAIL, XFAIL})  # known or not, the behaviour does not work
@@ -30,6 +31,18 @@ def toolchain_order(results: Results) -> list[str]:
     names = results.toolchains
     return sorted(names, key=lambda n: (_version_key(str((versions.get(n) or {}).get("rustc", ""))),
                                         names.index(n)))
+
+
+def summary_groups(results: Results, wasi: bool) -> Iterator[tuple[str, str, str, list[CellResult]]]:
+    """(target, runtime, toolchain, cells) of each row of a summary table: of the std
+    evidence, or (`wasi`) of wasi-testsuite's tests; empty groups left out."""
+    for target in results.targets:
+        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
+        for runtime in ordered((c.runtime for c in cells), results.runtimes):
+            for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
+                mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
+                if mine:
+                    yield target, runtime, toolchain, mine
 
 
 def rustc_of(results: Results, toolchain: str) -> str:
