@@ -1,7 +1,9 @@
 """The full matrix, for real: every cell's verdict is explained, and the reports agree.
 
-One run of `pytest suites/ -n 2` (the README's main job, less the set-up) per test
-session; the tests below read what it wrote.
+One run of the hand-written suites (`pytest suites/ -n 2`, the README's main job less
+the set-up and Rust's own tests, which take half an hour on 2 cores) and one run of
+core's tests on wasm32-wasip1 under Wasmtime 45 per test session; the tests below read
+what they wrote.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, subpro
     out = tmp_path_factory.mktemp("matrix")
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "suites/", "-n", "2", "-q", "-p", "no:cacheprovider",
-         "--results-dir", str(out)],
+         "--ignore", "suites/upstream.yaml", "--results-dir", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
     )
     results = out / "results.json"
@@ -73,3 +75,27 @@ def test_the_reports_agree_with_results_json(matrix: tuple) -> None:
     assert sum(1 for _ in testcases) == len(cells)
     html = (out / "matrix.html").read_text()
     assert html.count('data-verdict="') == len(cells)
+
+
+@pytest.fixture(scope="module")
+def coretests(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("coretests")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites/upstream.yaml", "-q", "-p", "no:cacheprovider",
+         "-k", "upstream.coretests", "--targets", "wasm32-wasip1", "--runtimes", "wasmtime-45",
+         "--results-dir", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
+    )
+    results = out / "results.json"
+    assert results.is_file(), run.stdout[-3000:] + run.stderr[-3000:]
+    cells = json.loads(results.read_text())["cells"]
+    assert len(cells) == 1, [c["case"] for c in cells]
+    return cells[0]
+
+
+def test_core_tests_run_end_to_end_with_every_test_recorded(coretests: dict) -> None:
+    assert coretests["verdict"] in EXPLAINED, coretests["reason"]
+    outcomes = [t["outcome"] for t in coretests["tests"]]
+    assert outcomes.count("passed") >= 2000, coretests["reason"]
+    assert outcomes.count("ignored") > 0  # upstream's #[ignore] and wasm cfgs stay visible
+    assert coretests["test_counts"]["passed"] == outcomes.count("passed")
