@@ -1,19 +1,24 @@
 """Benchmark: the full matrix cold and warm, against the bare runtime calls of the same run.
 
-    python bench/matrix.py [--workers N] [--keep-cache] [-- PYTEST_ARGS...]
+    python bench/matrix.py [--workers N] [--keep-cache] [--suites PATH] [-- PYTEST_ARGS...]
+    python bench/matrix.py --suites suites/upstream.yaml   # Rust's own tests only
 
 Cold: the run starts from an empty cache of its own (bench/out/cache; the
 toolchain image stays, your own caches are not touched). Warm: the same run again.
 For every cell that ran, the executor inside the sandbox measures the runtime
 process itself (`duration_s`: the bare runtime call, spawned directly in the same
 container); the harness measures the whole cell
-(`wall_s`). The figures are ratios and differences taken within one run. The last
-line is a `key=value` summary.
+(`wall_s`). For a libtest cell (one test binary, run again by exact name after
+a test crashed it) both sum over its runtime processes, so their difference is the
+harness's overhead per binary. The figures are ratios and differences taken within
+one run, plus the size of the results file and its gzip. The last line is a
+`key=value` summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -30,10 +35,10 @@ CACHE = OUT / "cache"
 os.environ["WASM_CONFORMANCE_CACHE"] = str(CACHE)  # for this process and the runs it starts
 
 
-def run_matrix(name: str, workers: int, extra: list[str]) -> tuple[float, dict]:
+def run_matrix(name: str, suites: str, workers: int, extra: list[str]) -> tuple[float, dict]:
     results_dir = OUT / name
     shutil.rmtree(results_dir, ignore_errors=True)
-    argv = [sys.executable, "-m", "pytest", "suites/", "-q", "-p", "no:cacheprovider",
+    argv = [sys.executable, "-m", "pytest", suites, "-q", "-p", "no:cacheprovider",
             "-n", str(workers), "--results-dir", str(results_dir), *extra]
     started = time.monotonic()
     subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
@@ -56,6 +61,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep-cache", action="store_true", help="start from the last bench cache")
+    parser.add_argument("--suites", default="suites/", help="the suites to run (default: all)")
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "harness", "setup"], cwd=ROOT, check=True)
@@ -63,10 +69,10 @@ def main() -> int:
     if not args.keep_cache:
         shutil.rmtree(CACHE, ignore_errors=True)
     cold_start = time.time()
-    cold_s, cold = run_matrix("cold", args.workers, args.pytest_args)
+    cold_s, cold = run_matrix("cold", args.suites, args.workers, args.pytest_args)
     cold_builds = builds_since(cold_start)
     warm_start = time.time()
-    warm_s, warm = run_matrix("warm", args.workers, args.pytest_args)
+    warm_s, warm = run_matrix("warm", args.suites, args.workers, args.pytest_args)
     warm_builds = builds_since(warm_start)
 
     ran = [c for c in warm["cells"] if c.get("ran")]
@@ -90,6 +96,14 @@ def main() -> int:
     for runtime, values in sorted(by_runtime.items()):
         print(f"  {runtime:<12} median harness overhead {statistics.median(values):7.1f} ms "
               f"over {len(values)} cells")
+    binaries = [c for c in ran if c.get("kind") == "libtest"]
+    tests = [t for c in binaries for t in c.get("tests") or []]
+    stored = (OUT / "warm" / "results.json").read_bytes()
+    if binaries:
+        print(f"test binaries: {len(binaries)} cells, {len(tests)} per-test results; median overhead "
+              f"{statistics.median(1000 * (c['wall_s'] - c['duration_s']) for c in binaries):.1f} ms "
+              f"per binary")
+    print(f"results.json: {len(stored) / 1e6:.2f} MB, gzipped {len(gzip.compress(stored)) / 1e6:.2f} MB")
     summary = {
         "cells": len(warm["cells"]),
         "ran": len(ran),
@@ -105,6 +119,9 @@ def main() -> int:
         "cache_hit_rate": round(1 - sum(warm_builds.values()) / max(len(needed), 1), 3),
         "artifacts": len(needed),
         "verdicts_changed": len(changed),
+        "test_results": len(tests),
+        "results_mb": round(len(stored) / 1e6, 2),
+        "results_gz_mb": round(len(gzip.compress(stored)) / 1e6, 2),
     }
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0
