@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("inputs", nargs="+", type=Path)
     merge.add_argument("-o", "--output", type=Path, required=True)
 
+    recover = sub.add_parser("recover", help="write results.json from the record files of a run "
+                                             "whose pytest controller died")
+    recover.add_argument("results_dir", type=Path, nargs="?", default=Path("reports"))
+    recover.add_argument("--run", help="the run id (a folder of DIR/.records; default: the newest)")
+
     cache = sub.add_parser("cache", help="show or clear the persistent caches")
     cache.add_argument("action", choices=["info", "clear"])
 
@@ -134,6 +139,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         merge_files(args.inputs, args.output)
         print(args.output)
         return 0
+    if args.command == "recover":
+        from harness.recover import recover_command
+
+        return recover_command(args.results_dir, args.run)
     if args.command == "cache":
         from harness.cache import cache_command
 

@@ -149,3 +149,19 @@ def test_cache_info_and_clear(tmp_path: Path, monkeypatch, capsys) -> None:  # t
     assert "artifacts" in capsys.readouterr().out
     assert cache_command("clear") == 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_run_whose_controller_died_is_recovered_from_its_records(tmp_path: Path) -> None:
+    from harness.recover import recover
+
+    RecordWriter(tmp_path, "20260101T000000-old", "gw0").append(record("old"))
+    RecordWriter(tmp_path, "20260102T000000-new", "gw0").append(record("a"))
+    RecordWriter(tmp_path, "20260102T000000-new", "gw1").append(record("b", runtime="wazero"))
+    results = load_results(recover(tmp_path))  # validated against the schema
+    assert [c.case for c in results.cells] == ["a", "b"]
+    assert results.run["run_id"] == "20260102T000000-new"
+    assert results.run["runtimes"] == ["wasmtime-45", "wazero"]
+    assert "recovered" in results.run["versions_error"]
+    assert [c.case for c in load_results(recover(tmp_path, "20260101T000000-old")).cells] == ["old"]
+    with pytest.raises(UserError, match="no records of run nope"):
+        recover(tmp_path, "nope")

@@ -25,10 +25,11 @@ LEGEND = {
 WASI_TITLE = "WASI runtime conformance (WebAssembly/wasi-testsuite)"
 WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same sandbox: evidence "
              "about each runtime's WASI, not about Rust's std. They are left out of the summary "
-             "above and out of every tier-2 requirement (the dossiers list them apart). Their target is the WASI version of their "
-             "suite; rows are grouped by suite. `unsupported by harness` marks a test that needs "
-             "the harness to talk to the running guest (TCP, HTTP requests, signals), which it "
-             "does not do yet: such a test is never run and never a pass.")
+             "above and out of every tier-2 requirement (the dossiers list them apart). Their "
+             "target is the WASI version of their suite; rows are grouped by suite. "
+             "`unsupported by harness` marks a test that needs the harness to talk to the "
+             "running guest (TCP, HTTP requests, signals), which it does not do yet: such a "
+             "test is never run and never a pass.")
 UNSUPPORTED_BY_HARNESS = "unsupported by harness"
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING) + "."
 
