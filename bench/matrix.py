@@ -104,6 +104,11 @@ def main() -> int:
               f"{statistics.median(1000 * (c['wall_s'] - c['duration_s']) for c in binaries):.1f} ms "
               f"per binary")
     print(f"results.json: {len(stored) / 1e6:.2f} MB, gzipped {len(gzip.compress(stored)) / 1e6:.2f} MB")
+    report_start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "harness", "report", str(OUT / "warm" / "results.json"),
+                    "-o", str(OUT / "report")], cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    report_s = time.monotonic() - report_start
+    print(f"reports from results.json: {report_s:.1f}s")
     summary = {
         "cells": len(warm["cells"]),
         "ran": len(ran),
@@ -122,6 +127,7 @@ def main() -> int:
         "test_results": len(tests),
         "results_mb": round(len(stored) / 1e6, 2),
         "results_gz_mb": round(len(gzip.compress(stored)) / 1e6, 2),
+        "report_s": round(report_s, 1),
     }
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,8 @@ def ordered(names: Iterable[str], preferred: Iterable[str] = ()) -> list[str]:
 
 @dataclass(frozen=True)
 class Results:
-    """A whole results file: the run header and the cells sorted by (target, case, runtime)."""
+    """A whole results file: the run header and the cells sorted by (target, case, runtime).
+    Its derived lists are computed once (a run of Rust's tests has thousands of cells)."""
 
     run: dict[str, Any]
     cells: tuple[CellResult, ...]
@@ -81,22 +82,22 @@ class Results:
         return {"format_version": FORMAT_VERSION, "run": self.run,
                 "cells": [c.to_json() for c in sort_cells(self.cells)]}
 
-    @property
+    @cached_property
     def targets(self) -> list[str]:
         return ordered([c.target for c in self.cells] + list(self.run.get("targets") or []))
 
-    @property
+    @cached_property
     def runtimes(self) -> list[str]:
         """Runtime columns in the run's column order (the plugins'), then any others."""
         header = list(self.run.get("runtimes") or [])
         return ordered([c.runtime for c in self.cells] + header, header)
 
-    @property
+    @cached_property
     def toolchains(self) -> list[str]:
         header = list(self.run.get("toolchains") or [])
         return ordered([c.toolchain for c in self.cells if c.toolchain] + header, header)
 
-    @property
+    @cached_property
     def several_toolchains(self) -> bool:
         return len(self.toolchains) > 1
 
@@ -105,7 +106,14 @@ class Results:
         return cell.name(self.several_toolchains)
 
     def for_target(self, target: str) -> list[CellResult]:
-        return [c for c in self.cells if c.target == target]
+        return list(self._by_target.get(target, ()))
+
+    @cached_property
+    def _by_target(self) -> dict[str, list[CellResult]]:
+        found: dict[str, list[CellResult]] = {}
+        for cell in self.cells:
+            found.setdefault(cell.target, []).append(cell)
+        return found
 
     def versions(self) -> list[tuple[str, str]]:
         return sorted((str(k), "" if v is None else str(v))

@@ -17,6 +17,7 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from harness.record import (
     FAIL,
@@ -104,21 +105,21 @@ class Target:
     triple: str
     history: History | None = None
 
-    @property
+    @cached_property
     def all_cells(self) -> list[CellResult]:
         return [c for c in self.results.for_target(self.triple) if c.kind != WASI_TESTSUITE]
 
-    @property
+    @cached_property
     def toolchain(self) -> str:
         names = toolchain_order(self.results)
         return "debian-sid" if "debian-sid" in names else (names[-1] if names else "")
 
-    @property
+    @cached_property
     def cells(self) -> list[CellResult]:
         """The reference toolchain's cells."""
         return [c for c in self.all_cells if c.toolchain in (self.toolchain, "")]
 
-    @property
+    @cached_property
     def reference(self) -> str | None:
         """The newest Wasmtime column that runs this target."""
         ran = {c.runtime for c in self.cells if c.category != NA and c.runtime.startswith("wasmtime-")}
