@@ -117,3 +117,10 @@ def test_the_html_dossier_is_the_markdown_rendered(reports: Path) -> None:
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
     assert '<a href="../matrix.html#cell-async.main__wasm32-wasip3__wasmtime-49__debian-sid">' in html
     assert "<script" not in html and "<link" not in html
+
+
+def test_a_headline_does_not_stop_at_an_abbreviation() -> None:
+    from harness.report.dossier import _headline
+
+    reason = "the component imports WASI 0.3.0-rc (e.g. wasi:cli/environment), which 46 lacks. Seen on 49."
+    assert _headline(reason) == "the component imports WASI 0.3.0-rc (e.g. wasi:cli/environment), which 46 lacks"

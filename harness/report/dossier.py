@@ -57,7 +57,7 @@ def _links(cells: list[CellResult]) -> str:
 def _headline(reason: str) -> str:
     """The first sentence of a reason (the rest is in the matrix)."""
     text = " ".join(reason.split())
-    match = re.match(r"(.{40,300}?[.;])(\s|$)", text)
+    match = re.match(r"(.{40,300}?(?<!e\.g)(?<!i\.e)(?<!etc)[.;])(\s|$)", text)
     return (match.group(1) if match else text[:300]).rstrip(".;")
 
 
