@@ -101,8 +101,11 @@ class Sandbox:
 
     def _start(self) -> None:
         self._starts += 1
+        # Its own session: a Ctrl-C at the terminal reaches the harness, which records the
+        # cell as interrupted and removes the container, not the sandbox mid-cell.
         self._proc = subprocess.Popen(
             self.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         self._lines = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc, self._lines), daemon=True).start()
