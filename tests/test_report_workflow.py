@@ -179,7 +179,7 @@ def test_the_shard_matrix_covers_every_target_with_suites_and_upstream(flow: dic
 def test_the_wasi_testsuite_shard_checks_out_the_compiled_tests(flow: dict[str, Any]) -> None:
     (entry,) = [e for e in shard_entries(flow) if e["name"] == "wasi-testsuite"]
     assert option(entry["args"], "--wasi-testsuite") == "wasi-testsuite"
-    assert words(entry["args"])[0] == "suites/hello.yaml"
+    assert not [w for w in words(entry["args"]) if w.startswith("suites")]  # its tests alone
     checkout = next(s for s in job(flow, "shard")["steps"]
                     if s.get("with", {}).get("repository") == "WebAssembly/wasi-testsuite")
     assert uses(checkout) == "actions/checkout"
