@@ -341,9 +341,12 @@ def interrupt(directory: Path, act: str, *args: str) -> tuple[Run, float]:
     """Run the a/b/c suites; once b's guest spins, do `act` to it; return the run and its time."""
     run_id = prepare(directory, INTERRUPTED_SUITES)
     started = time.monotonic()
+    # SIGINT as at a terminal, even when this test runs where it is ignored (a background
+    # job of a non-interactive shell ignores it, and its children inherit that).
     proc = subprocess.Popen(command("--runtimes", "wasmtime-45", *args), cwd=directory,
                             env=environment(directory), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         container = wait_for_guest(run_id, "spin.wasm")
         wait_for_record(directory, run_id, "a.before")  # (with xdist it runs concurrently)
