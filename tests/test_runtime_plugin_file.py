@@ -4,6 +4,7 @@ on the command line, seen by doctor and in the matrix; adding it rebuilds no fix
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -86,3 +87,21 @@ def test_a_runtime_from_a_file_is_a_column_like_any_other(tmp_path: Path) -> Non
          "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False)
     components = json.loads(doctor.stdout)["components"]
     assert components["winch-45"].startswith("45.0."), components
+
+
+def test_an_opt_in_column_without_its_binary_is_unavailable_saying_why(tmp_path: Path) -> None:
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "hello.yaml").write_text(
+        "cases:\n  - id: hello.plain\n    fixture: hello\n    targets: [wasm32-wasip1]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites", "--results-dir", "out", "-p", "no:cacheprovider",
+         "--fixtures-dir", str(ROOT / "rust-fixtures"), "--targets", "wasm32-wasip1",
+         "--runtime-plugin", str(ROOT / "docs" / "examples" / "wasmtime50_runtime.py"),
+         "--runtimes", "wasmtime-50"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False,
+        env={**os.environ, "WASMTIME_50": str(tmp_path / "not-built" / "wasmtime")},
+    )
+    cells = json.loads((tmp_path / "out" / "results.json").read_text())["cells"]
+    assert cells and {c["verdict"] for c in cells} == {"unavailable"}, result.stdout[-3000:]
+    assert all("/opt/wasmtime-50/wasmtime" in c["reason"] for c in cells), cells[0]["reason"]
+    assert not (tmp_path / "not-built").exists()  # no mount made a directory in its place
