@@ -16,7 +16,7 @@ from harness.builder import builder_for
 from harness.expectations import Expectations, expectation_files
 from harness.expectations_command import usage
 from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
-from harness.record import CellResult
+from harness.record import WASI_TESTSUITE, CellResult
 from harness.results import Results, read_records, write_results
 from harness.runtime import installed_runtimes
 from harness.suite import load_suite
@@ -25,7 +25,6 @@ from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_files, suite
 from harness.targets import all_targets
 from harness.verdict import Verdict
 from harness.wasi_testsuite import CASE_PREFIX
-from harness.wasi_testsuite import KIND as WASI_KIND
 
 LOST = "lost: the cell started but left no record (its worker died or the run was interrupted)"
 
@@ -76,16 +75,15 @@ def parse_nodeid(nodeid: str, toolchains: list[str]) -> tuple[str, str, str, str
 
 
 def lost_record(case: str, target: str, runtime: str, toolchain: str) -> CellResult:
-    kind = WASI_KIND if not toolchain and case.startswith(CASE_PREFIX) else "case"
+    kind = WASI_TESTSUITE if not toolchain and case.startswith(CASE_PREFIX) else "case"
     return CellResult(case=case, target=target, runtime=runtime, toolchain=toolchain,
                       verdict=Verdict.INFRA_ERROR, reason=LOST, kind=kind)
 
 
 def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
     """Rules of the suites folders of this run that decide no cell of the whole matrix."""
-    roots = sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)})
     stale: list[dict[str, str]] = []
-    for root in roots:
+    for root in _suite_roots(config):
         extra = expectation_paths(config, root / "any.yaml")[len(expectation_files(root)):]
         try:
             rows = usage(root, extra)
@@ -93,6 +91,11 @@ def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
             continue  # a broken file is reported by its own collection
         stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows if n == 0]
     return stale
+
+
+def _suite_roots(config: pytest.Config) -> list[Path]:
+    """The folders of the run's YAML suites (a wasi-testsuite checkout has none of its own)."""
+    return sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)})
 
 
 def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[dict[str, str]]:
@@ -103,7 +106,7 @@ def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[d
         return []
     runtimes = installed_runtimes()
     stale: list[dict[str, str]] = []
-    for root in sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)}):
+    for root in _suite_roots(config):
         try:
             expectations = Expectations.load(expectation_paths(config, root / "any.yaml"), runtimes)
             cases = {c.id: c for path in suite_files(root) for c in load_suite(path, runtimes)}

@@ -74,16 +74,11 @@ class Workspace:
 
     def source_hash(self, crate: str) -> str:
         """Hash of what a build of `crate` depends on: its files, Cargo.lock, the root manifest."""
-        digest = hashlib.sha256()
         inputs = [self.root / "Cargo.toml", self.root / "Cargo.lock"]
         for crate_dir in self._source_dirs(self.crates[crate].path, set()):
             inputs += sorted(p for p in crate_dir.rglob("*")
                              if p.is_file() and "target" not in p.relative_to(crate_dir).parts)
-        for path in inputs:
-            if path.is_file():
-                digest.update(str(path.relative_to(self.root)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-        return digest.hexdigest()
+        return _digest_files([p for p in inputs if p.is_file()], self.root)
 
     def _source_dirs(self, crate_dir: Path, seen: set[Path]) -> list[Path]:
         """The crate's directory and those of its path dependencies, transitively."""
@@ -98,10 +93,15 @@ class Workspace:
 
 def source_hash(folder: Path) -> str:
     """Hash of every file below `folder` but its build output (target/, .git/)."""
+    return _digest_files(sorted(p for p in folder.rglob("*") if p.is_file()
+                                and not {"target", ".git"} & set(p.relative_to(folder).parts)), folder)
+
+
+def _digest_files(paths: list[Path], root: Path) -> str:
+    """A digest of each file's path below `root` and its content, in the given order."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()
-                       and not {"target", ".git"} & set(p.relative_to(folder).parts)):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 

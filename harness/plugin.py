@@ -26,18 +26,17 @@ from harness.options import (
     selected_toolchains,
     workspace_of,
 )
-from harness.record import CellResult
+from harness.record import WASI_TESTSUITE, CellResult
 from harness.results import RecordWriter
 from harness.run_cell import Context, run_cell
 from harness.runtime import REGISTRY, installed_runtimes
 from harness.suite import features, load_suite
 from harness.suite_file import SuiteError
-from harness.suite_paths import SUITE_SUFFIXES, is_suite_file, suite_root, suites_in_args
+from harness.suite_paths import SUITE_SUFFIXES, WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
 from harness.verdict import Verdict
-from harness.wasi_testsuite import KIND as WASI_KIND
-from harness.wasi_testsuite import MANIFEST, find_manifests, load_suite_folder
+from harness.wasi_testsuite import find_manifests, load_suite_folder
 
 CASE_IDS = pytest.StashKey[dict[str, str]]()
 SESSION = pytest.StashKey["RunSession"]()
@@ -87,7 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     for toolchain in all_toolchains().values():
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
-    config.addinivalue_line("markers", f"{marker(WASI_KIND)}: prebuilt tests of WebAssembly/wasi-testsuite")
+    config.addinivalue_line("markers",
+                            f"{marker(WASI_TESTSUITE)}: prebuilt tests of WebAssembly/wasi-testsuite")
     config.stash[CASE_IDS] = {}
     _STARTED.clear()  # a new session (pytester may run several in one process)
     # refuse unknown names up front
@@ -128,7 +128,7 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if is_suite_file(file_path):
         return SuiteFile.from_parent(parent, path=file_path)
-    if file_path.name == MANIFEST and str(file_path) in parent.config.args:
+    if file_path.name == WASI_MANIFEST and str(file_path) in parent.config.args:
         return SuiteFile.from_parent(parent, path=file_path)
     return None
 
@@ -141,7 +141,7 @@ class SuiteFile(pytest.File):
         session = config.stash[SESSION]
         try:
             expectations = session.expectations(self.path)
-            if self.path.name == MANIFEST:  # a suite folder of a wasi-testsuite checkout
+            if self.path.name == WASI_MANIFEST:  # a suite folder of a wasi-testsuite checkout
                 cases = load_suite_folder(self.path, installed_runtimes(),
                                           config.getoption("wasi_testsuite_os"))
             else:
@@ -179,7 +179,7 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
-        self.add_marker(marker(cell.toolchain or WASI_KIND))
+        self.add_marker(marker(cell.toolchain or WASI_TESTSUITE))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
@@ -233,7 +233,7 @@ class RunSession:
     def expectations(self, suite_path: Path) -> Expectations:
         """The shared rules of a suite's folder; a wasi-testsuite folder gets those of the
         run's first suites folder (the project's by default)."""
-        if suite_path.name == MANIFEST:
+        if suite_path.name == WASI_MANIFEST:
             yaml_suites = [p for p in suites_in_args(self.config.args) if is_suite_file(p)]
             suite_path = yaml_suites[0] if yaml_suites else PROJECT_ROOT / "suites" / "any.yaml"
         root = suite_root(suite_path)
@@ -281,7 +281,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
     """On the controller: remember which cells started (to report lost ones)."""
-    if nodeid.split("::")[0].endswith((*SUITE_SUFFIXES, MANIFEST)):
+    if nodeid.split("::")[0].endswith((*SUITE_SUFFIXES, WASI_MANIFEST)):
         _STARTED.add(nodeid)
 
 

@@ -23,6 +23,8 @@ NA_SYMBOL = "N/A"
 # The kind of a cell whose guest is a prebuilt test of WebAssembly/wasi-testsuite: evidence
 # about a runtime's WASI, kept apart from the evidence about Rust's std.
 WASI_TESTSUITE = "wasi-testsuite"
+# The start of the reason of a wasi-testsuite cell the harness cannot perform (never run).
+UNSUPPORTED_BY_HARNESS = "unsupported by harness"
 NO_FEATURE = "(no feature)"
 
 # Outcomes of single tests of a libtest cell.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness import libtest
@@ -12,12 +13,11 @@ from harness.fixtures import Workspace
 from harness.judge import judge
 from harness.outcome import Outcome
 from harness.prebuilt import stage_file, stage_folder
-from harness.record import CellResult
+from harness.record import UNSUPPORTED_BY_HARNESS, WASI_TESTSUITE, CellResult
 from harness.runtime import Invocation, Runtime
 from harness.sandbox import ARTIFACTS_MOUNT, Sandbox, SandboxLost
 from harness.suite_file import relative_name
 from harness.verdict import Verdict
-from harness.wasi_testsuite import KIND as WASI_KIND
 
 EXCERPT_LINES = 15
 EXCERPT_CHARS = 4000
@@ -95,7 +95,7 @@ def base_record(cell: Cell, context: Context) -> CellResult:
         intermittent=bool(rule and rule.intermittent),
         builder=builder_name,
         repro=repro,
-        kind=WASI_KIND if cell.case.wasi is not None else "case",
+        kind=WASI_TESTSUITE if cell.case.wasi is not None else "case",
     )
 
 
@@ -112,7 +112,7 @@ def not_runnable(cell: Cell, context: Context) -> tuple[Verdict, str] | None:
             return Verdict.UNSUPPORTED, f"unsupported by runtime: {reason}"
     if cell.case.wasi is not None:
         why = cell.case.wasi.spec.unsupported
-        return (Verdict.UNSUPPORTED, f"unsupported by harness: {why}") if why else None
+        return (Verdict.UNSUPPORTED, f"{UNSUPPORTED_BY_HARNESS}: {why}") if why else None
     return context.builders[cell.toolchain].target_verdict(cell.target)
 
 
@@ -122,7 +122,9 @@ def _run(cell: Cell, context: Context) -> CellResult:
     if early:
         return _finish(record, *_known_build_error(cell, *early), ran=False)
     if cell.case.wasi is not None:
-        return _run_prebuilt(cell, context, record)
+        argv, copies = _staged_guest(cell, record)
+        return _with_runtime(cell, context, record,
+                             lambda: _run_guest(cell, context, record, argv, {}, [], copies))
     builder = context.builders[cell.toolchain]
     test_crate = cell.case.libtest
     if test_crate is not None:
@@ -142,28 +144,17 @@ def _run(cell: Cell, context: Context) -> CellResult:
     record.build_s = build.seconds
     record.versions.update(build.toolchain)
     path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-    try:
-        version, why = context.runtime_version(cell.runtime)
-        if version is None:
-            return _finish(record, Verdict.UNAVAILABLE, f"runtime unavailable: {why}", ran=False)
-        record.versions["runtime"] = version
-        if test_crate is not None:
-            return _run_tests(cell, context, record, path)
-        invocation, files, mkdirs = _invocation(cell)
-        argv = cell.runtime.argv(path, cell.target, invocation)
-        record.command = argv
-        record.repro = context.sandbox.repro(argv)
-        outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, files, mkdirs)
-    except SandboxLost as error:
-        return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
-    verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)
-    _keep_output(record, outcome)
-    return _finish(record, verdict, reason, ran=True)
+    if test_crate is not None:
+        return _with_runtime(cell, context, record, lambda: _run_tests(cell, context, record, path))
+    invocation, files, mkdirs = _invocation(cell)
+    argv = cell.runtime.argv(path, cell.target, invocation)
+    return _with_runtime(cell, context, record,
+                         lambda: _run_guest(cell, context, record, argv, files, mkdirs))
 
 
-def _run_prebuilt(cell: Cell, context: Context, record: CellResult) -> CellResult:
-    """A wasi-testsuite case: its binary and folders copied into the artifact cache, then run
-    like any guest, each folder a fresh copy without `*.cleanup` leftovers."""
+def _staged_guest(cell: Cell, record: CellResult) -> tuple[list[str], dict[str, str]]:
+    """A wasi-testsuite case's argv and folder copies: its binary and folders copied into the
+    artifact cache, each folder given to the guest as a fresh copy without `*.cleanup` leftovers."""
     test = cell.case.wasi
     assert test is not None
     relative, record.artifact_sha256 = stage_file(test.wasm)
@@ -172,17 +163,29 @@ def _run_prebuilt(cell: Cell, context: Context, record: CellResult) -> CellResul
               for guest, folder in test.spec.dirs.items()}
     invocation = Invocation(args=cell.case.args, env=dict(cell.case.env), dirs=dirs,
                             network=test.spec.network, proposals=frozenset(test.spec.proposals))
-    argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{relative}", cell.target, invocation)
-    record.command = argv
+    return cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{relative}", cell.target, invocation), copies
+
+
+def _with_runtime(cell: Cell, context: Context, record: CellResult,
+                  go: Callable[[], CellResult]) -> CellResult:
+    """`go()` once the runtime has told its version (else the cell is unavailable); a sandbox
+    lost on the way makes the cell an infra-error."""
     try:
         version, why = context.runtime_version(cell.runtime)
         if version is None:
             return _finish(record, Verdict.UNAVAILABLE, f"runtime unavailable: {why}", ran=False)
         record.versions["runtime"] = version
-        record.repro = context.sandbox.repro(argv, copies)
-        outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, {}, [], copies=copies)
+        return go()
     except SandboxLost as error:
         return _finish(record, Verdict.INFRA_ERROR, f"sandbox lost: {error}", ran=False)
+
+
+def _run_guest(cell: Cell, context: Context, record: CellResult, argv: list[str],
+               files: dict[str, str], mkdirs: list[str], copies: dict[str, str] | None = None) -> CellResult:
+    """One run of the guest, judged against the case's expectation."""
+    record.command = argv
+    record.repro = context.sandbox.repro(argv, copies)
+    outcome = context.run_guest(argv, cell.case.stdin, cell.case.timeout_s, files, mkdirs, copies=copies)
     verdict, reason = judge(outcome, cell.expect, cell.rule, cell.runtime)
     _keep_output(record, outcome)
     return _finish(record, verdict, reason, ran=True)

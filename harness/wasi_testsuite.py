@@ -25,19 +25,18 @@ from pathlib import Path
 
 from harness.expect import Expectation, Matcher
 from harness.expectations import Rule, Selector
-from harness.record import WASI_TESTSUITE
 from harness.runtime import Runtime, families
 from harness.suite import Case
 from harness.suite_file import SuiteError
+from harness.suite_paths import PRUNED_DIRS, WASI_MANIFEST
 from harness.targets import all_targets
 from harness.wasi_spec import WasiTest, load_spec
 
 CASE_PREFIX = "wasi."
-KIND = WASI_TESTSUITE  # the record kind of its cells
-MANIFEST = "manifest.json"
+MANIFEST = WASI_MANIFEST
 DEFAULT_VERSION = "wasm32-wasip1"
 DEFAULT_OS = "linux"
-PRUNED = {".git", "node_modules", "target", "__pycache__"}
+PRUNED = PRUNED_DIRS | {".git"}
 
 
 @dataclass(frozen=True)

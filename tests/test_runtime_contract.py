@@ -161,7 +161,7 @@ class FakeSandbox:
             return {**PROCESS, "stdout": "fake 1.2.3\n"}
         return {**PROCESS, **self.result}
 
-    def repro(self, argv: list[str]) -> str:
+    def repro(self, argv: list[str], copies: dict[str, str] | None = None) -> str:
         return "docker run ... " + " ".join(argv)
 
 

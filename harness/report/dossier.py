@@ -32,7 +32,7 @@ from harness.record import (
 )
 from harness.report.history import History
 from harness.report.libtests import by_module, is_libtest, not_passed
-from harness.report.matrix_md import header_lines, version_rows
+from harness.report.matrix_md import header_lines, unsupported_by_harness, version_rows
 from harness.report.model import counts, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, toolchain_order
 from harness.results import Results
@@ -579,7 +579,7 @@ def _wasi(target: Target) -> list[str]:
     for runtime in runtimes_of(cells, target.results.runtimes):
         mine = [c for c in cells if c.runtime == runtime]
         n = counts(mine)
-        harness = sum(1 for c in mine if c.reason.startswith("unsupported by harness"))
+        harness = unsupported_by_harness(mine)
         lines.append(f"| {runtime} | {n[PASS]} | {n[XFAIL]} | {n[FAIL]} | {harness} | "
                      f"{n[NA] + n[UNAVAILABLE] + n[UNSUPPORTED] - harness} | {len(mine)} |")
     return lines

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from harness.record import CATEGORIES, FAIL, FAILING, NA_SYMBOL, WASI_TESTSUITE, CellResult
+from harness.record import (
+    CATEGORIES,
+    FAIL,
+    FAILING,
+    NA_SYMBOL,
+    UNSUPPORTED_BY_HARNESS,
+    WASI_TESTSUITE,
+    CellResult,
+)
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, summary_groups, toolchain_order
@@ -30,7 +38,6 @@ WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same 
              "`unsupported by harness` marks a test that needs the harness to talk to the "
              "running guest (TCP, HTTP requests, signals), which it does not do yet: such a "
              "test is never run and never a pass.")
-UNSUPPORTED_BY_HARNESS = "unsupported by harness"
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING) + "."
 
 

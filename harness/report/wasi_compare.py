@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import FAILING, WASI_TESTSUITE, CellResult
+from harness.record import FAILING, UNSUPPORTED_BY_HARNESS, WASI_TESTSUITE, CellResult
 from harness.results import load_results
 from harness.verdict import Verdict
 
-NOT_RUN = "unsupported by harness"
+NOT_RUN = UNSUPPORTED_BY_HARNESS
 
 
 def outcome_of(cell: CellResult) -> str:
