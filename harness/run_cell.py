@@ -95,7 +95,7 @@ def base_record(cell: Cell, context: Context) -> CellResult:
         intermittent=bool(rule and rule.intermittent),
         builder=builder_name,
         repro=repro,
-        kind=WASI_TESTSUITE if cell.case.wasi is not None else "case",
+        kind=WASI_TESTSUITE if cell.case.wasi is not None else "libtest" if cell.case.libtest else "case",
     )
 
 
@@ -201,7 +201,6 @@ def _keep_output(record: CellResult, outcome: Outcome, duration_s: float | None 
 
 def _run_tests(cell: Cell, context: Context, record: CellResult, artifact: str) -> CellResult:
     """A libtest cell: every test of the binary, one crash at a time (harness/libtest.py)."""
-    record.kind = "libtest"
     # std's tests write below env::temp_dir() (/tmp on WASI): a scratch folder preopened there
     dirs, mkdirs = {"/tmp": "tmp"}, ["tmp"]
 

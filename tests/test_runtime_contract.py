@@ -285,3 +285,20 @@ def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
     assert record.reason.startswith("1 of 3 tests failed: b (crashed: src/lib.rs:1:1: b went wrong)")
     # RUSTC_BOOTSTRAP reaches the guest through the runtime's own flag; /tmp is preopened
     assert "RUSTC_BOOTSTRAP=1" in record.command and "tmp::/tmp" in record.command
+
+
+def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness.suite import TestCrate
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    case = Case(id="upstream.coretests", description="", fixture="", features=("core",),
+                targets=("wasm32-wasip2",), path=tmp_path / "s.yaml", line=1,
+                libtest=TestCrate(crate="coretests", test="coretests"))
+    p2 = all_targets()["wasm32-wasip2"]
+    cell = Cell(case, p2, installed_runtimes()["wazero"], "debian-sid", None, Expectations())
+    context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), FakeSandbox({}))  # type: ignore[arg-type]
+    record = run_cell(cell, context)
+    assert (record.verdict, record.ran) == (Verdict.UNSUPPORTED, False)
+    assert record.kind == "libtest"  # the reports keep it with Rust's tests, not the probes
