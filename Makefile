@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: matrix test setup venv lint types clean
+.PHONY: matrix test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
@@ -18,12 +18,16 @@ test: setup
 setup: venv
 	$(BIN)/python -m harness setup
 
+# Every image recipe still installs from today's registries, cached images or not (CI runs it).
+check-registries: setup
+	$(BIN)/python -m harness check-registries
+
 venv: $(BIN)/.installed
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 lint: venv

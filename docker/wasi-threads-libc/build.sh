@@ -12,12 +12,9 @@ set -euo pipefail
 
 OUT=${1:?usage: build.sh OUTDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-# Two ziglang wheels: 0.17.1 carries wasi-libc's current top half (with the
-# _REENTRANT code paths); 0.14.1 still carries the musl string/stdlib/math
-# sources that newer zig replaced with its own Zig code.
-ZIG_WHEELS="0.14.1:6eb9d4d759b292c83810dbee2e9e8e3fbfbf01d864e6e9811bae711fd74e1c2f
-0.17.1:ea6cc5d87b033cf0aedfbc8f9549a908cae6c50ac31f1698188fa48a74524b54"
-zig_wheel() { echo "ziglang-$1-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl"; }
+# Two ziglang wheels (wheels.txt, with their sha256): 0.17.1 carries wasi-libc's
+# current top half (with the _REENTRANT code paths); 0.14.1 still carries the musl
+# string/stdlib/math sources that newer zig replaced with its own Zig code.
 CC=${CC:-clang-22}
 AR=${AR:-llvm-ar-22}
 JOBS=${JOBS:-$(nproc)}
@@ -30,13 +27,15 @@ mkdir -p "$OUT" "$WORK"
 cd "$WORK"
 
 # ---- 1. sources: musl + wasi-libc as shipped in the ziglang wheel ------------
-for entry in $ZIG_WHEELS; do
-    v=${entry%%:*} sum=${entry#*:} whl=$(zig_wheel "${entry%%:*}")
-    if [ ! -f "$whl" ]; then
-        python3 -m pip download --no-deps --only-binary=:all: -d . "ziglang==$v" \
-            >pip.log 2>&1 || { cat pip.log; exit 1; }
+grep '^ziglang==' "$HERE/wheels.txt" | while read -r requirement; do
+    v=${requirement%% *} v=${v#ziglang==}
+    if ! ls ziglang-"$v"-*.whl >/dev/null 2>&1; then
+        # pip checks the wheel against the line's --hash (a requirements file of one line)
+        echo "$requirement" > "requirement-$v.txt"
+        python3 -m pip download --no-deps --only-binary=:all: --require-hashes -d . \
+            -r "requirement-$v.txt" >pip.log 2>&1 || { cat pip.log; exit 1; }
     fi
-    echo "$sum  $whl" | sha256sum -c --quiet
+    whl=$(ls ziglang-"$v"-*.whl)
     rm -rf "z$v" && mkdir "z$v"
     python3 - "$whl" "z$v" <<'PY'
 import sys, zipfile
