@@ -9,6 +9,7 @@ import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -19,13 +20,44 @@ from harness.artifact import Build
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace, source_hash
-from harness.suite import TestCrate
+from harness.judgment import Judgment
 from harness.targets import Target
 from harness.toolchains import Toolchain
-from harness.verdict import Verdict
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
 PROFILE = "release"
+# The toolchain's own test crates (from its rust-src) and the library each one tests.
+UPSTREAM_LIBRARIES = {"coretests": "core", "alloctests": "alloc", "std-tests": "std"}
+# Libraries whose test binaries each test one module (std's integration tests: thread, env, ...).
+ONE_BINARY_PER_MODULE = frozenset({"std"})
+
+
+@dataclass(frozen=True)
+class TestCrate:
+    """A crate whose test binaries are built: one of the toolchain's own test crates (`crate`:
+    coretests, alloctests, std-tests) or a user's (`path`, `package`)."""
+
+    __test__ = False  # not a test class for pytest
+
+    crate: str | None = None
+    path: Path | None = None  # absolute
+    package: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What names the build (every test target of it is built at once)."""
+        return self.crate or f"{self.path}:{self.package or ''}"
+
+    @property
+    def upstream(self) -> bool:
+        return self.crate is not None
+
+    @property
+    def library(self) -> str:
+        """What its tests exercise: core, alloc, std, or the user's crate (its package or folder)."""
+        if self.crate is not None:
+            return UPSTREAM_LIBRARIES.get(self.crate, self.crate)
+        return self.package or (self.path.name if self.path else "")
 
 
 class BuildFailed(Exception):
@@ -49,8 +81,8 @@ class Builder(ABC):
     def toolchain_versions(self) -> dict[str, str]:
         """Component -> version, for the records."""
 
-    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
-        """The verdict of every cell of `target` when this toolchain cannot build for it
+    def target_verdict(self, target: Target) -> Judgment | None:
+        """The judgment of every cell of `target` when this toolchain cannot build for it
         (N/A for a target it does not know, build-error when its std does not build,
         unavailable when its std is missing here), or None."""
         return None
@@ -68,7 +100,7 @@ class Builder(ABC):
     @abstractmethod
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
         """Build every test binary of `test_crate` for `target` into `out_dir` as
-        `<test>.wasm` (harness/test_build.py). Raises BuildFailed with the compiler's message."""
+        `<test>.wasm` (harness/build_test_binaries.py). Raises BuildFailed with the compiler's message."""
 
     def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
         """A command a person can paste to rebuild the test binaries."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from harness.case import Case
 from harness.expect import Expectation
 from harness.expectations import Expectations, Rule
 from harness.record import cell_name
 from harness.runtime import Runtime
-from harness.suite import Case
 from harness.targets import Target
 
 
@@ -41,8 +41,8 @@ class Cell:
 
 def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
            runtimes: Mapping[str, Runtime], toolchains: Iterable[str]) -> Iterator[Cell]:
-    """Every (case, target, runtime, toolchain) cell of the selection; a prebuilt case (from
-    wasi-testsuite) has no toolchain, so one cell per target and runtime."""
+    """Every (case, target, runtime, toolchain) cell of the selection; a case whose kind is not
+    built (a prebuilt wasi-testsuite binary) has no toolchain, so one cell per target and runtime."""
     chosen = list(toolchains)
     several = len(chosen) > 1
     for case in cases:
@@ -50,6 +50,6 @@ def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[s
             if triple not in targets:
                 continue
             for runtime in runtimes.values():
-                for toolchain in ([""] if case.wasi else chosen):
+                for toolchain in (chosen if case.kind.built else [""]):
                     rule = expectations.for_cell(case, triple, runtime, toolchain)
                     yield Cell(case, targets[triple], runtime, toolchain, rule, expectations, several)

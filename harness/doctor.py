@@ -116,9 +116,9 @@ def _target_status(client: docker.DockerClient, toolchain: Toolchain, tag: str) 
     builder = builder_for(toolchain)
     statuses = {}
     for triple, target in all_targets().items():
-        verdict = builder.target_verdict(target)
-        if verdict is not None:
-            statuses[triple] = f"{verdict[0].value}: {verdict[1]}".splitlines()[0]
+        judgment = builder.target_verdict(target)
+        if judgment is not None:
+            statuses[triple] = f"{judgment.verdict}: {judgment.reason}".splitlines()[0]
             continue
         status, output = _run_in_image(client, tag, ["sh", "-c", _HELLO_SCRIPT, "hello", triple],
                                        env=FIXTURE_BUILD_ENV)
@@ -132,7 +132,7 @@ def _toolchain(client: docker.DockerClient, toolchain: Toolchain) -> dict[str, A
     if toolchain.source != "debian":
         builder = builder_for(toolchain)
         entry["versions"] = builder.toolchain_versions()
-        entry["targets"] = {t: (lambda v: "ok" if v is None else f"{v[0].value}: {v[1]}")(
+        entry["targets"] = {t: (lambda j: "ok" if j is None else f"{j.verdict}: {j.reason}")(
             builder.target_verdict(target)) for t, target in all_targets().items()}
         return entry
     tag = toolchain_spec(toolchain).tag

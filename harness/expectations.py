@@ -26,7 +26,7 @@ from harness.targets import Target
 from harness.yaml_lines import Path_
 
 if TYPE_CHECKING:
-    from harness.suite import Case
+    from harness.case import Case
 
 KINDS = ("unsupported", "xfail", "skip")
 EXPECTATIONS_DIR = "expectations"

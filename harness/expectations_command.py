@@ -7,8 +7,8 @@ from pathlib import Path
 
 from harness.expectations import Expectations, Rule, expectation_files, rule_usage
 from harness.runtime import installed_runtimes
-from harness.suite import load_suite
 from harness.suite_paths import suite_files
+from harness.suite_sources import Options, load_cases
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
 
@@ -20,7 +20,7 @@ def usage(suites_dir: Path, extra: Iterable[Path] = ()) -> list[tuple[Rule, int]
     runtimes = installed_runtimes()
     toolchains = list(all_toolchains())
     expectations = Expectations.load([*expectation_files(suites_dir), *extra], runtimes)
-    cases = [c for path in suite_files(suites_dir) for c in load_suite(path, runtimes)]
+    cases = [c for path in suite_files(suites_dir) for c in load_cases(path, Options(runtimes))]
     return rule_usage(cases, expectations, all_targets(), runtimes.values(), toolchains)
 
 

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.expectations import Rule, for_test
+from harness.judgment import judge_test
 from harness.outcome import Outcome
-from harness.record import TEST_FAILING, TestResult
-from harness.verdict import Verdict
+from harness.record import TestResult
+from harness.verdict import TestOutcome
 
 MESSAGE_CHARS = 2000
 # libtest's JSON events with times, one test at a time (so the crashing one is the last
@@ -72,14 +73,15 @@ def parse_events(stdout: str) -> Events:
         elif what in ("ok", "failed", "ignored", "timeout"):
             if what == "timeout":  # libtest's warning that a test runs long: not a result
                 continue
-            outcome = {"ok": "passed", "failed": "failed", "ignored": "ignored"}[what]
+            outcome = {"ok": TestOutcome.PASSED, "failed": TestOutcome.FAILED,
+                       "ignored": TestOutcome.IGNORED}[what]
             message = str(event.get("stdout") or event.get("message") or "")
-            if outcome == "failed" and name in events.output:
+            if outcome is TestOutcome.FAILED and name in events.output:
                 message = "\n".join(events.output[name]) + ("\n" + message if message else "")
             events.results[name] = TestResult(
                 name, outcome, _seconds(event.get("exec_time")),
-                message=message[-MESSAGE_CHARS:] if outcome == "failed" else "",
-                reason=message if outcome == "ignored" else "")
+                message=message[-MESSAGE_CHARS:] if outcome is TestOutcome.FAILED else "",
+                reason=message if outcome is TestOutcome.IGNORED else "")
             if events.current == name:
                 events.current = None
     return events
@@ -110,7 +112,7 @@ def listed_tests(stdout: str) -> list[str]:
 
 
 @dataclass
-class Run:
+class BinaryRun:
     """Everything the runs of one binary produced."""
 
     tests: list[TestResult]
@@ -123,12 +125,12 @@ class Run:
 
 
 def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s: float,
-               max_runs: int = 500) -> Run:
+               max_runs: int = 500) -> BinaryRun:
     """List the tests, run them all, rerun after each crash; apply the test-level rules."""
     listing = run(["--list", "--format", "terse"], min(timeout_s, 300.0), None)
     outcomes = [listing]
     if listing.exit_code != 0 or listing.timed_out:
-        return Run([], outcomes, listing)
+        return BinaryRun([], outcomes, listing)
     names = listed_tests(listing.stdout)
     marked = run(["--list", "--ignored", "--format", "terse"], min(timeout_s, 300.0), None)
     outcomes.append(marked)
@@ -161,15 +163,15 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     for name in pending:
         why = (f"the case's time limit ({timeout_s:.0f}s) was used up before this test"
                if left <= 0 else "the binary ended before this test started")
-        results[name] = TestResult(name, "timeout" if left <= 0 else "crashed", None,
+        results[name] = TestResult(name, TestOutcome.TIMEOUT if left <= 0 else TestOutcome.CRASHED, None,
                                    message=f"not run: {why}\n{outcome.stderr.strip()}"[-MESSAGE_CHARS:])
     for name in skipped:
-        results[name] = TestResult(name, "skipped", reason=decided[name].reason)  # type: ignore[union-attr]
+        results[name] = TestResult(name, TestOutcome.SKIPPED, reason=decided[name].reason)  # type: ignore[union-attr]
     for result in results.values():
-        if result.outcome == "ignored":
+        if result.outcome is TestOutcome.IGNORED:
             note = "marked #[ignore]" if result.name in ignored_upstream else SHOULD_PANIC
             result.reason = f"{note}: {result.reason}" if result.reason else note
-    return Run([_judged(results[n], decided[n]) for n in names], outcomes, listing)
+    return BinaryRun([judge_test(results[n], decided[n]) for n in names], outcomes, listing)
 
 
 def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
@@ -181,56 +183,9 @@ def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
     text = "\n".join(part for part in (printed, outcome.stderr.strip()) if part)
     if outcome.timed_out:
         message = f"no output for the test's time limit; killed\n{text}"
-        return TestResult(name, "timeout", outcome.duration_s, message=message[:MESSAGE_CHARS])
+        return TestResult(name, TestOutcome.TIMEOUT, outcome.duration_s, message=message[:MESSAGE_CHARS])
     how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
     if outcome.oom_killed:
         how += ", the sandbox's memory limit"
-    return TestResult(name, "crashed", None, message=f"the process ended ({how}):\n{text}"[:MESSAGE_CHARS])
-
-
-def _judged(result: TestResult, rule: Rule | None) -> TestResult:
-    """A test's outcome under the rule that decides it (xfail: a failure is expected)."""
-    if rule is None or rule.kind != "xfail":
-        return result
-    if result.outcome in TEST_FAILING:
-        return TestResult(result.name, "xfail", result.duration_s, result.message, rule.reason)
-    if result.outcome == "passed" and not rule.intermittent:
-        return TestResult(result.name, "xpass", result.duration_s, reason=rule.reason)
-    return result
-
-
-def summary(tests: list[TestResult]) -> str:
-    """E.g. "2269 passed, 150 ignored, 2 xfail" (outcomes that occur, in a fixed order)."""
-    counts: dict[str, int] = {}
-    for test in tests:
-        counts[test.outcome] = counts.get(test.outcome, 0) + 1
-    order = ("passed", "failed", "crashed", "timeout", "xfail", "xpass", "ignored", "skipped")
-    return ", ".join(f"{counts[o]} {o}" for o in order if counts.get(o))
-
-
-def verdict(tests: list[TestResult]) -> tuple[Verdict, str]:
-    """A libtest cell's verdict from its tests: pass when every test that ran passed or failed
-    as expected; fail on any other failure (named); xpass when expected failures passed."""
-    counts = summary(tests)
-    if not tests:
-        return Verdict.UNSUPPORTED, ("no test of this binary exists for this target: upstream "
-                                     "compiles every one of them out here (cfg)")
-    failing = [t for t in tests if t.outcome in TEST_FAILING]
-    if failing:
-        named = "; ".join(f"{t.name} ({t.outcome}: {_first_line(t.message)})" for t in failing[:5])
-        more = f"; and {len(failing) - 5} more" if len(failing) > 5 else ""
-        return Verdict.FAIL, f"{len(failing)} of {len(tests)} tests failed: {named}{more} [{counts}]"
-    stale = [t.name for t in tests if t.outcome == "xpass"]
-    if stale:
-        return Verdict.XPASS, (f"{len(stale)} tests expected to fail passed (stale expectations): "
-                               f"{', '.join(stale[:10])} [{counts}]")
-    return Verdict.PASS, counts
-
-
-def _first_line(message: str) -> str:
-    """The most telling line of a failure: a panic's message, else the first non-empty one."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    for index, line in enumerate(lines):
-        if "panicked at" in line and index + 1 < len(lines):
-            return f"{line.split('panicked at', 1)[1].strip().rstrip(':')}: {lines[index + 1]}"[:200]
-    return (lines[0] if lines else "no output")[:200]
+    return TestResult(name, TestOutcome.CRASHED, None,
+                      message=f"the process ended ({how}):\n{text}"[:MESSAGE_CHARS])

@@ -18,7 +18,9 @@ import pytest
 
 from harness import PROJECT_ROOT
 from harness.cell import Cell, expand
+from harness.context import Context
 from harness.expectations import Expectations
+from harness.finish import STALE
 from harness.options import (
     expectation_paths,
     selected_runtimes,
@@ -26,17 +28,18 @@ from harness.options import (
     selected_toolchains,
     workspace_of,
 )
-from harness.record import WASI_TESTSUITE, CellResult
+from harness.record import CellKind, CellResult
 from harness.results import RecordWriter
-from harness.run_cell import Context, run_cell
+from harness.run_cell import identity, run_cell
 from harness.runtime import REGISTRY, installed_runtimes
-from harness.suite import features, load_suite
+from harness.suite import features
 from harness.suite_file import SuiteError
-from harness.suite_paths import SUITE_SUFFIXES, WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
+from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
+from harness.suite_sources import Options, load_cases
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
 from harness.verdict import Verdict
-from harness.wasi_testsuite import find_manifests, load_suite_folder
+from harness.wasi_testsuite import find_manifests
 
 CASE_IDS = pytest.StashKey[dict[str, str]]()
 SESSION = pytest.StashKey["RunSession"]()
@@ -86,10 +89,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker(feature)}: cases exercising {feature}")
     for toolchain in all_toolchains().values():
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
-    config.addinivalue_line("markers",
-                            f"{marker(WASI_TESTSUITE)}: prebuilt tests of WebAssembly/wasi-testsuite")
+    config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
+                                       "WebAssembly/wasi-testsuite")
     config.stash[CASE_IDS] = {}
-    _STARTED.clear()  # a new session (pytester may run several in one process)
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     _add_wasi_testsuite(config)
@@ -141,11 +143,8 @@ class SuiteFile(pytest.File):
         session = config.stash[SESSION]
         try:
             expectations = session.expectations(self.path)
-            if self.path.name == WASI_MANIFEST:  # a suite folder of a wasi-testsuite checkout
-                cases = load_suite_folder(self.path, installed_runtimes(),
-                                          config.getoption("wasi_testsuite_os"))
-            else:
-                cases = load_suite(self.path, installed_runtimes(), workspace_of(config).check)
+            cases = load_cases(self.path, Options(installed_runtimes(), workspace_of(config).check,
+                                                  config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
         seen = config.stash[CASE_IDS]
@@ -179,10 +178,11 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
-        self.add_marker(marker(cell.toolchain or WASI_TESTSUITE))
+        self.add_marker(marker(cell.toolchain) if cell.toolchain else marker(cell.case.kind.cell_kind))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
+        session.writer().started(identity(self.cell))
         record = run_cell(self.cell, session.context())
         session.writer().append(record)
         self.user_properties.append(("verdict", record.verdict.value))
@@ -279,35 +279,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
-def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
-    """On the controller: remember which cells started (to report lost ones)."""
-    if nodeid.split("::")[0].endswith((*SUITE_SUFFIXES, WASI_MANIFEST)):
-        _STARTED.add(nodeid)
-
-
-_STARTED: set[str] = set()
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     run = config.stash[SESSION]
     run.close()
-    if hasattr(config, "workerinput") or config.option.collectonly:
+    if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
         return
-    if _STARTED:  # containers of workers that died, or of cells interrupted by Ctrl-C
-        from harness.sandbox import remove_session_containers
+    from harness.sandbox import remove_session_containers
 
-        with contextlib.suppress(OSError):
-            remove_session_containers(run.run_id)
+    with contextlib.suppress(OSError):  # containers of workers that died, or of a Ctrl-C
+        remove_session_containers(run.run_id)
     from harness.finish import finish_run
 
-    status = finish_run(config, run.run_id, run.results_dir, sorted(_STARTED))
+    status = finish_run(config, run.run_id, run.results_dir)
     if status and session.exitstatus == 0:
         session.exitstatus = status
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    stale = getattr(config, "_wc_stale", None)
+    stale = config.stash.get(STALE, None)
     if stale:
         terminalreporter.section("stale expectations")
         for line in stale:

@@ -1,35 +1,35 @@
 """The cell result: one typed record per cell, as written to results.json and read by every report.
 
 Its JSON form is published as `harness/results.schema.json` (format version
-FORMAT_VERSION); `harness.results` validates files against it.
+FORMAT_VERSION); `harness.results` validates files against it (and upgrades older ones).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
-from harness.verdict import SYMBOLS, Verdict
+from harness.verdict import FAILING_TESTS, FAILING_VERDICTS, SYMBOLS, ReasonCode, TestOutcome, Verdict
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # Report categories: every cell falls in exactly one.
 PASS, UNSUPPORTED, NA, XFAIL, UNAVAILABLE, FAIL = "pass", "unsupported", "n/a", "xfail", "unavailable", "fail"
 CATEGORIES = (PASS, UNSUPPORTED, NA, XFAIL, UNAVAILABLE, FAIL)
-# The verdicts counted as "fail" in summaries: every verdict that fails the pytest item.
-FAILING: tuple[Verdict, ...] = tuple(v for v in Verdict if not v.is_good)
 NA_SYMBOL = "N/A"
-# The kind of a cell whose guest is a prebuilt test of WebAssembly/wasi-testsuite: evidence
-# about a runtime's WASI, kept apart from the evidence about Rust's std.
-WASI_TESTSUITE = "wasi-testsuite"
-# The start of the reason of a wasi-testsuite cell the harness cannot perform (never run).
-UNSUPPORTED_BY_HARNESS = "unsupported by harness"
 NO_FEATURE = "(no feature)"
 
-# Outcomes of single tests of a libtest cell.
-TEST_OUTCOMES = ("passed", "failed", "crashed", "timeout", "ignored", "skipped", "xfail", "xpass")
-TEST_FAILING = frozenset({"failed", "crashed", "timeout"})
+
+class CellKind(StrEnum):
+    """What a cell's guest is; each kind is run its own way (harness/kinds/)."""
+
+    FIXTURE = "fixture"  # a program of the fixtures workspace, judged by its case's expectation
+    LIBTEST = "libtest"  # a test binary of Rust's own tests or a user's crate: every test's result
+    # a prebuilt test of WebAssembly/wasi-testsuite: evidence about a runtime's WASI, kept apart
+    # from the evidence about Rust's std
+    WASI_TESTSUITE = "wasi-testsuite"
 
 
 def cell_name(case: str, target: str, runtime: str, toolchain: str = "") -> str:
@@ -42,21 +42,30 @@ def cell_name(case: str, target: str, runtime: str, toolchain: str = "") -> str:
 class TestResult:
     """One test of a libtest cell."""
 
+    __test__ = False  # not a test class for pytest
+
     name: str
-    outcome: str  # one of TEST_OUTCOMES
+    outcome: TestOutcome
     duration_s: float | None = None
     message: str = ""  # what the test printed when it failed, bounded
     reason: str = ""  # the expectation's reason (xfail, xpass, skipped) or upstream's ignore note
+    attempts_s: list[float] | None = None  # a timeout rerun alone: each attempt's duration
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "outcome": self.outcome}
+        out: dict[str, Any] = {"name": self.name, "outcome": str(self.outcome)}
         if self.duration_s is not None:
             out["duration_s"] = self.duration_s
         if self.message:
             out["message"] = self.message
         if self.reason:
             out["reason"] = self.reason
+        if self.attempts_s is not None:
+            out["attempts_s"] = self.attempts_s
         return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> TestResult:
+        return cls(**{**raw, "outcome": TestOutcome(raw["outcome"])})
 
 
 @dataclass
@@ -69,9 +78,12 @@ class CellResult:
     verdict: Verdict
     reason: str = ""
     ran: bool = False
-    toolchain: str = ""
-    kind: str = "case"  # "case" (a fixture run), "libtest" (a test binary's tests) or
-    # "wasi-testsuite" (a prebuilt test of WebAssembly/wasi-testsuite: runtime evidence, not std's)
+    toolchain: str = ""  # "" for a prebuilt guest (no toolchain built it)
+    kind: CellKind = CellKind.FIXTURE
+    reason_code: ReasonCode | None = None  # why a cell was not run or not built, for grouping
+    library: str = ""  # libtest: the library its tests exercise (core, alloc, std) or the crate
+    test_binary: str = ""  # libtest: the cargo test target ("lib": the crate's unit tests)
+    wasi_suite: str = ""  # wasi-testsuite: the suite (manifest name) the test belongs to
     suite: str = ""
     line: int = 0
     description: str = ""
@@ -93,6 +105,7 @@ class CellResult:
     versions: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox
     repro: str = ""
+    attempts_s: list[float] | None = None  # a run that timed out, rerun: each attempt's duration
     tests: list[TestResult] | None = None  # libtest cells: every test's result
 
     # ---- JSON -----------------------------------------------------------------------
@@ -100,6 +113,8 @@ class CellResult:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["verdict"] = self.verdict.value
+        out["kind"] = self.kind.value
+        out["reason_code"] = None if self.reason_code is None else self.reason_code.value
         out["tests"] = None if self.tests is None else [t.to_json() for t in self.tests]
         if self.tests is not None:
             out["test_counts"] = self.test_counts
@@ -113,8 +128,11 @@ class CellResult:
         names = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in names}
         values["verdict"] = Verdict(raw["verdict"])
+        values["kind"] = CellKind(raw["kind"])
+        if raw.get("reason_code") is not None:
+            values["reason_code"] = ReasonCode(raw["reason_code"])
         if raw.get("tests") is not None:
-            values["tests"] = [TestResult(**t) for t in raw["tests"]]
+            values["tests"] = [TestResult.from_json(t) for t in raw["tests"]]
         return cls(**values)
 
     # ---- identity and presentation --------------------------------------------------
@@ -136,9 +154,20 @@ class CellResult:
         return re.sub(r"[^A-Za-z0-9._-]", "-", text)
 
     @property
-    def feature(self) -> str:
-        """The row group: the first feature the case lists."""
+    def group(self) -> str:
+        """The row group: a wasi-testsuite test's suite, else the first feature the case lists."""
+        if self.kind is CellKind.WASI_TESTSUITE:
+            return self.wasi_suite
         return self.features[0] if self.features else NO_FEATURE
+
+    @property
+    def is_libtest(self) -> bool:
+        return self.kind is CellKind.LIBTEST
+
+    @property
+    def is_std_evidence(self) -> bool:
+        """Whether it speaks for Rust's std (a probe or Rust's own tests), not a runtime's WASI."""
+        return self.kind is not CellKind.WASI_TESTSUITE
 
     @property
     def not_applicable(self) -> bool:
@@ -149,7 +178,7 @@ class CellResult:
     def category(self) -> str:
         if self.not_applicable:
             return NA
-        if self.verdict in FAILING:
+        if self.verdict in FAILING_VERDICTS:
             return FAIL
         return str(self.verdict)
 
@@ -164,7 +193,11 @@ class CellResult:
 
     @property
     def test_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(TEST_OUTCOMES, 0)
+        counts = dict.fromkeys(map(str, TestOutcome), 0)
         for test in self.tests or []:
             counts[test.outcome] += 1
         return counts
+
+    @property
+    def failing_tests(self) -> int:
+        return sum(1 for t in self.tests or [] if t.outcome in FAILING_TESTS)

@@ -9,15 +9,12 @@ from the records themselves; `harness report` then builds the reports from it.
 
 from __future__ import annotations
 
-import platform
-import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
-from harness import PROJECT_ROOT
 from harness.errors import UserError
+from harness.finish import judged_lost
 from harness.results import RECORDS_DIR, Results, ordered, read_records, write_results
+from harness.run_header import describe_run
 from harness.runtime import installed_runtimes
 
 
@@ -30,29 +27,18 @@ def recover(results_dir: Path, run_id: str | None = None) -> Path:
         raise UserError(f"{results_dir / RECORDS_DIR}: no records of "
                         f"{'run ' + run_id if run_id else 'any run'}")
     run = runs[-1]
-    cells = read_records(results_dir, run.name)
+    cells, unfinished = read_records(results_dir, run.name)
     if not cells:
         raise UserError(f"{run}: the run recorded no cell")
-    written = max(p.stat().st_mtime for p in run.glob("*.jsonl"))
-    revision = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, check=False).stdout.strip()
-    header: dict[str, Any] = {
-        "run_id": run.name,
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(written)),
-        "harness_revision": revision or "unknown",
-        "host": platform.node(),
-        "builder": ",".join(ordered(c.builder for c in cells if c.builder)) or None,
-        "targets": ordered(c.target for c in cells),
-        "runtimes": ordered((c.runtime for c in cells), installed_runtimes()),
-        "toolchains": ordered(c.toolchain for c in cells if c.toolchain),
-        "argv": ["python", "-m", "harness", "recover", str(results_dir)],
-        "image": None,
-        "image_id": None,
-        "versions": {},
-        "toolchain_versions": {},
-        "versions_error": "recovered from the run's record files: the run header was never written",
-        "stale_expectations": [],
-    }
+    cells += [judged_lost(c) for c in unfinished]
+    header = describe_run(
+        run.name, targets=ordered(c.target for c in cells),
+        runtimes=ordered((c.runtime for c in cells), installed_runtimes()),
+        toolchains=ordered(c.toolchain for c in cells if c.toolchain),
+        builders=[c.builder for c in cells if c.builder],
+        argv=["python", "-m", "harness", "recover", str(results_dir)],
+        date=max(p.stat().st_mtime for p in run.glob("*.jsonl")),
+        note="recovered from the run's record files: the run header was never written")
     return write_results(results_dir / "results.json", Results(header, tuple(cells)))
 
 

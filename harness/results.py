@@ -23,23 +23,32 @@ import jsonschema
 
 from harness.errors import UserError
 from harness.record import FORMAT_VERSION, CellResult
+from harness.run_header import RunHeader
 from harness.suite_file import key_name
-from harness.verdict import Verdict
+from harness.verdict import ReasonCode, Verdict
 
 RECORDS_DIR = ".records"
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 
 class RecordWriter:
-    """Appends cell records for one process of one run."""
+    """Appends cell records for one process of one run: a line when a cell starts (its
+    identity), a line when it ends (its record)."""
 
     def __init__(self, results_dir: Path, run_id: str, worker: str) -> None:
         directory = results_dir / RECORDS_DIR / run_id
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"{worker}-{os.getpid()}.jsonl"
 
+    def started(self, cell: CellResult) -> None:
+        """A cell begins: if no record follows, it was lost (its worker died, or Ctrl-C)."""
+        self._write({STARTED: {k: v for k, v in cell.to_json().items() if k in IDENTITY}})
+
     def append(self, record: CellResult) -> None:
-        line = (json.dumps(record.to_json(), sort_keys=True) + "\n").encode()
+        self._write(record.to_json())
+
+    def _write(self, value: dict[str, Any]) -> None:
+        line = (json.dumps(value, sort_keys=True) + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, line)
@@ -48,16 +57,29 @@ class RecordWriter:
             os.close(fd)
 
 
-def read_records(results_dir: Path, run_id: str) -> list[CellResult]:
-    """Every complete record of the run (a line torn by a crash is skipped)."""
-    records = []
+STARTED = "started"
+IDENTITY = ("case", "target", "runtime", "toolchain", "kind", "library", "test_binary", "wasi_suite",
+            "suite", "line", "features", "description")
+
+
+def read_records(results_dir: Path, run_id: str) -> tuple[list[CellResult], list[CellResult]]:
+    """Every complete record of the run (a line torn by a crash is skipped), and the cells that
+    started but left no record (as records with their identity only, verdict still to judge)."""
+    records: list[CellResult] = []
+    started: dict[tuple[str, str, str, str], CellResult] = {}
     for path in sorted((results_dir / RECORDS_DIR / run_id).glob("*.jsonl")):
         for line in path.read_text(errors="replace").splitlines():
             try:
-                records.append(CellResult.from_json(json.loads(line)))
+                raw = json.loads(line)
+                if STARTED in raw:
+                    identity = CellResult.from_json({**raw[STARTED], "verdict": "infra-error"})
+                    started[identity.key] = identity
+                else:
+                    records.append(CellResult.from_json(raw))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
-    return records
+    done = {r.key for r in records}
+    return records, [c for key, c in started.items() if key not in done]
 
 
 def sort_cells(cells: Iterable[CellResult]) -> tuple[CellResult, ...]:
@@ -75,27 +97,29 @@ class Results:
     """A whole results file: the run header and the cells sorted by (target, case, runtime).
     Its derived lists are computed once (a run of Rust's tests has thousands of cells)."""
 
-    run: dict[str, Any]
+    run: RunHeader
     cells: tuple[CellResult, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cells", sort_cells(self.cells))
+
     def to_json(self) -> dict[str, Any]:
-        return {"format_version": FORMAT_VERSION, "run": self.run,
-                "cells": [c.to_json() for c in sort_cells(self.cells)]}
+        return {"format_version": FORMAT_VERSION, "run": self.run.to_json(),
+                "cells": [c.to_json() for c in self.cells]}
 
     @cached_property
     def targets(self) -> list[str]:
-        return ordered([c.target for c in self.cells] + list(self.run.get("targets") or []))
+        return ordered([c.target for c in self.cells] + self.run.targets)
 
     @cached_property
     def runtimes(self) -> list[str]:
         """Runtime columns in the run's column order (the plugins'), then any others."""
-        header = list(self.run.get("runtimes") or [])
-        return ordered([c.runtime for c in self.cells] + header, header)
+        return ordered([c.runtime for c in self.cells] + self.run.runtimes, self.run.runtimes)
 
     @cached_property
     def toolchains(self) -> list[str]:
-        header = list(self.run.get("toolchains") or [])
-        return ordered([c.toolchain for c in self.cells if c.toolchain] + header, header)
+        return ordered([c.toolchain for c in self.cells if c.toolchain] + self.run.toolchains,
+                       self.run.toolchains)
 
     @cached_property
     def several_toolchains(self) -> bool:
@@ -116,13 +140,11 @@ class Results:
         return found
 
     def versions(self) -> list[tuple[str, str]]:
-        return sorted((str(k), "" if v is None else str(v))
-                      for k, v in (self.run.get("versions") or {}).items())
+        return sorted((str(k), "" if v is None else str(v)) for k, v in self.run.versions.items())
 
     def header(self, name: str) -> str:
         """A text field of the run header, "unknown" when absent."""
-        value = self.run.get(name)
-        return "unknown" if value in (None, "") else str(value)
+        return self.run.text(name)
 
 
 def write_results(path: Path, results: Results) -> Path:
@@ -162,10 +184,22 @@ def validate(data: Any, source: str) -> None:
 
 
 def upgrade(data: Any) -> Any:
-    """A results file of format 1 (before format_version was recorded) in format 2."""
-    if not isinstance(data, dict) or "format_version" in data or not isinstance(data.get("cells"), list):
+    """A results file of an older format (1: before format_version was recorded, 2: before
+    cells recorded their kind's fields and reason codes) in the current one."""
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return data
-    defaults = CellResult(case="", target="", runtime="", verdict=Verdict.PASS).to_json()
+    if "format_version" not in data:
+        data = _upgrade_1(data)
+    if data.get("format_version") == 2:
+        cells = [_upgrade_cell_2(c) if isinstance(c, dict) else c for c in data["cells"]]
+        data = {**data, "format_version": FORMAT_VERSION, "cells": cells}
+    return data
+
+
+def _upgrade_1(data: dict[str, Any]) -> dict[str, Any]:
+    defaults = {k: v for k, v in CellResult(case="", target="", runtime="", verdict=Verdict.PASS).to_json()
+                .items() if k not in _NEW_IN_3}
+    defaults["kind"] = "case"
     run = dict(data.get("run") or {})
     # Format 1 knew one toolchain: the Debian sid image, or the host's own with --builder host.
     toolchain = "host" if run.get("builder") == "host" else "debian-sid"
@@ -179,7 +213,49 @@ def upgrade(data: Any) -> Any:
         if "flags" in raw and "command" not in raw:
             cell["command"] = list(raw["flags"] or [])
         cells.append({**defaults, "toolchain": toolchain, **cell})
-    return {"format_version": FORMAT_VERSION, "run": run, "cells": cells}
+    return {"format_version": 2, "run": run, "cells": cells}
+
+
+_NEW_IN_3 = ("reason_code", "library", "test_binary", "wasi_suite", "attempts_s")
+# Format 2 said why a cell was not run only in its reason's words.
+_REASON_CODES_2 = (
+    ("not applicable: ", " does not know ", ReasonCode.UNKNOWN_TARGET),
+    ("not applicable: ", "", ReasonCode.SKIP_RULE),
+    ("unsupported by runtime: ", "", ReasonCode.RUNTIME_CANNOT),
+    ("unsupported by harness: ", "", ReasonCode.HARNESS_CANNOT),
+    ("std for ", " does not build with ", ReasonCode.STD_BUILD_FAILED),
+    ("toolchain: ", "", ReasonCode.TOOLCHAIN_UNAVAILABLE),
+    ("runtime unavailable: ", "", ReasonCode.RUNTIME_UNAVAILABLE),
+    ("runtime could not be started: ", "", ReasonCode.RUNTIME_UNAVAILABLE),
+    ("sandbox lost: ", "", ReasonCode.SANDBOX_LOST),
+    ("lost: ", "", ReasonCode.LOST),
+)
+_LIBRARIES_2 = (("upstream.coretests", "core"), ("upstream.alloctests", "alloc"), ("upstream.std.", "std"))
+
+
+def _upgrade_cell_2(raw: dict[str, Any]) -> dict[str, Any]:
+    """A cell of format 2: its kind's fields and its reason code, read from what it recorded."""
+    cell = {**raw, "reason_code": None, "library": "", "test_binary": "", "wasi_suite": ""}
+    reason = str(raw.get("reason", ""))
+    for start, inside, code in _REASON_CODES_2:
+        if reason.startswith(start) and inside in reason:
+            cell["reason_code"] = code.value
+            break
+    built = raw.get("verdict") == "build-error" or "(observed: build-error:" in reason
+    if cell["reason_code"] is None and built:
+        std = " does not build with " in reason
+        cell["reason_code"] = (ReasonCode.STD_BUILD_FAILED if std else ReasonCode.BUILD_ERROR).value
+    if raw.get("kind") == "case":
+        cell["kind"] = "fixture"
+    elif raw.get("kind") == "wasi-testsuite":
+        features = list(raw.get("features") or [])
+        cell["wasi_suite"], cell["features"] = (features[0] if features else ""), []
+    elif raw.get("kind") == "libtest":
+        case = str(raw.get("case", ""))
+        cell["library"] = next((lib for prefix, lib in _LIBRARIES_2 if case.startswith(prefix)), case)
+        wasm = [Path(a).stem for a in raw.get("command") or [] if str(a).endswith(".wasm")]
+        cell["test_binary"] = wasm[0] if wasm else ""
+    return cell
 
 
 def parse_results(data: Any, source: str) -> Results:
@@ -192,7 +268,7 @@ def parse_results(data: Any, source: str) -> Results:
         if cell.key in seen:
             raise UserError(f"{source}: cell {cell.name(bool(cell.toolchain))} appears twice")
         seen.add(cell.key)
-    return Results(data["run"], sort_cells(cells))
+    return Results(RunHeader.from_json(data["run"]), tuple(cells))
 
 
 def load_results(path: Path) -> Results:

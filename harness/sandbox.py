@@ -16,8 +16,10 @@ import queue
 import shlex
 import subprocess
 import threading
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+
+from harness.outcome import Outcome
 
 LABEL = "wasm-conformance"
 GUEST_USER = "10001:10001"
@@ -27,6 +29,25 @@ EXECUTOR_MOUNT = "/harness/executor.py"
 EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
 LIMITS = {"memory": "2g", "pids": "512", "cpus": "1.5"}
 CLOSE_TIMEOUT_S = 10.0  # for the executor to exit once its stdin closes
+DEADLINE_MARGIN_S = 60.0  # how much longer than the process's own limit to wait for the executor
+
+
+@dataclass(frozen=True)
+class GuestRequest:
+    """One process for the executor to run in a fresh scratch directory (harness/executor.py).
+
+    `files`: scratch-relative path -> content written first; `mkdirs`: folders made first;
+    `copies`: scratch folder -> a folder of the sandbox copied there (without `*.cleanup`
+    leftovers). With `idle_timeout_s`, the process is killed when it writes nothing to
+    stdout or stderr for that long."""
+
+    argv: list[str]
+    stdin: str = ""
+    timeout_s: float = 60.0
+    idle_timeout_s: float | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    mkdirs: list[str] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)
 
 
 class SandboxLost(Exception):
@@ -117,14 +138,15 @@ class Sandbox:
             lines.put(line)
         lines.put(b"")  # end of stream: the container is gone
 
-    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Run one process (see executor.py for the request); its result. SandboxLost if the
-        sandbox dies or does not answer within `timeout_s`."""
+    def run(self, request: GuestRequest) -> Outcome:
+        """Run one process in the sandbox; what happened. SandboxLost if the sandbox dies or does
+        not answer within the process's time limit and a margin."""
         if self._proc is None or self._proc.poll() is not None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
         self._next_id += 1
-        payload = {**request, "id": self._next_id}
+        payload = {**asdict(request), "id": self._next_id}
+        timeout_s = request.timeout_s + DEADLINE_MARGIN_S
         try:
             self._proc.stdin.write(json.dumps(payload).encode() + b"\n")
             self._proc.stdin.flush()
@@ -137,7 +159,7 @@ class Sandbox:
         response = json.loads(line)
         if response.get("error"):
             raise SandboxLost(f"executor error: {response['error']}")
-        return dict(response["result"])
+        return Outcome.from_result(response["result"])
 
     def _stderr_tail(self) -> str:
         proc, self._proc = self._proc, None

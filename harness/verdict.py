@@ -1,4 +1,5 @@
-"""The eleven verdict classes a cell can end with."""
+"""The outcomes of judgment: the eleven verdicts of a cell, the outcomes of a single test, and the
+codes by which reports group cells that were not run or not built."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class Verdict(StrEnum):
 
 
 GOOD_VERDICTS = frozenset({Verdict.PASS, Verdict.XFAIL, Verdict.UNSUPPORTED, Verdict.UNAVAILABLE})
+# The verdicts counted as "fail" in summaries: every verdict that fails the pytest item.
+FAILING_VERDICTS: tuple[Verdict, ...] = tuple(v for v in Verdict if not v.is_good)
 
 # Report symbols: readable without colour.
 SYMBOLS: dict[Verdict, str] = {
@@ -40,3 +43,37 @@ SYMBOLS: dict[Verdict, str] = {
     Verdict.UNAVAILABLE: "-",
     Verdict.INFRA_ERROR: "I",
 }
+
+
+class TestOutcome(StrEnum):
+    """What became of one test of a libtest cell; in the order reports list them."""
+
+    __test__ = False  # not a test class for pytest
+
+    PASSED = "passed"
+    FAILED = "failed"
+    CRASHED = "crashed"  # the process ended while the test ran (a panic, trap or abort)
+    TIMEOUT = "timeout"  # the test went silent for its time limit, twice
+    XFAIL = "xfail"  # failed as a rule expects
+    XPASS = "xpass"  # passed where a rule expects a failure: a stale rule
+    IGNORED = "ignored"  # upstream's #[ignore], or a #[should_panic] libtest cannot run here
+    SKIPPED = "skipped"  # never started: a skip rule
+
+
+# The outcomes of a test that failed with no rule expecting it.
+FAILING_TESTS = frozenset({TestOutcome.FAILED, TestOutcome.CRASHED, TestOutcome.TIMEOUT})
+
+
+class ReasonCode(StrEnum):
+    """Why a cell was not run, or not built: what reports group by (never the reason's words)."""
+
+    SKIP_RULE = "skip-rule"  # an expectation says the case does not apply
+    RUNTIME_CANNOT = "runtime-cannot"  # the runtime cannot run such artifacts (or grant sockets)
+    HARNESS_CANNOT = "harness-cannot"  # the harness cannot perform what the test needs
+    UNKNOWN_TARGET = "unknown-target"  # the toolchain does not know the target
+    STD_BUILD_FAILED = "std-build-failed"  # the toolchain's std for the target does not build
+    BUILD_ERROR = "build-error"  # the case's own build failed
+    TOOLCHAIN_UNAVAILABLE = "toolchain-unavailable"
+    RUNTIME_UNAVAILABLE = "runtime-unavailable"
+    SANDBOX_LOST = "sandbox-lost"
+    LOST = "lost"  # started, never recorded (a worker died, or the run was interrupted)

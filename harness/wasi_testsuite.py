@@ -23,10 +23,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.case import Case
 from harness.expect import Expectation, Matcher
 from harness.expectations import Rule, Selector
+from harness.kinds.prebuilt import Prebuilt
 from harness.runtime import Runtime, families
-from harness.suite import Case
 from harness.suite_file import SuiteError
 from harness.suite_paths import PRUNED_DIRS, WASI_MANIFEST
 from harness.targets import all_targets
@@ -111,12 +112,11 @@ def load_suite_folder(manifest_path: Path, runtimes: Mapping[str, Runtime], os_n
             stderr=Matcher("prefix", (spec.stderr,)) if spec.stderr else None,
         )
         cases.append(Case(
-            id=ids[test], description=manifest.name, fixture="", features=(),
-            targets=(manifest.version,), args=spec.args, env=spec.env, stdin=spec.stdin,
+            id=ids[test], description=manifest.name, kind=Prebuilt(WasiTest(wasm, spec, manifest.name)),
+            features=(), targets=(manifest.version,), args=spec.args, env=spec.env, stdin=spec.stdin,
             network="loopback" if spec.network else "none", timeout_s=timeout_s, expect=expect,
             overrides=tuple(r for r in rules if r.selector.cases == (ids[test],)),
             path=spec_path if spec_path.is_file() else wasm, line=1,
-            wasi=WasiTest(wasm, spec, manifest.name),
         ))
     return cases
 

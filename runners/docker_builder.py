@@ -10,18 +10,17 @@ import subprocess
 from functools import cached_property
 from pathlib import Path
 
-from harness.builder import PROFILE, Builder, BuildFailed
+from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
+from harness.judgment import Judgment, std_does_not_build, unknown_target
 from harness.sandbox import LABEL
-from harness.suite import TestCrate
 from harness.targets import Target
-from harness.verdict import Verdict
 
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60
-TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "test_build.py"
+TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "build_test_binaries.py"
 TARGETS_RECORD = "/usr/local/lib/wasm-conformance/targets.json"
 RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
 
@@ -63,15 +62,14 @@ class DockerBuilder(Builder):
         text, _, rustc = result.stdout.rpartition("}")
         return json.loads(text + "}"), rustc.strip()
 
-    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
+    def target_verdict(self, target: Target) -> Judgment | None:
         targets, rustc = self._record
         entry = targets.get(target.triple, {"status": "unknown"})
         who = f"toolchain {self.toolchain.name} ({rustc})"
         if entry["status"] == "unknown":
-            return Verdict.UNSUPPORTED, f"not applicable: {who} does not know {target.triple}"
+            return unknown_target(who, target.triple)
         if entry["status"] == "failed":
-            return Verdict.BUILD_ERROR, (f"std for {target.triple} does not build with {who}:\n"
-                                         f"{entry.get('detail', '')}")
+            return std_does_not_build(who, target.triple, entry.get("detail", ""))
         return None
 
     def _docker_argv(self, workspace: Workspace, target: Target) -> list[str]:
@@ -101,9 +99,9 @@ class DockerBuilder(Builder):
         return shlex.join([*self._docker_argv(workspace, target), *_cargo(crate, target)])
 
     def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path) -> list[str]:
-        """harness/test_build.py in a throwaway container of the image, offline."""
+        """harness/build_test_binaries.py in a throwaway container of the image, offline."""
         argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
-                "-v", f"{TEST_BUILD}:/harness/test_build.py:ro",
+                "-v", f"{TEST_BUILD}:/harness/build_test_binaries.py:ro",
                 "-v", f"{self._target_dir(target)}:/target", "-v", f"{out_dir}:/out"]
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", "/ws"]
         if test_crate.path is not None:
@@ -112,7 +110,7 @@ class DockerBuilder(Builder):
             what += ["--package", test_crate.package]
         if os.getuid() != 0:
             argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
-        return [*argv, self.image, "python3", "/harness/test_build.py", "--target", target.triple,
+        return [*argv, self.image, "python3", "/harness/build_test_binaries.py", "--target", target.triple,
                 "--out", "/out", "--target-dir", "/target", *what]
 
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:

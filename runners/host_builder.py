@@ -9,12 +9,11 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from harness.builder import PROFILE, Builder, BuildFailed
+from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
-from harness.suite import TestCrate
+from harness.judgment import Judgment, toolchain_unavailable, unknown_target
 from harness.targets import Target
-from harness.verdict import Verdict
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts
 
 
@@ -42,28 +41,28 @@ class HostBuilder(Builder):
         return {"toolchain": self.toolchain.name, "rustc": first.removeprefix("rustc ").split(" ")[0]}
 
     @cached_property
-    def _verdicts(self) -> dict[str, tuple[Verdict, str] | None]:
+    def _verdicts(self) -> dict[str, Judgment | None]:
         return {}
 
-    def target_verdict(self, target: Target) -> tuple[Verdict, str] | None:
+    def target_verdict(self, target: Target) -> Judgment | None:
         if target.triple not in self._verdicts:
             self._verdicts[target.triple] = self._why_not(target)
         return self._verdicts[target.triple]
 
-    def _why_not(self, target: Target) -> tuple[Verdict, str] | None:
+    def _why_not(self, target: Target) -> Judgment | None:
         if self._rustc.startswith("unavailable"):
-            return Verdict.UNAVAILABLE, f"toolchain: no host rustc ({self._rustc})"
+            return toolchain_unavailable(f"no host rustc ({self._rustc})")
         known = subprocess.run(["rustc", *self._plus, "--print", "target-list"],
                                capture_output=True, text=True, check=False).stdout.split()
         version = self._rustc.splitlines()[0]
         if target.triple not in known:
-            return Verdict.UNSUPPORTED, f"not applicable: the host's {version} does not know {target.triple}"
+            return unknown_target(f"the host's {version}", target.triple)
         result = subprocess.run(["rustc", *self._plus, "--print", "target-libdir", "--target",
                                  target.triple], capture_output=True, text=True, check=False)
         libdir = Path(result.stdout.strip())
         if result.returncode != 0 or not any(libdir.glob("libstd-*.rlib")):
-            return Verdict.UNAVAILABLE, (f"toolchain: the host's {version} has no std for "
-                                         f"{target.triple} (rustup target add {target.triple})")
+            return toolchain_unavailable(f"the host's {version} has no std for {target.triple} "
+                                         f"(rustup target add {target.triple})")
         return None
 
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:

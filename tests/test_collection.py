@@ -106,15 +106,15 @@ def test_yaml_outside_a_suites_dir_is_not_collected(pytester: pytest.Pytester) -
 
 def test_the_shipped_suites_all_load(pytester: pytest.Pytester) -> None:
     from harness.runtime import installed_runtimes
-    from harness.suite import load_suite
     from harness.suite_paths import suite_files
+    from harness.suite_sources import Options, load_cases
     from harness.targets import all_targets
 
     root = Path(__file__).resolve().parent.parent / "suites"
     result = pytester.runpytest(str(root), "--co", "-q", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()
     # every case of every suite file, on each of its targets, under every runtime
-    cases = [c for path in suite_files(root) for c in load_suite(path, installed_runtimes())]
+    cases = [c for path in suite_files(root) for c in load_cases(path, Options(installed_runtimes()))]
     expected = sum(len([t for t in c.targets if t in all_targets()]) for c in cases)
     assert len(collected(result)) == expected * len(installed_runtimes())
     assert suite_files(root / "expectations") == []

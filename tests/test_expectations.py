@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.case import Case
 from harness.expectations import Expectations, for_test
 from harness.expectations_command import usage
 from harness.runtime import installed_runtimes
-from harness.suite import Case, load_suite
 from harness.suite_file import SuiteError
+from harness.suite_sources import Options, load_cases
 
 RUNTIMES = installed_runtimes()
 
@@ -66,7 +67,7 @@ def write(root: Path, suite: str = SUITE, shared: str = SHARED) -> Path:
 
 def setup(tmp_path: Path) -> tuple[dict[str, Case], Expectations]:
     suites = write(tmp_path)
-    cases = {c.id: c for c in load_suite(suites / "net.yaml", RUNTIMES)}
+    cases = {c.id: c for c in load_cases(suites / "net.yaml", Options(RUNTIMES))}
     return cases, Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
 
 
@@ -99,7 +100,7 @@ def test_a_rule_may_name_a_family(tmp_path: Path) -> None:
     shared = "expectations:\n  - runtimes: [wasmtime]\n    skip: {reason: every wasmtime column}\n"
     suites = write(tmp_path, shared=shared)
     rules = Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
-    (case, *_) = load_suite(suites / "net.yaml", RUNTIMES)
+    (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
     assert reason(rules, case, "wasm32-wasip1", "wasmtime-45") == "every wasmtime column"
     assert reason(rules, case, "wasm32-wasip1", "wasmtime-49") == "every wasmtime column"
     assert reason(rules, case, "wasm32-wasip1", "pulley-45") is None
@@ -125,7 +126,7 @@ expectations:
 """
     suites = write(tmp_path, shared=shared)
     rules = Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
-    (case, *_) = load_suite(suites / "net.yaml", RUNTIMES)
+    (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
     assert rules.for_cell(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid") is None
     on_jco = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid")
     on_wasmtime = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["wasmtime-45"], "debian-sid")

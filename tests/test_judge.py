@@ -6,9 +6,16 @@ import pytest
 
 from harness.expect import Expectation, Matcher
 from harness.expectations import Rule, Selector
-from harness.judge import guest_message, judge
+from harness.judgment import guest_message, judge_run
 from harness.outcome import Outcome
+from harness.runtime import Runtime
+from harness.verdict import Verdict
 from runners.wasmtime import Wasmtime45
+
+
+def judge(run: Outcome, expect: Expectation, rule: Rule | None, runtime: Runtime) -> tuple[Verdict, str]:
+    judgment = judge_run(run, expect, rule, runtime)
+    return judgment.verdict, judgment.reason
 
 EXPECT = Expectation(exit_code=0, stdout=Matcher("contains", ("check: ok",)))
 UNSUPPORTED = Rule(

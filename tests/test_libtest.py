@@ -8,7 +8,8 @@ import json
 import pytest
 
 from harness.expectations import Rule, Selector
-from harness.libtest import JSON_ARGS, listed_tests, parse_events, run_binary, summary
+from harness.judgment import summary
+from harness.libtest import JSON_ARGS, listed_tests, parse_events, run_binary
 from harness.outcome import Outcome
 
 

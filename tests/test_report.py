@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.record import FAILING
 from harness.report import build_reports
+from harness.verdict import FAILING_VERDICTS as FAILING
 from harness.verdict import SYMBOLS
 
 DATA = Path(__file__).parent / "data"

@@ -8,14 +8,19 @@ from typing import Any
 
 import pytest
 
-from harness.builder import Builder, BuildFailed
+from harness.builder import Builder, BuildFailed, TestCrate
+from harness.case import Case
 from harness.cell import Cell
+from harness.context import Context
 from harness.errors import UserError
 from harness.expectations import Expectations
 from harness.fixtures import Workspace
-from harness.run_cell import Context, run_cell
+from harness.kinds.fixture import Fixture
+from harness.kinds.test_binary import TestBinary
+from harness.outcome import Outcome
+from harness.run_cell import run_cell
 from harness.runtime import REGISTRY, Invocation, installed_runtimes
-from harness.suite import Case
+from harness.sandbox import GuestRequest
 from harness.targets import all_targets
 from harness.toolchains import default_toolchain
 from harness.verdict import Verdict
@@ -155,11 +160,11 @@ class FakeSandbox:
     def __init__(self, result: dict[str, Any]) -> None:
         self.result, self.requests = result, []  # type: ignore[var-annotated]
 
-    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        self.requests.append((request, timeout_s))
-        if request["argv"][-1] == "--version":
-            return {**PROCESS, "stdout": "fake 1.2.3\n"}
-        return {**PROCESS, **self.result}
+    def run(self, request: GuestRequest) -> Outcome:
+        self.requests.append(request)
+        if request.argv[-1] == "--version":
+            return Outcome.from_result({**PROCESS, "stdout": "fake 1.2.3\n"})
+        return Outcome.from_result({**PROCESS, **self.result})
 
     def repro(self, argv: list[str], copies: dict[str, str] | None = None) -> str:
         return "docker run ... " + " ".join(argv)
@@ -199,7 +204,7 @@ def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: di
                      builder: FakeBuilder, **case: Any) -> tuple[Cell, Context, FakeSandbox]:
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
     workspace = Workspace(write_workspace(tmp_path / "ws", {"hello": []}))
-    the_case = Case(id="hello.fake", description="", fixture="hello", features=("hello",),
+    the_case = Case(id="hello.fake", description="", kind=Fixture("hello"), features=("hello",),
                     targets=("wasm32-wasip1",), path=tmp_path / "suites" / "s.yaml", line=2, **case)
     runtime = installed_runtimes()["wasmtime-45"]
     cell = Cell(the_case, P1, runtime, "debian-sid", None, Expectations())
@@ -216,11 +221,11 @@ def test_run_cell_builds_once_runs_and_judges(tmp_path: Path, monkeypatch: pytes
     record = run_cell(cell, context)
     assert (record.verdict, record.ran, record.reason) == (Verdict.PASS, True, "")
     assert record.versions == {"rustc": "0.0.0-fake", "runtime": "1.2.3"}
-    request, deadline = sandbox.requests[-1]
+    request = sandbox.requests[-1]
     # The harness, not the plugin, applies stdin, the time limit and the preopen's files.
-    assert (request["stdin"], request["timeout_s"], deadline) == ("in", 7.0, 67.0)
-    assert request["files"] == {"dirs/0/f.txt": "F"} and request["mkdirs"] == ["dirs/0"]
-    assert request["argv"] == record.command
+    assert (request.stdin, request.timeout_s) == ("in", 7.0)
+    assert request.files == {"dirs/0/f.txt": "F"} and request.mkdirs == ["dirs/0"]
+    assert request.argv == record.command
     assert record.command[-1] == "x" and "dirs/0::/d" in record.command
     assert run_cell(cell, context).verdict is Verdict.PASS
     assert builder.compiles == 1  # the second cell of the same crate and target built nothing
@@ -252,27 +257,25 @@ class FakeTestSandbox(FakeSandbox):
         super().__init__({})
         self.binary = binary
 
-    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        if request["argv"][-1] == "--version":
-            return super().run(request, timeout_s)
-        self.requests.append((request, timeout_s))
-        argv = request["argv"]
+    def run(self, request: GuestRequest) -> Outcome:
+        if request.argv[-1] == "--version":
+            return super().run(request)
+        self.requests.append(request)
+        argv = request.argv
         args = argv[next(i for i, a in enumerate(argv) if a.endswith("/coretests.wasm")) + 1:]
-        outcome = self.binary(args, request["timeout_s"], request["idle_timeout_s"])
-        return {**PROCESS, "exit_code": outcome.exit_code, "stdout": outcome.stdout,
-                "stderr": outcome.stderr, "timed_out": outcome.timed_out}
+        outcome: Outcome = self.binary(args, request.timeout_s, request.idle_timeout_s)
+        return outcome
 
 
 def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from harness.suite import TestCrate
     from tests.test_libtest import FakeLibtestBinary
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
-    case = Case(id="upstream.coretests", description="", fixture="", features=("core",),
-                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600,
-                libtest=TestCrate(crate="coretests", test="coretests"))
+    case = Case(id="upstream.coretests", description="", features=("core",),
+                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
+                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600)
     cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations())
     binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok"})
     sandbox = FakeTestSandbox(binary)
@@ -290,12 +293,10 @@ def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
 def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from harness.suite import TestCrate
-
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
-    case = Case(id="upstream.coretests", description="", fixture="", features=("core",),
-                targets=("wasm32-wasip2",), path=tmp_path / "s.yaml", line=1,
-                libtest=TestCrate(crate="coretests", test="coretests"))
+    case = Case(id="upstream.coretests", description="", features=("core",),
+                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
+                targets=("wasm32-wasip2",), path=tmp_path / "s.yaml", line=1)
     p2 = all_targets()["wasm32-wasip2"]
     cell = Cell(case, p2, installed_runtimes()["wazero"], "debian-sid", None, Expectations())
     context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), FakeSandbox({}))  # type: ignore[arg-type]

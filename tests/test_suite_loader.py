@@ -9,8 +9,8 @@ import pytest
 from harness.expectations import Expectations
 from harness.fixtures import Workspace
 from harness.runtime import installed_runtimes
-from harness.suite import load_suite
 from harness.suite_file import SuiteError
+from harness.suite_sources import Options, load_cases
 
 RUNTIMES = installed_runtimes()
 NONE = Expectations()
@@ -47,7 +47,7 @@ def load(tmp_path: Path, text: str, workspace: Path | None = None) -> list:
     path = tmp_path / "suite.yaml"
     path.write_text(text)
     check = Workspace(workspace).check if workspace else None
-    return load_suite(path, RUNTIMES, check)
+    return load_cases(path, Options(RUNTIMES, check))
 
 
 def decided(case, target: str, runtime: str, expectations: Expectations = NONE):  # type: ignore[no-untyped-def]

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.record import WASI_TESTSUITE, CellResult
+from harness.record import CellKind, CellResult
 from harness.report.wasi_compare import compare, outcome_of
 from harness.results import Results, write_results
+from harness.run_header import RunHeader
 from harness.runtime import installed_runtimes
-from harness.suite import load_suite
 from harness.suite_file import SuiteError
-from harness.verdict import Verdict
+from harness.suite_sources import Options, load_cases
+from harness.verdict import ReasonCode, Verdict
 from harness.wasi_testsuite import find_manifests, load_checkout
 
 SAMPLE = Path(__file__).parent / "wasi-testsuite-sample"
@@ -48,12 +49,12 @@ def test_every_test_becomes_a_case_of_its_wasi_version(cases: dict) -> None:
         "wasi.wat.known-failure", "wasi.wat.needs-connect", "wasi.wat.print-hello"]
     assert cases["wasi.wat.print-hello"].targets == ("wasm32-wasip1",)
     assert cases["wasi.wat.component-run-ok"].targets == ("wasm32-wasip3",)
-    assert cases["wasi.wat.print-hello"].wasi.suite == P1
+    assert cases["wasi.wat.print-hello"].kind.test.suite == P1
     assert cases["wasi.wat.print-hello"].expect.stdout.describe() == 'prefix "hello"'
     assert cases["wasi.wat.exit-code"].expect.exit_code == 33
     assert cases["wasi.wat.env-and-args"].env == {"ONLY": "this"}
     assert cases["wasi.wat.echo-stdin"].stdin == "ping\n"
-    assert cases["wasi.wat.needs-connect"].wasi.spec.unsupported.startswith("the `connect` operation")
+    assert cases["wasi.wat.needs-connect"].kind.test.spec.unsupported.startswith("the `connect` operation")
     assert cases["wasi.wat.needs-connect"].network == "loopback"
 
 
@@ -79,11 +80,11 @@ def test_a_yaml_suite_can_name_a_checkout(checkout: Path, tmp_path: Path) -> Non
     suite = tmp_path / "suites" / "wasi.yaml"
     suite.parent.mkdir()
     suite.write_text(f"wasi-testsuite:\n  path: {checkout}\n  timeout: 5s\n", encoding="utf-8")
-    loaded = load_suite(suite, installed_runtimes())
+    loaded = load_cases(suite, Options(installed_runtimes()))
     assert len(loaded) == 9 and {c.timeout_s for c in loaded} == {5.0}
     suite.write_text("wasi-testsuite:\n  path: nowhere\n", encoding="utf-8")
     with pytest.raises(SuiteError, match=r"wasi\.yaml:2: wasi-testsuite\.path: no such folder"):
-        load_suite(suite, installed_runtimes())
+        load_cases(suite, Options(installed_runtimes()))
 
 
 def test_collection_gives_one_cell_per_runtime_that_can_run_it(checkout: Path) -> None:
@@ -100,14 +101,17 @@ def test_collection_gives_one_cell_per_runtime_that_can_run_it(checkout: Path) -
 
 def cell(test: str, verdict: Verdict, reason: str = "") -> CellResult:
     return CellResult(case=f"wasi.wat.{test}", target="wasm32-wasip1", runtime="wasmtime-49",
-                      verdict=verdict, reason=reason, kind=WASI_TESTSUITE, description=P1)
+                      verdict=verdict, reason=reason, kind=CellKind.WASI_TESTSUITE, wasi_suite=P1,
+                      reason_code=ReasonCode.HARNESS_CANNOT if reason.startswith("unsupported by harness")
+                      else None)
 
 
 def test_comparison_with_the_suites_own_runner(tmp_path: Path) -> None:
     ours = [cell("print-hello", Verdict.PASS), cell("exit-code", Verdict.LOAD_ERROR, "link error"),
             cell("known-failure", Verdict.XFAIL, "known"),
             cell("needs-connect", Verdict.UNSUPPORTED, "unsupported by harness: the `connect` operation")]
-    results = write_results(tmp_path / "results.json", Results({"runtimes": ["wasmtime-49"]}, tuple(ours)))
+    header = RunHeader(runtimes=["wasmtime-49"])
+    results = write_results(tmp_path / "results.json", Results(header, tuple(ours)))
     reference = tmp_path / "reference.json"
     reference.write_text(json.dumps({"results": [{"name": P1, "tests": [
         {"name": "print-hello", "executed": True, "outcome": "pass", "failures": []},

@@ -41,8 +41,12 @@ def render_all(results: Results, history: History | None = None) -> dict[str, st
     return files
 
 
-def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None) -> list[Path]:
-    """Write the reports of `results_path` into `out_dir`; return their paths."""
-    results = load_results(results_path)
-    history = History.load(history_dir) if history_dir else None
+def write_reports(results: Results, out_dir: Path, history: History | None = None) -> list[Path]:
+    """Write the reports of `results` into `out_dir`; return their paths."""
     return [write_text(Path(out_dir) / name, text) for name, text in render_all(results, history).items()]
+
+
+def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None) -> list[Path]:
+    """Write the reports of the results file `results_path` into `out_dir`; return their paths."""
+    history = History.load(history_dir) if history_dir else None
+    return write_reports(load_results(results_path), out_dir, history)

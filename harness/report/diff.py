@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.record import FAILING, CellResult
+from harness.record import CellResult
 from harness.report.output import write_text
 from harness.results import load_results
-from harness.verdict import Verdict
+from harness.verdict import FAILING_TESTS, FAILING_VERDICTS, Verdict
 
 RANK: dict[Verdict, int] = {
     v: i
@@ -45,7 +45,6 @@ PASSING = frozenset({Verdict.PASS, Verdict.XPASS})
 DOCUMENTED = frozenset({Verdict.UNSUPPORTED, Verdict.XFAIL})
 GROUPS = ("regressions", "fixes", "test regressions", "test fixes", "other changes", "new cells",
           "removed cells")
-TEST_FAILING = frozenset({"failed", "crashed", "timeout"})
 
 
 FLAKY = frozenset({Verdict.PASS, Verdict.XFAIL})
@@ -56,9 +55,9 @@ def classify(old: Verdict, new: Verdict, intermittent: bool = False) -> str:
     expectation is an intermittent xfail may pass or fail: that is no regression nor fix."""
     if intermittent and {old, new} <= FLAKY:
         return "other changes"
-    if RANK[new] > RANK[old] and (old in PASSING or (old in DOCUMENTED and new in FAILING)):
+    if RANK[new] > RANK[old] and (old in PASSING or (old in DOCUMENTED and new in FAILING_VERDICTS)):
         return "regressions"
-    if RANK[new] < RANK[old] and (new in PASSING or (old in FAILING and new in DOCUMENTED)):
+    if RANK[new] < RANK[old] and (new in PASSING or (old in FAILING_VERDICTS and new in DOCUMENTED)):
         return "fixes"
     return "other changes"
 
@@ -124,11 +123,11 @@ def test_changes(name: str, old: CellResult, new: CellResult) -> list[tuple[str,
         was = before.get(test.name)
         if was is None or was.outcome == test.outcome:
             continue
-        if test.outcome in TEST_FAILING and was.outcome not in TEST_FAILING:
+        if test.outcome in FAILING_TESTS and was.outcome not in FAILING_TESTS:
             message = test.message.strip().splitlines()[-1:] if test.message else []
             why = f" ({message[0][:200]})" if message else ""
             changes.append(("test regressions", f"{name}: {test.name}: {was.outcome} -> {test.outcome}{why}"))
-        elif was.outcome in TEST_FAILING and test.outcome not in TEST_FAILING:
+        elif was.outcome in FAILING_TESTS and test.outcome not in FAILING_TESTS:
             changes.append(("test fixes", f"{name}: {test.name}: {was.outcome} -> {test.outcome}"))
     return changes
 

@@ -25,8 +25,8 @@ from harness.record import (
     PASS,
     UNAVAILABLE,
     UNSUPPORTED,
-    WASI_TESTSUITE,
     XFAIL,
+    CellKind,
     CellResult,
     TestResult,
 )
@@ -107,7 +107,7 @@ class Target:
 
     @cached_property
     def all_cells(self) -> list[CellResult]:
-        return [c for c in self.results.for_target(self.triple) if c.kind != WASI_TESTSUITE]
+        return [c for c in self.results.for_target(self.triple) if c.is_std_evidence]
 
     @cached_property
     def toolchain(self) -> str:
@@ -313,7 +313,7 @@ def _std_status(target: Target) -> tuple[str, str]:
                if n.get("failed", 0) + n.get("crashed", 0) + n.get("timeout", 0)]
     passed = sum(n.get("passed", 0) for n in modules.values())
     known = sum(n.get("xfail", 0) for n in modules.values())
-    broken = [c for c in target.on_reference() if c.kind == "case" and c.category in (FAIL, XFAIL)]
+    broken = [c for c in target.on_reference() if c.kind is CellKind.FIXTURE and c.category in (FAIL, XFAIL)]
     text = (f"{passed} of Rust's own tests pass on {target.reference} across {len(modules)} library "
             f"modules; {known} are known to fail (see [Core and std](#core-and-std-rusts-own-tests))")
     if failing or broken:
@@ -387,7 +387,7 @@ def build_seconds(cells: Iterable[CellResult]) -> dict[str, float]:
     found: dict[str, float] = {}
     for cell in cells:
         if cell.build_s is not None and cell.artifact_sha256:
-            what = cell.case.rsplit(".", 1)[0] if cell.kind == "libtest" else cell.case.split(".")[0]
+            what = cell.case.rsplit(".", 1)[0] if cell.is_libtest else cell.case.split(".")[0]
             found.setdefault(f"{what}:{cell.artifact_sha256}", cell.build_s)
     return found
 
@@ -484,7 +484,7 @@ def _core_and_std(target: Target) -> list[str]:
         mine = [c for c in target.cells if c.runtime == runtime and is_libtest(c) and c.ran]
         if mine:
             passed = sum(c.test_counts["passed"] for c in mine)
-            failing = sum(c.test_counts[o] for c in mine for o in ("failed", "crashed", "timeout"))
+            failing = sum(c.failing_tests for c in mine)
             others.append(f"{runtime}: {passed} passed, {failing} failing")
     if others:
         lines += ["", "On the other runtimes: " + "; ".join(others) + "."]
@@ -492,14 +492,14 @@ def _core_and_std(target: Target) -> list[str]:
 
 
 def _probes(target: Target) -> list[str]:
-    cells = [c for c in target.cells if c.kind == "case"]
+    cells = [c for c in target.cells if c.kind is CellKind.FIXTURE]
     lines = ["## The harness's own probes, per std feature", "",
              "| feature | " + " | ".join(runtimes_of(cells, target.results.runtimes)) + " |",
              "|---|" + ":-:|" * len(runtimes_of(cells, target.results.runtimes))]
     for feature in features_of(cells):
         row = []
         for runtime in runtimes_of(cells, target.results.runtimes):
-            mine = [c for c in cells if c.feature == feature and c.runtime == runtime]
+            mine = [c for c in cells if c.group == feature and c.runtime == runtime]
             n = counts(mine)
             if n[NA] == len(mine):
                 row.append("N/A")
@@ -568,7 +568,7 @@ def _known(target: Target) -> list[str]:
 
 def _wasi(target: Target) -> list[str]:
     """wasi-testsuite's tests of this WASI version, per runtime: beside the evidence, not in it."""
-    cells = [c for c in target.results.for_target(target.triple) if c.kind == WASI_TESTSUITE]
+    cells = [c for c in target.results.for_target(target.triple) if not c.is_std_evidence]
     if not cells:
         return []
     lines = ["", "## WASI runtime conformance (not std evidence)", "",

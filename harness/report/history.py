@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import PASS, WASI_TESTSUITE, CellResult
+from harness.record import PASS, CellKind, CellResult
 from harness.report.diff import classify
 from harness.results import Results, load_results, ordered
 
@@ -65,7 +65,7 @@ class History:
         runs = []
         for path in paths:
             results = load_results(path)
-            runs.append(Run(path, str(results.run.get("date") or path.name), results))
+            runs.append(Run(path, str(results.run.date or path.name), results))
         return cls(sorted(runs, key=lambda r: (r.date, str(r.path))))
 
     @property
@@ -76,13 +76,13 @@ class History:
         return sum(1 for run in self.runs if any(
             c.target == target and c.verdict.value == "build-error" for c in run.results.cells))
 
-    def lines(self) -> list[tuple[str, str, str]]:
+    def lines(self) -> list[Line]:
         """(target, runtime, toolchain) of every cell of every run, in a stable order."""
         keys = {_line(c) for r in self.runs for c in r.results.cells}
         runtimes = ordered([k[1] for k in keys], [x for r in self.runs for x in r.results.runtimes])
-        return sorted(keys, key=lambda k: (k[0], runtimes.index(k[1]), k[2]))
+        return sorted(keys, key=lambda k: (k[0], runtimes.index(k[1]), k[3], k[2]))
 
-    def passes(self, line: tuple[str, str, str]) -> list[tuple[str, int, int]]:
+    def passes(self, line: Line) -> list[tuple[str, int, int]]:
         """(date, cells that pass, cells) of a line, run by run."""
         out = []
         for run in self.runs:
@@ -126,15 +126,21 @@ class History:
         return cells
 
 
-def _line(cell: CellResult) -> tuple[str, str, str]:
-    """The line of a cell: its target, runtime and toolchain (wasi-testsuite's tests, which
-    are not built, on a line of their own)."""
-    return cell.target, cell.runtime, WASI_TESTSUITE if cell.kind == WASI_TESTSUITE else cell.toolchain
+Line = tuple[str, str, str, CellKind]
 
 
-def _name(line: tuple[str, str, str], several: bool) -> str:
-    target, runtime, toolchain = line
-    return f"{target} / {runtime}" + (f" / {toolchain}" if several or toolchain == WASI_TESTSUITE else "")
+def _line(cell: CellResult) -> Line:
+    """The line of a cell: its target, runtime and toolchain; wasi-testsuite's tests (not
+    built, not std evidence) on a line of their own."""
+    kind = CellKind.WASI_TESTSUITE if not cell.is_std_evidence else CellKind.FIXTURE
+    return cell.target, cell.runtime, cell.toolchain, kind
+
+
+def _name(line: Line, several: bool) -> str:
+    target, runtime, toolchain, kind = line
+    if kind is CellKind.WASI_TESTSUITE:
+        return f"{target} / {runtime} / {kind}"
+    return f"{target} / {runtime}" + (f" / {toolchain}" if several else "")
 
 
 def render_markdown(history: History) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from harness.builder import ONE_BINARY_PER_MODULE
 from harness.record import CellResult, TestResult
+from harness.verdict import TestOutcome
 
-# Outcomes worth listing by name: every one but a plain pass.
-NOT_PASSED = ("failed", "crashed", "timeout", "xfail", "xpass", "skipped", "ignored")
-LIBRARY_OF_CASE = {"upstream.coretests": "core", "upstream.alloctests": "alloc",
-                   "upstream.alloctests.lib": "alloc"}
+# Outcomes worth listing by name: every one but a plain pass (worst first: the enum's order).
+NOT_PASSED: tuple[TestOutcome, ...] = tuple(o for o in TestOutcome if o is not TestOutcome.PASSED)
 
 
 def is_libtest(cell: CellResult) -> bool:
@@ -26,7 +26,7 @@ def rate(cell: CellResult) -> str:
     """ "2269/2269" (passed of those that ran), with ignored/failing counts when any."""
     counts = cell.test_counts
     text = f"{counts['passed']}/{ran(cell)}"
-    failing = counts["failed"] + counts["crashed"] + counts["timeout"]
+    failing = cell.failing_tests
     notes = [f"{failing} failing" if failing else "", f"{counts['xfail']} xfail" if counts["xfail"] else "",
              f"{counts['ignored']} ignored" if counts["ignored"] else ""]
     extra = ", ".join(n for n in notes if n)
@@ -34,15 +34,11 @@ def rate(cell: CellResult) -> str:
 
 
 def module_of(cell: CellResult, test: TestResult) -> str:
-    """The part of the standard library a test exercises: `std::<binary>` for std's
-    integration tests, `core::<module>` / `alloc::<module>` from the test's path."""
-    if cell.case.startswith("upstream.std."):
-        return "std::" + cell.case.removeprefix("upstream.std.").replace("-", "_")
-    library = LIBRARY_OF_CASE.get(cell.case)
-    head = test.name.split("::", 1)[0]
-    if library:
-        return f"{library}::{head}"
-    return f"{cell.case}::{head}"
+    """The part of the library a test exercises: `std::<binary>` for std's integration tests
+    (a binary per module), else `<library>::<module>` from the test's path (`core::iter`)."""
+    if cell.library in ONE_BINARY_PER_MODULE:
+        return f"{cell.library}::{cell.test_binary.replace('-', '_')}"
+    return f"{cell.library or cell.case}::{test.name.split('::', 1)[0]}"
 
 
 def by_module(cells: Iterable[CellResult]) -> dict[str, dict[str, int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from harness.record import CATEGORIES, NA, NA_SYMBOL, WASI_TESTSUITE, CellResult
+from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
 from harness.report.libtests import is_libtest, not_passed, rate
 from harness.report.matrix_md import (
     FAIL_NOTE,
@@ -238,7 +238,7 @@ def _cell(cell: CellResult, name: str) -> str:
         f'data-toolchain="{e(cell.toolchain)}" '
         f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" '
         f'data-label="{e(cell.label)}" data-category="{e(cell.category)}" '
-        f'data-features="{e(" ".join(cell.features) or cell.feature)}" data-shown="1" '
+        f'data-features="{e(" ".join(cell.features) or cell.group)}" data-shown="1" '
         f'title="{e(title)}"'
     )
     detail = _detail(cell, name)
@@ -248,13 +248,13 @@ def _cell(cell: CellResult, name: str) -> str:
 
 def _target_section(results: Results, target: str) -> str:
     """Rows = features and cases, columns = runtimes (each under every toolchain, with several)."""
-    cells = [c for c in results.for_target(target) if c.kind != WASI_TESTSUITE]
+    cells = [c for c in results.for_target(target) if c.is_std_evidence]
     return _section(results, cells, target, target, f"target-{target}", "feature / case")
 
 
 def _wasi_section(results: Results, target: str) -> str:
     """wasi-testsuite's tests of one WASI version: rows = its suites and their tests."""
-    cells = [c for c in results.for_target(target) if c.kind == WASI_TESTSUITE]
+    cells = [c for c in results.for_target(target) if not c.is_std_evidence]
     return _section(results, cells, target, f"WASI runtime conformance: {target}", f"wasi-{target}",
                     "suite / test")
 
@@ -281,7 +281,7 @@ def _section(results: Results, cells: list[CellResult], target: str, title: str,
             + "".join(f'<td data-col="{e(r)}" data-toolchain="{e(t)}"></td>' for r, t in columns)
             + "</tr>"
         )
-        for case in sorted({c.case for c in cells if c.feature == feature}):
+        for case in sorted({c.case for c in cells if c.group == feature}):
             out.append(
                 f'<tr class="case-row" data-case="{e(case)}" data-feature="{e(feature)}">'
                 f'<th class="rowhead">{e(case)}</th>'
@@ -375,15 +375,15 @@ def render(results: Results) -> str:
         + _select("runtime", results.runtimes)
         + (_select("toolchain", toolchain_order(results)) if results.several_toolchains
            else '<select id="filter-toolchain" hidden><option value="">all</option></select>')
-        + _select("feature", ordered(f for c in cells for f in (c.features or (c.feature,))))
+        + _select("feature", ordered(f for c in cells for f in (c.features or (c.group,))))
         + _select("verdict", labels)
         + '<button id="filter-reset" type="button">reset</button> '
         f'<span id="shown-count">{len(cells)} of {len(cells)} cells shown</span></div>'
     )
     sections = [_target_section(results, t) for t in results.targets
-                if any(c.kind != WASI_TESTSUITE for c in results.for_target(t))]
+                if any(c.is_std_evidence for c in results.for_target(t))]
     wasi_targets = [t for t in results.targets
-                    if any(c.kind == WASI_TESTSUITE for c in results.for_target(t))]
+                    if any(not c.is_std_evidence for c in results.for_target(t))]
     if wasi_targets:
         sections += [f'<h2 id="wasi-testsuite">{escape(WASI_TITLE)}</h2><p>{escape(WASI_NOTE)}</p>'
                      + _summary(results, wasi=True)]

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from harness.record import (
-    CATEGORIES,
-    FAIL,
-    FAILING,
-    NA_SYMBOL,
-    UNSUPPORTED_BY_HARNESS,
-    WASI_TESTSUITE,
-    CellResult,
-)
+from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, summary_groups, toolchain_order
 from harness.results import Results, ordered
-from harness.verdict import SYMBOLS, Verdict
+from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
 
 LEGEND = {
     Verdict.PASS: "pass: behaved as the case expects",
@@ -38,7 +30,7 @@ WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same 
              "`unsupported by harness` marks a test that needs the harness to talk to the "
              "running guest (TCP, HTTP requests, signals), which it does not do yet: such a "
              "test is never run and never a pass.")
-FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING) + "."
+FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING_VERDICTS) + "."
 
 
 def _escape(text: str) -> str:
@@ -111,12 +103,12 @@ def summary_lines(results: Results, wasi: bool = False) -> list[str]:
 
 def unsupported_by_harness(cells: list[CellResult]) -> int:
     """wasi-testsuite cells not run because the harness cannot perform their operations."""
-    return sum(1 for c in cells if c.reason.startswith(UNSUPPORTED_BY_HARNESS))
+    return sum(1 for c in cells if c.reason_code is ReasonCode.HARNESS_CANNOT)
 
 
 def wasi_lines(results: Results) -> list[str]:
     """The section of wasi-testsuite's tests: a summary, then one table per WASI version."""
-    cells = [c for c in results.cells if c.kind == WASI_TESTSUITE]
+    cells = [c for c in results.cells if not c.is_std_evidence]
     if not cells:
         return []
     lines = ["", f"## {WASI_TITLE}", "", WASI_NOTE, "", *summary_lines(results, wasi=True)]
@@ -130,7 +122,7 @@ def toolchain_lines(results: Results) -> list[str]:
     """The toolchains of the run, oldest rustc first, with what they are made of."""
     lines = ["| toolchain | rustc | lld | wasi-libc | wasm-component-ld | image |",
              "|---|---|---|---|---|---|"]
-    every = results.run.get("toolchain_versions") or {}
+    every = results.run.toolchain_versions
     for name in toolchain_order(results):
         v = every.get(name) or {}
         lines.append(f"| {name} | {_escape(str(v.get('rustc', 'unknown')))} | {v.get('lld', '')} | "
@@ -165,7 +157,7 @@ def target_table(cells: list[CellResult], column_order: list[str],
     ]
     for feature in features_of(cells):
         lines.append(f"| **{feature}** |" + " |" * len(runtimes))
-        cases = sorted({c.case for c in cells if c.feature == feature})
+        cases = sorted({c.case for c in cells if c.group == feature})
         for case in cases:
             symbols = [_shown(by_key[(case, r)]) if (case, r) in by_key else "" for r in runtimes]
             lines.append(f"| {case} | " + " | ".join(symbols) + " |")
@@ -192,8 +184,8 @@ def render(results: Results) -> str:
                   "Toolchains oldest rustc first; a step from failing to passing is a fix, the "
                   "other way round a regression.", "", *comparison_lines(results)]
     for target in results.targets:
-        std = [c for c in results.for_target(target) if c.kind != WASI_TESTSUITE]
-        if not std and any(c.kind == WASI_TESTSUITE for c in results.for_target(target)):
+        std = [c for c in results.for_target(target) if c.is_std_evidence]
+        if not std and any(not c.is_std_evidence for c in results.for_target(target)):
             continue  # only wasi-testsuite's tests: they have their own section
         for toolchain in ordered({c.toolchain for c in std}, toolchain_order(results)) or [""]:
             cells = [c for c in std if c.toolchain == toolchain]

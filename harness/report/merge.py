@@ -15,6 +15,7 @@ from typing import Any
 from harness.errors import UserError
 from harness.record import CellResult
 from harness.results import Results, load_results, ordered, write_results
+from harness.run_header import RunHeader
 
 # Header fields every shard must agree on (absent counts as a value too).
 MUST_AGREE = ("image", "image_id", "harness_revision")
@@ -101,6 +102,6 @@ def merge_files(inputs: list[Path], output: Path) -> None:
     if not inputs:
         raise UserError("merge needs at least one results file")
     loaded = [(Path(p), load_results(Path(p))) for p in inputs]
-    run = merge_headers([(p, r.run) for p, r in loaded])
+    run = merge_headers([(p, r.run.to_json()) for p, r in loaded])
     cells = merge_cells([(p, r.cells) for p, r in loaded])
-    write_results(Path(output), Results(run, tuple(cells)))
+    write_results(Path(output), Results(RunHeader.from_json(run), tuple(cells)))

@@ -18,7 +18,7 @@ def runtimes_of(cells: Iterable[CellResult], column_order: Iterable[str]) -> lis
 
 
 def features_of(cells: Iterable[CellResult]) -> list[str]:
-    return ordered((c.feature for c in cells), FEATURE_ORDER)
+    return ordered((c.group for c in cells), FEATURE_ORDER)
 
 
 def counts(cells: Iterable[CellResult]) -> dict[str, int]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.record import FAIL, PASS, WASI_TESTSUITE, XFAIL, CellResult
+from harness.record import FAIL, PASS, XFAIL, CellResult
 from harness.results import Results, ordered
 
 WORKS = frozenset({PASS})
@@ -27,7 +27,7 @@ def _version_key(text: str) -> tuple[int, ...]:
 
 def toolchain_order(results: Results) -> list[str]:
     """The run's toolchains, oldest rustc first (ties: the run's order)."""
-    versions = results.run.get("toolchain_versions") or {}
+    versions = results.run.toolchain_versions
     names = results.toolchains
     return sorted(names, key=lambda n: (_version_key(str((versions.get(n) or {}).get("rustc", ""))),
                                         names.index(n)))
@@ -37,7 +37,7 @@ def summary_groups(results: Results, wasi: bool) -> Iterator[tuple[str, str, str
     """(target, runtime, toolchain, cells) of each row of a summary table: of the std
     evidence, or (`wasi`) of wasi-testsuite's tests; empty groups left out."""
     for target in results.targets:
-        cells = [c for c in results.for_target(target) if (c.kind == WASI_TESTSUITE) == wasi]
+        cells = [c for c in results.for_target(target) if c.is_std_evidence != wasi]
         for runtime in ordered((c.runtime for c in cells), results.runtimes):
             for toolchain in ordered({c.toolchain for c in cells}, toolchain_order(results)):
                 mine = [c for c in cells if c.runtime == runtime and c.toolchain == toolchain]
@@ -46,7 +46,7 @@ def summary_groups(results: Results, wasi: bool) -> Iterator[tuple[str, str, str
 
 
 def rustc_of(results: Results, toolchain: str) -> str:
-    versions = (results.run.get("toolchain_versions") or {}).get(toolchain) or {}
+    versions = results.run.toolchain_versions.get(toolchain) or {}
     return str(versions.get("rustc", "")) or "unknown"
 
 

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import FAILING, UNSUPPORTED_BY_HARNESS, WASI_TESTSUITE, CellResult
+from harness.record import CellKind, CellResult
 from harness.results import load_results
-from harness.verdict import Verdict
+from harness.verdict import FAILING_VERDICTS, ReasonCode, Verdict
 
-NOT_RUN = UNSUPPORTED_BY_HARNESS
+NOT_RUN = "unsupported by harness"
 
 
 def outcome_of(cell: CellResult) -> str:
     """The cell's verdict in the runner's words."""
-    if cell.reason.startswith(NOT_RUN):
+    if cell.reason_code is ReasonCode.HARNESS_CANNOT:
         return NOT_RUN
     if cell.verdict is Verdict.PASS:
         return "pass"
@@ -35,7 +35,7 @@ def outcome_of(cell: CellResult) -> str:
         return "xfail"
     if cell.verdict is Verdict.XPASS:
         return "xpass"
-    if cell.verdict in FAILING:
+    if cell.verdict in FAILING_VERDICTS:
         return "fail"
     return "skip"  # a skip rule, or a runtime that cannot run it
 
@@ -66,8 +66,8 @@ def compare(reference: Path, results: Path, runtime: str) -> tuple[list[Row], li
         raise UserError(f"{reference}: not a wasi-testsuite runner report ({error})") from None
     cells = {}
     for cell in load_results(results).cells:
-        if cell.kind == WASI_TESTSUITE and cell.runtime == runtime:
-            cells[_key(cell.description, cell.case.rsplit(".", 1)[-1])] = cell
+        if cell.kind is CellKind.WASI_TESTSUITE and cell.runtime == runtime:
+            cells[_key(cell.wasi_suite, cell.case.rsplit(".", 1)[-1])] = cell
     if not cells:
         raise UserError(f"{results}: no wasi-testsuite cells of the runtime {runtime!r}")
     rows, alone = [], []

@@ -1,7 +1,8 @@
 """Build every test binary of a test crate for one target; run where cargo is (standard library
 only: it runs inside a toolchain image, or on the host).
 
-    python3 test_build.py --target T --out DIR --target-dir DIR (--upstream CRATE | --path P [--package X])
+    python3 build_test_binaries.py --target T --out DIR --target-dir DIR
+        (--upstream CRATE | --path P [--package X])
 
 --upstream builds one of the toolchain's own test crates from its rust-src: coretests,
 alloctests (their Cargo.toml in library/), or std-tests, a package made here whose

@@ -1,0 +1,56 @@
+"""The kinds of case, each a strategy of harness/case.py's CaseKind: fixture (a program of the
+fixtures workspace), test binary (a libtest binary's tests) and prebuilt (a wasi-testsuite
+binary); and what they share: the runtime's version check and one judged run of a guest."""
+
+from __future__ import annotations
+
+from harness.cell import Cell
+from harness.context import Context
+from harness.judgment import Judgment, judge_run, runtime_unavailable
+from harness.outcome import Outcome
+from harness.record import CellResult
+from harness.sandbox import GuestRequest
+
+EXCERPT_LINES = 15
+EXCERPT_CHARS = 4000
+
+
+def runtime_problem(cell: Cell, context: Context, record: CellResult) -> Judgment | None:
+    """None once the runtime has told its version (recorded), else why the cell is unavailable."""
+    version, why = context.runtime_version(cell.runtime)
+    if version is None:
+        return runtime_unavailable(why)
+    record.versions["runtime"] = version
+    return None
+
+
+def run_guest(cell: Cell, context: Context, record: CellResult, request: GuestRequest) -> Judgment:
+    """One run of the guest, judged against the cell's expectation."""
+    record.command = request.argv
+    record.repro = context.sandbox.repro(request.argv, request.copies)
+    outcome = context.run_guest(request)
+    keep_output(record, outcome)
+    return judge_run(outcome, cell.expect, cell.rule, cell.runtime)
+
+
+def keep_output(record: CellResult, outcome: Outcome, duration_s: float | None = None) -> None:
+    """What a run of the guest leaves in the record (the last run, for several)."""
+    record.ran = True
+    record.exit_code = outcome.exit_code
+    record.stdout = excerpt(outcome.stdout)
+    record.stderr = excerpt(outcome.stderr)
+    record.stdout_bytes = outcome.stdout_bytes
+    record.duration_s = round(outcome.duration_s if duration_s is None else duration_s, 4)
+
+
+def excerpt(text: str) -> str:
+    """The first and last lines of a stream, bounded."""
+    lines = text.splitlines()
+    if len(lines) > 2 * EXCERPT_LINES:
+        skipped = len(lines) - 2 * EXCERPT_LINES
+        lines = [*lines[:EXCERPT_LINES], f"[... {skipped} lines ...]", *lines[-EXCERPT_LINES:]]
+    joined = "\n".join(lines)
+    if len(joined) > EXCERPT_CHARS:
+        half = EXCERPT_CHARS // 2
+        joined = joined[:half] + "\n[...]\n" + joined[-half:]
+    return joined

@@ -1,0 +1,62 @@
+"""A fixture: a program of the fixtures workspace, built once per target and toolchain, run once
+with the case's invocation, judged by the case's expectation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.builder import build_once
+from harness.case import CaseKind
+from harness.cell import Cell
+from harness.context import Context
+from harness.judgment import Judgment, build_error
+from harness.kinds import EXCERPT_CHARS, run_guest, runtime_problem
+from harness.record import CellKind, CellResult
+from harness.runtime import Invocation
+from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+
+
+@dataclass(frozen=True)
+class Fixture(CaseKind):
+    crate: str
+    bin: str | None = None  # the crate's bin to run (None: its only one, or its cdylib)
+
+    cell_kind = CellKind.FIXTURE
+
+    @classmethod
+    def parse(cls, text: str) -> Fixture:
+        """`crate` or `crate:bin`."""
+        crate, _, bin_name = text.partition(":")
+        return cls(crate, bin_name or None)
+
+    def record_fields(self) -> dict[str, Any]:
+        return {}
+
+    def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
+        builder = context.builders[cell.toolchain]
+        return builder.name, builder.repro(context.workspace, self.crate, cell.target)
+
+    def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
+        return context.builders[cell.toolchain].target_verdict(cell.target)
+
+    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+        build = build_once(context.builders[cell.toolchain], context.workspace, self.crate, cell.target,
+                           context.run_id)
+        if build.error:
+            return build_error(build.error[-EXCERPT_CHARS:])
+        artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
+        record.artifact_sha256, record.build_s = artifact.sha256, build.seconds
+        record.versions.update(build.toolchain)
+        problem = runtime_problem(cell, context, record)
+        if problem:
+            return problem
+        case = cell.case
+        dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
+        files = {f"{dirs[guest]}/{name}": content
+                 for guest, entries in case.dirs.items() for name, content in entries.items()}
+        invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
+                                network=case.network == "loopback")
+        argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{artifact.relative}", cell.target, invocation)
+        return run_guest(cell, context, record, GuestRequest(argv, case.stdin, case.timeout_s, files=files,
+                                                             mkdirs=sorted(dirs.values())))

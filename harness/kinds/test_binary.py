@@ -1,0 +1,80 @@
+"""A test binary: one cargo test target of Rust's own test crates or a user's, built once per
+(crate, target, toolchain), its tests run one crash at a time (harness/libtest.py) and each
+judged under the test-level rules; the cell's verdict follows from its tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness import libtest
+from harness.builder import TestCrate, build_tests_once
+from harness.case import CaseKind
+from harness.cell import Cell
+from harness.context import Context
+from harness.judgment import Judgment, build_error, judge_run, judge_tests
+from harness.kinds import EXCERPT_CHARS, keep_output, runtime_problem
+from harness.outcome import Outcome
+from harness.record import CellKind, CellResult
+from harness.runtime import Invocation
+from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+
+DEFAULT_TIMEOUT_S = 30 * 60.0  # every run of a test binary together
+DEFAULT_TEST_TIMEOUT_S = 60.0  # one test without output
+# std's tests write below env::temp_dir() (/tmp on WASI): a scratch folder preopened there
+TEMP_DIRS = {"/tmp": "tmp"}
+
+
+@dataclass(frozen=True)
+class TestBinary(CaseKind):
+    __test__ = False  # not a test class for pytest
+
+    crate: TestCrate
+    test: str = "lib"  # the cargo test target ("lib": the crate's unit tests)
+    test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S
+
+    cell_kind = CellKind.LIBTEST
+
+    def record_fields(self) -> dict[str, Any]:
+        return {"library": self.crate.library, "test_binary": self.test}
+
+    def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
+        builder = context.builders[cell.toolchain]
+        return builder.name, builder.repro_tests(self.crate, cell.target)
+
+    def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
+        return context.builders[cell.toolchain].target_verdict(cell.target)
+
+    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+        build = build_tests_once(context.builders[cell.toolchain], self.crate, cell.target, context.run_id)
+        if build.error:
+            return build_error(build.error[-EXCERPT_CHARS:])
+        if not (build.directory / f"{self.test}.wasm").is_file():
+            built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
+            return build_error(f"the crate has no test target {self.test!r} (it has: {built})")
+        artifact = build.artifact(self.test)
+        record.artifact_sha256, record.build_s = artifact.sha256, build.seconds
+        record.versions.update(build.toolchain)
+        problem = runtime_problem(cell, context, record)
+        if problem:
+            return problem
+        path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
+
+        def argv_for(args: list[str]) -> list[str]:
+            invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS)
+            return cell.runtime.argv(path, cell.target, invocation)
+
+        def run(args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+            return context.run_guest(GuestRequest(argv_for(args), timeout_s=timeout_s, idle_timeout_s=idle_s,
+                                                  mkdirs=sorted(TEMP_DIRS.values())))
+
+        first = argv_for(list(libtest.JSON_ARGS))
+        record.command, record.repro = first, context.sandbox.repro(first)
+        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain)
+        result = libtest.run_binary(run, rules, cell.case.timeout_s, self.test_timeout_s)
+        keep_output(record, result.outcomes[-1], result.duration_s)
+        if not result.tests and result.listing is not None and result.listing.exit_code != 0:
+            judged = judge_run(result.listing, cell.expect, cell.rule, cell.runtime)
+            return Judgment(judged.verdict, f"listing the tests: {judged.reason}", judged.code)
+        record.tests = result.tests
+        return judge_tests(result.tests, cell.rule)

@@ -1,0 +1,86 @@
+"""The run header of a results file: what ran, when, where, and with which versions."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from harness import PROJECT_ROOT
+
+# Fields left out of the JSON when they have no value.
+OPTIONAL = ("versions_error", "shards", "profile")
+
+
+@dataclass
+class RunHeader:
+    run_id: str = ""
+    date: str | None = None  # UTC, ISO 8601
+    harness_revision: str | None = None
+    host: str | None = None
+    builder: str | None = None
+    targets: list[str] = field(default_factory=list)
+    runtimes: list[str] = field(default_factory=list)  # runtime columns, in column order
+    toolchains: list[str] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)
+    image: str | None = None  # the sandbox's (runtimes) image
+    image_id: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)  # component -> version (image labels)
+    toolchain_versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    stale_expectations: list[dict[str, str]] = field(default_factory=list)
+    versions_error: str | None = None
+    shards: list[dict[str, Any]] | None = None  # a merged file: the runs it was made of
+    profile: dict[str, Any] | None = None  # where the run's time went (harness/profile.py)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        return {k: v for k, v in out.items() if not (k in OPTIONAL and v is None)}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> RunHeader:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in names})
+
+    def text(self, name: str) -> str:
+        """A text field, "unknown" when absent."""
+        value = getattr(self, name, None)
+        return "unknown" if value in (None, "") else str(value)
+
+
+def describe_run(run_id: str, *, targets: list[str], runtimes: list[str], toolchains: list[str],
+                 builders: list[str], argv: list[str], stale: list[dict[str, str]] | None = None,
+                 date: float | None = None, note: str | None = None,
+                 toolchain_versions: dict[str, dict[str, str]] | None = None) -> RunHeader:
+    """The header of a run (of a finished one, or one recovered from its records: `note` says
+    so); the sandbox image and its component versions when an engine answers."""
+    header = RunHeader(
+        run_id=run_id,
+        date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(date)),
+        harness_revision=_git_revision(),
+        host=platform.node(),
+        builder=",".join(sorted(set(builders))) or None,
+        targets=targets, runtimes=runtimes, toolchains=toolchains, argv=argv,
+        toolchain_versions=toolchain_versions or {},
+        stale_expectations=stale or [],
+        versions_error=note,
+    )
+    try:
+        from harness.engine import find_engine
+        from harness.images import runtimes_tag, versions_of
+
+        client = find_engine()
+        if client is not None:
+            header.image = runtimes_tag()
+            header.image_id = client.images.get(header.image).id
+            header.versions = versions_of(header.image, client)
+    except Exception as error:  # a header without versions, saying why
+        header.versions_error = f"{type(error).__name__}: {error}"
+    return header
+
+
+def _git_revision() -> str:
+    result = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+                            capture_output=True, text=True, check=False)
+    return result.stdout.strip() or "unknown"
