@@ -8,7 +8,9 @@ isolation are applied to every runtime alike, outside the plugin.
 
 Plugins come from the entry-point group `wasm_conformance.runtimes`, or from a
 Python file given with `--runtime-plugin FILE` (or the environment variable
-WASM_CONFORMANCE_RUNTIME_PLUGINS, paths separated by os.pathsep).
+WASM_CONFORMANCE_RUNTIME_PLUGINS, paths separated by os.pathsep). The columns of an
+entry-point plugin are the entries of the runtime catalogue (harness/runtimes.yaml) that
+name it, each setting the plugin's attributes (a release line is one line there).
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import yaml
 
 from harness.errors import UserError
 from harness.targets import Target
 
 ENTRY_POINT_GROUP = "wasm_conformance.runtimes"
+CATALOGUE = Path(__file__).with_name("runtimes.yaml")
 PLUGINS_ENV = "WASM_CONFORMANCE_RUNTIME_PLUGINS"
 
 
@@ -65,6 +70,21 @@ class Runtime(ABC):
     load_error_patterns: ClassVar[tuple[str, ...]] = ()
     # files the sandbox mounts read-only for this runtime: path inside -> path on the host
     sandbox_files: ClassVar[Mapping[str, Path]] = {}
+    major: ClassVar[int] = 0  # the release line: orders a family's columns (the newest is highest)
+    # The WASI versions it implements, as artifacts import them (harness/wasi_imports.py):
+    # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
+    wasi: ClassVar[frozenset[str]] = frozenset()
+    reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
+
+    @classmethod
+    def column(cls, name: str, fields: Mapping[str, Any]) -> Runtime:
+        """The column `name` of this plugin, its attributes set by a catalogue entry."""
+        unknown = sorted(set(fields) - {"plugin"} - {k for k in dir(cls) if not k.startswith("_")})
+        if unknown:
+            raise UserError(f"{CATALOGUE}: {name}: {cls.__name__} has no attribute {unknown[0]!r}")
+        attributes = {k: frozenset(v) if isinstance(v, list) else v for k, v in fields.items()
+                      if k != "plugin"}
+        return type(f"{cls.__name__}_{name.replace('-', '_')}", (cls,), {"name": name, **attributes})()
 
     def unsupported_reason(self, target: Target) -> str | None:
         """Why this runtime cannot run the target's artifacts at all, or None."""
@@ -133,15 +153,29 @@ class Registry:
     def runtimes(self) -> dict[str, Runtime]:
         if self._found is None:
             found: dict[str, Runtime] = {}
+            catalogue = _catalogue()
             for point in entry_points(group=ENTRY_POINT_GROUP):
-                runtime = point.load()()
-                found[runtime.name or point.name] = runtime
+                plugin = point.load()
+                columns = {n: f for n, f in catalogue.items() if f.get("plugin") == point.name}
+                if not columns:
+                    runtime = plugin()
+                    found[runtime.name or point.name] = runtime
+                for name, fields in columns.items():
+                    found[name] = plugin.column(name, fields)
             env_files = [p for p in os.environ.get(PLUGINS_ENV, "").split(os.pathsep) if p]
             for path in [*self._files, *(Path(p).resolve() for p in env_files)]:
                 for runtime in _load_file(path):
                     found[runtime.name] = runtime
             self._found = {r.name: r for r in column_order(found.values())}
         return self._found
+
+
+def _catalogue() -> dict[str, dict[str, Any]]:
+    entries = yaml.safe_load(CATALOGUE.read_text()) or {}
+    for name, fields in entries.items():
+        if not isinstance(fields, dict) or "plugin" not in fields:
+            raise UserError(f"{CATALOGUE}: {name}: an entry names its `plugin`")
+    return dict(entries)
 
 
 def _load_file(path: Path) -> list[Runtime]:

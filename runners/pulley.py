@@ -5,12 +5,11 @@ from __future__ import annotations
 from runners.wasmtime import Wasmtime
 
 
-class Pulley45(Wasmtime):
-    name = "pulley-45"
+class Pulley(Wasmtime):
+    """A column per release line of harness/runtimes.yaml, run by that line's CLI."""
+
     family = "pulley"
     rank = 20
-    major = 45
-    package = "wasmtime-45"
     engine_flags = ("--target", "pulley64")
     threads = False
     limitations = {"threads": ("Pulley cannot run shared-memory threads: \"the wasm_threads feature is "

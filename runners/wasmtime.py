@@ -1,4 +1,5 @@
-"""Wasmtime's CLI (Cranelift), one column per pinned major version."""
+"""Wasmtime's CLI (Cranelift): one column per release line of harness/runtimes.yaml, each the CLI
+`wasmtime-<major>` of the runtimes image (docker/runtimes/wheels.txt)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ FIRST_WITH_P3, P3_BY_DEFAULT = 37, 46
 class Wasmtime(Runtime):
     family = "wasmtime"
     rank = 10
-    major: ClassVar[int] = 0
     kinds = frozenset({"module", "component"})
     network = True
     engine_flags: ClassVar[tuple[str, ...]] = ()
@@ -33,7 +33,10 @@ class Wasmtime(Runtime):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.major and "threads" not in cls.__dict__:
+        # a class that says whether it runs threads (Pulley never does) keeps its word
+        said = any("threads" in k.__dict__ for k in cls.__mro__[:-1]
+                   if k is not Wasmtime and issubclass(k, Wasmtime))
+        if cls.major and not said:
             cls.threads = cls.major <= LAST_WITH_THREADS
             if not cls.threads:
                 cls.limitations = {**cls.limitations, "threads": (
@@ -63,34 +66,3 @@ class Wasmtime(Runtime):
         for key, value in invocation.env.items():
             flags += ["--env", f"{key}={value}"]
         return [self.binary, "run", *flags, artifact, *invocation.args]
-
-
-class Wasmtime36(Wasmtime):
-    """An LTS line (supported for two years): what long-lived embedders deploy."""
-
-    name = "wasmtime-36"
-    major = 36
-
-
-class Wasmtime45(Wasmtime):
-    name = "wasmtime-45"
-    major = 45
-
-
-class Wasmtime46(Wasmtime):
-    """The last release with wasi-threads: a second runtime for wasm32-wasip1-threads."""
-
-    name = "wasmtime-46"
-    major = 46
-
-
-class Wasmtime48(Wasmtime):
-    """An LTS line (supported for two years)."""
-
-    name = "wasmtime-48"
-    major = 48
-
-
-class Wasmtime49(Wasmtime):
-    name = "wasmtime-49"
-    major = 49

@@ -8,14 +8,16 @@ from harness.expect import Expectation, Matcher
 from harness.expectations import Rule, Selector
 from harness.judgment import guest_message, judge_run
 from harness.outcome import Outcome
-from harness.runtime import Runtime
+from harness.runtime import Runtime, installed_runtimes
 from harness.verdict import Verdict
-from runners.wasmtime import Wasmtime45
+
+W45 = installed_runtimes()["wasmtime-45"]
 
 
 def judge(run: Outcome, expect: Expectation, rule: Rule | None, runtime: Runtime) -> tuple[Verdict, str]:
     judgment = judge_run(run, expect, rule, runtime)
     return judgment.verdict, judgment.reason
+
 
 EXPECT = Expectation(exit_code=0, stdout=Matcher("contains", ("check: ok",)))
 UNSUPPORTED = Rule(
@@ -52,7 +54,7 @@ def outcome(
     ],
 )
 def test_verdicts(run: Outcome, override: Rule | None, verdict: str) -> None:
-    got, reason = judge(run, EXPECT, override, Wasmtime45())
+    got, reason = judge(run, EXPECT, override, W45)
     assert got.value == verdict
     if verdict != "pass":
         assert reason
@@ -61,29 +63,29 @@ def test_verdicts(run: Outcome, override: Rule | None, verdict: str) -> None:
 def test_a_guest_that_prints_a_load_error_text_is_not_a_load_error() -> None:
     """Only the runtime's own refusal counts: a guest that printed anything ran."""
     run = outcome(1, "started\n", "failed to instantiate (printed by the guest)")
-    assert judge(run, EXPECT, None, Wasmtime45())[0].value == "fail"
+    assert judge(run, EXPECT, None, W45)[0].value == "fail"
 
 
 def test_reasons_name_the_failed_check() -> None:
     run = outcome(1, "a: ok\nb: FAILED: expected 4 got 3\n")
-    verdict, reason = judge(run, EXPECT, None, Wasmtime45())
+    verdict, reason = judge(run, EXPECT, None, W45)
     assert verdict.value == "fail"
     assert "b: FAILED: expected 4 got 3" in reason
     assert "exit code 1, expected 0" in reason
 
 
 def test_an_unsupported_cell_that_fails_differently_says_so() -> None:
-    verdict, reason = judge(outcome(134, "", "panicked"), EXPECT, UNSUPPORTED, Wasmtime45())
+    verdict, reason = judge(outcome(134, "", "panicked"), EXPECT, UNSUPPORTED, W45)
     assert verdict.value == "fail"
     assert "documented failure not seen" in reason and "no threads here" in reason
 
 
 def test_an_intermittent_xfail_that_passes_is_a_pass_and_says_so() -> None:
     flaky = Rule("xfail", "loses output at exit, now and then", Selector(), "s.yaml:3", intermittent=True)
-    verdict, reason = judge(outcome(), EXPECT, flaky, Wasmtime45())
+    verdict, reason = judge(outcome(), EXPECT, flaky, W45)
     assert verdict.value == "pass"
     assert "intermittently" in reason
-    assert judge(outcome(1, "x"), EXPECT, flaky, Wasmtime45())[0].value == "xfail"
+    assert judge(outcome(1, "x"), EXPECT, flaky, W45)[0].value == "xfail"
 
 
 PANIC_STDERR = """\
@@ -100,7 +102,7 @@ Caused by:
 
 
 def test_a_failing_guests_reason_names_its_panic_not_the_runtimes_backtrace() -> None:
-    verdict, reason = judge(outcome(134, "a: ok\n", PANIC_STDERR), EXPECT, None, Wasmtime45())
+    verdict, reason = judge(outcome(134, "a: ok\n", PANIC_STDERR), EXPECT, None, W45)
     assert verdict.value == "fail"
     assert ("guest panicked at src/main.rs:22:28: called `Result::unwrap()` on an `Err` value: "
             "Os { code: 29, kind: Uncategorized, message: \"I/O error\" }") in reason
@@ -121,3 +123,22 @@ def test_a_failing_guests_reason_names_its_panic_not_the_runtimes_backtrace() ->
 )
 def test_guest_messages(stderr: str, message: str) -> None:
     assert guest_message(stderr) == message
+
+
+def test_a_stale_test_rule_is_reported_whatever_the_cells_rule_says() -> None:
+    """A test that a rule expects to fail passed (xpass): the cell is xpass, even when the cell's
+    own xfail rule expects failures of other tests, which it then does not hide."""
+    from harness.judgment import judge_tests
+    from harness.record import TestResult
+    from harness.verdict import TestOutcome
+
+    tests = [TestResult("a", TestOutcome.PASSED), TestResult("b", TestOutcome.XPASS, reason="old bug"),
+             TestResult("c", TestOutcome.CRASHED, message="panicked at x.rs:1:1:\nboom")]
+    assert judge_tests(tests, XFAIL).verdict is Verdict.XPASS
+    assert "b" in judge_tests(tests, XFAIL).reason
+    assert judge_tests(tests[:2], None).verdict is Verdict.XPASS
+    # a failure no rule expects is a fail first; the cell's xfail expects it otherwise
+    assert judge_tests(tests, None).verdict is Verdict.FAIL
+    assert judge_tests([tests[0], tests[2]], XFAIL).verdict is Verdict.XFAIL
+    assert judge_tests(tests[:1], XFAIL).verdict is Verdict.XPASS
+    assert judge_tests(tests[:1], None).verdict is Verdict.PASS
