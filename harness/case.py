@@ -59,6 +59,7 @@ class Case:
     kind: CaseKind
     features: tuple[str, ...]
     targets: tuple[str, ...]
+    evidence: tuple[str, ...] = ()  # what it is evidence of for the dossier (hello-world, codegen)
     args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     stdin: str = ""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from harness.builder import Builder
 from harness.fixtures import Workspace
 from harness.outcome import Outcome
 from harness.runtime import Runtime
 from harness.sandbox import GuestRequest, Sandbox
+from harness.wasi_imports import imports_of
 
 VERSION_TIMEOUT_S = 60.0
 
@@ -32,6 +34,15 @@ class Context:
                 version = runtime.parse_version(outcome.stdout + outcome.stderr)
                 self._versions[runtime.name] = (version, "")
         return self._versions[runtime.name]
+
+    def wasi_imports(self, path: Path, sha256: str, inside: str) -> list[str]:
+        """What the artifact at `path` (`inside` the sandbox) imports of WASI (read once)."""
+        def read_wit(component: Path) -> str | None:
+            outcome = self.sandbox.run(GuestRequest(["wasm-tools", "component", "wit", str(component)],
+                                                    timeout_s=VERSION_TIMEOUT_S))
+            return outcome.stdout if outcome.exit_code == 0 else None
+
+        return imports_of(path, sha256, Path(inside), read_wit)
 
     def run_guest(self, request: GuestRequest) -> Outcome:
         """One guest process in a fresh scratch directory of the sandbox (SandboxLost on a fault)."""

@@ -88,6 +88,7 @@ class CellResult:
     line: int = 0
     description: str = ""
     features: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # what it is evidence of (hello-world, codegen)
     expectation: str = "pass"  # the deciding rule's kind, or "pass"
     expectation_reason: str = ""
     expectation_source: str = ""  # "file:line" of the deciding rule
@@ -100,7 +101,9 @@ class CellResult:
     duration_s: float = 0.0  # the runtime processes' own wall time
     wall_s: float = 0.0  # the whole cell, harness included
     artifact_sha256: str | None = None
+    wasi_imports: list[str] = field(default_factory=list)  # what the artifact imports of WASI
     build_s: float | None = None  # how long building the artifact took (its first build)
+    build_key: str | None = None  # the build that made it (the artifacts of one crate share it)
     builder: str = ""
     versions: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox

@@ -59,7 +59,7 @@ class RecordWriter:
 
 STARTED = "started"
 IDENTITY = ("case", "target", "runtime", "toolchain", "kind", "library", "test_binary", "wasi_suite",
-            "suite", "line", "features", "description")
+            "evidence", "suite", "line", "features", "description")
 
 
 def read_records(results_dir: Path, run_id: str) -> tuple[list[CellResult], list[CellResult]]:
@@ -216,7 +216,8 @@ def _upgrade_1(data: dict[str, Any]) -> dict[str, Any]:
     return {"format_version": 2, "run": run, "cells": cells}
 
 
-_NEW_IN_3 = ("reason_code", "library", "test_binary", "wasi_suite", "attempts_s")
+_NEW_IN_3 = ("reason_code", "library", "test_binary", "wasi_suite", "attempts_s", "wasi_imports", "evidence",
+             "build_key")
 # Format 2 said why a cell was not run only in its reason's words.
 _REASON_CODES_2 = (
     ("not applicable: ", " does not know ", ReasonCode.UNKNOWN_TARGET),
@@ -230,12 +231,15 @@ _REASON_CODES_2 = (
     ("sandbox lost: ", "", ReasonCode.SANDBOX_LOST),
     ("lost: ", "", ReasonCode.LOST),
 )
+# The dossier of format 2 knew its probes by case id.
+_EVIDENCE_2 = {"hello.world": ["hello-world"], "upstream.coretests": ["codegen"]}
 _LIBRARIES_2 = (("upstream.coretests", "core"), ("upstream.alloctests", "alloc"), ("upstream.std.", "std"))
 
 
 def _upgrade_cell_2(raw: dict[str, Any]) -> dict[str, Any]:
     """A cell of format 2: its kind's fields and its reason code, read from what it recorded."""
-    cell = {**raw, "reason_code": None, "library": "", "test_binary": "", "wasi_suite": ""}
+    cell = {**raw, "reason_code": None, "library": "", "test_binary": "", "wasi_suite": "",
+            "wasi_imports": [], "evidence": _EVIDENCE_2.get(str(raw.get("case")), [])}
     reason = str(raw.get("reason", ""))
     for start, inside, code in _REASON_CODES_2:
         if reason.startswith(start) and inside in reason:
@@ -255,6 +259,10 @@ def _upgrade_cell_2(raw: dict[str, Any]) -> dict[str, Any]:
         cell["library"] = next((lib for prefix, lib in _LIBRARIES_2 if case.startswith(prefix)), case)
         wasm = [Path(a).stem for a in raw.get("command") or [] if str(a).endswith(".wasm")]
         cell["test_binary"] = wasm[0] if wasm else ""
+    built = [Path(a).parent.name for a in raw.get("command") or []
+             if str(a).startswith("/artifacts/") and str(a).endswith(".wasm")]
+    if raw.get("build_s") is not None and built:
+        cell["build_key"] = built[0]
     return cell
 
 

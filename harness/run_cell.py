@@ -49,6 +49,7 @@ def identity(cell: Cell) -> CellResult:
         line=cell.case.line,
         description=cell.case.description,
         features=list(cell.case.features),
+        evidence=list(cell.case.evidence),
         **kind.record_fields(),
     )
 

@@ -23,6 +23,8 @@ class RunHeader:
     builder: str | None = None
     targets: list[str] = field(default_factory=list)
     runtimes: list[str] = field(default_factory=list)  # runtime columns, in column order
+    # each column: family, major (release line), wasi (versions it implements), reference
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     toolchains: list[str] = field(default_factory=list)
     argv: list[str] = field(default_factory=list)
     image: str | None = None  # the sandbox's (runtimes) image
@@ -65,6 +67,7 @@ def describe_run(run_id: str, *, targets: list[str], runtimes: list[str], toolch
         toolchain_versions=toolchain_versions or {},
         stale_expectations=stale or [],
         versions_error=note,
+        columns=columns_of(runtimes),
     )
     try:
         from harness.engine import find_engine
@@ -78,6 +81,15 @@ def describe_run(run_id: str, *, targets: list[str], runtimes: list[str], toolch
     except Exception as error:  # a header without versions, saying why
         header.versions_error = f"{type(error).__name__}: {error}"
     return header
+
+
+def columns_of(names: list[str]) -> dict[str, dict[str, Any]]:
+    """What the reports need to know of each runtime column (harness/runtimes.yaml)."""
+    from harness.runtime import installed_runtimes
+
+    runtimes = installed_runtimes()
+    return {name: {"family": r.family, "major": r.major, "wasi": sorted(r.wasi), "reference": r.reference}
+            for name in names if (r := runtimes.get(name)) is not None}
 
 
 def _git_revision() -> str:

@@ -19,6 +19,9 @@ class Target:
     threads: bool
     sockets: bool
     baseline: str = ""
+    build_baseline: bool = False  # the target the dossiers compare build times with
+    upstream: str = ""  # where upstream Rust has the target now (when toolchains may lag behind)
+    upstream_wasi: str = ""  # the WASI version upstream's std imports
 
     @property
     def is_component(self) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.report import build_reports
-from harness.report.dossier import MET, NOT_MET, OUTSIDE, TIER2, TIER3
+from harness.report.assessment import MET, NOT_MET, OUTSIDE, headline, load_policy
 from tests.test_report import RESULTS, html_cells
 
 DATA = Path(__file__).parent / "data"
@@ -52,7 +52,7 @@ def test_wasip3_opens_with_its_blockers_each_linked(reports: Path) -> None:
 def test_every_requirement_of_both_tiers_has_a_status(reports: Path) -> None:
     for target in ("wasm32-wasip1", "wasm32-wasip1-threads", "wasm32-wasip2", "wasm32-wasip3"):
         rows = requirement_rows(dossier(reports, target))
-        assert [r[1] for r in rows] == [r.text for r in TIER2 + TIER3], target
+        assert [r[1] for r in rows] == [r.text for r in load_policy().requirements], target
         for tier, _, status, evidence in rows:
             assert status.strip("*") in STATUSES and evidence, (target, tier, status)
 
@@ -120,7 +120,5 @@ def test_the_html_dossier_is_the_markdown_rendered(reports: Path) -> None:
 
 
 def test_a_headline_does_not_stop_at_an_abbreviation() -> None:
-    from harness.report.dossier import _headline
-
     first = "the component imports WASI 0.3.0-rc (e.g. wasi:cli/environment), which 46 lacks"
-    assert _headline(first + ". Seen on 49.") == first
+    assert headline(first + ". Seen on 49.") == first

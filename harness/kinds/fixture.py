@@ -46,7 +46,7 @@ class Fixture(CaseKind):
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
-        record.artifact_sha256, record.build_s = artifact.sha256, build.seconds
+        record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
         record.versions.update(build.toolchain)
         problem = runtime_problem(cell, context, record)
         if problem:
@@ -57,6 +57,8 @@ class Fixture(CaseKind):
                  for guest, entries in case.dirs.items() for name, content in entries.items()}
         invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
                                 network=case.network == "loopback")
-        argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{artifact.relative}", cell.target, invocation)
+        inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
+        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, inside)
+        argv = cell.runtime.argv(inside, cell.target, invocation)
         return run_guest(cell, context, record, GuestRequest(argv, case.stdin, case.timeout_s, files=files,
                                                              mkdirs=sorted(dirs.values())))

@@ -50,6 +50,8 @@ class Prebuilt(CaseKind):
                   for guest, folder in spec.dirs.items()}
         invocation = Invocation(args=cell.case.args, env=dict(cell.case.env), dirs=dirs,
                                 network=spec.network, proposals=frozenset(spec.proposals))
-        argv = cell.runtime.argv(f"{ARTIFACTS_MOUNT}/{relative}", cell.target, invocation)
+        inside = f"{ARTIFACTS_MOUNT}/{relative}"
+        record.wasi_imports = context.wasi_imports(self.test.wasm, record.artifact_sha256, inside)
+        argv = cell.runtime.argv(inside, cell.target, invocation)
         return run_guest(cell, context, record,
                          GuestRequest(argv, cell.case.stdin, cell.case.timeout_s, copies=copies))

@@ -53,12 +53,13 @@ class TestBinary(CaseKind):
             built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
             return build_error(f"the crate has no test target {self.test!r} (it has: {built})")
         artifact = build.artifact(self.test)
-        record.artifact_sha256, record.build_s = artifact.sha256, build.seconds
+        record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
         record.versions.update(build.toolchain)
         problem = runtime_problem(cell, context, record)
         if problem:
             return problem
         path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
+        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, path)
 
         def argv_for(args: list[str]) -> list[str]:
             invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS)

@@ -23,7 +23,7 @@ CHART = (360, 60)  # width, height of each sparkline
 
 
 @dataclass(frozen=True)
-class Run:
+class HistoryRun:
     path: Path
     date: str
     results: Results
@@ -55,7 +55,7 @@ class Event:
 
 @dataclass
 class History:
-    runs: list[Run] = field(default_factory=list)
+    runs: list[HistoryRun] = field(default_factory=list)
 
     @classmethod
     def load(cls, folder: Path) -> History:
@@ -65,7 +65,7 @@ class History:
         runs = []
         for path in paths:
             results = load_results(path)
-            runs.append(Run(path, str(results.run.date or path.name), results))
+            runs.append(HistoryRun(path, str(results.run.date or path.name), results))
         return cls(sorted(runs, key=lambda r: (r.date, str(r.path))))
 
     @property

@@ -1,0 +1,533 @@
+"""The tier-2 assessment of one target: a run's results in, the answer and every requirement's status out.
+
+The requirements are data (harness/tier_policy.yaml); what a run measures for one is a
+function here, by the name the policy gives. The assessment judges the run's reference
+toolchain (the catalogue's default when the run has it, else its newest rustc) on a
+reference runtime chosen by rule, per (target, toolchain): of the columns that may be a
+reference (harness/runtimes.yaml, recorded in the run header), the newest that ran the
+toolchain's artifacts and implements every WASI version they import (read from the
+artifacts); newer such columns that do not implement it are named, with what they
+implement instead. A blocker is a cell on the reference that does not pass, a failure no
+expectation explains anywhere, or a newer reference column refusing the artifacts.
+Nothing here renders text for a page; harness/report/dossier.py does.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+
+import yaml
+
+from harness.record import FAIL, NA, XFAIL, CellKind, CellResult, TestResult
+from harness.report.history import History
+from harness.report.libtests import by_module, is_libtest, not_passed
+from harness.report.model import runtimes_of
+from harness.report.toolchains import differences, rustc_of, toolchain_order
+from harness.results import Results
+from harness.run_header import columns_of
+from harness.targets import Target, all_targets
+from harness.toolchains import all_toolchains
+from harness.verdict import FAILING_TESTS, ReasonCode, TestOutcome, Verdict
+from harness.wasi_imports import wasi_versions
+
+POLICY_FILE = Path(__file__).resolve().parent.parent / "tier_policy.yaml"
+MET, NOT_MET, OUTSIDE = "met", "not met", "outside what a test run can show"
+HELLO_WORLD, CODEGEN = "hello-world", "codegen"  # the evidence tags of the suites
+
+
+# ---- the policy ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    tier: int
+    text: str  # the policy's requirement, paraphrased
+    measure: str | None = None  # what the run measures for it
+    outside: str | None = None  # why no run can show it
+    same_as: str | None = None  # the requirement whose status it shares
+
+
+@dataclass(frozen=True)
+class Policy:
+    url: str
+    build_time_ratio: float
+    requirements: tuple[Requirement, ...]
+
+
+@cache
+def load_policy(path: Path = POLICY_FILE) -> Policy:
+    data = yaml.safe_load(path.read_text())
+    return Policy(data["policy"], float(data["build_time_ratio"]),
+                  tuple(Requirement(**entry) for entry in data["requirements"]))
+
+
+@dataclass(frozen=True)
+class Status:
+    status: str  # MET, NOT_MET or OUTSIDE
+    evidence: str
+
+
+# ---- the evidence of one target -------------------------------------------------------------------------
+
+
+def headline(reason: str) -> str:
+    """The first sentence of a reason (the rest is in the matrix)."""
+    text = " ".join(reason.split())
+    match = re.match(r"(.{40,300}?(?<!e\.g)(?<!i\.e)(?<!etc)[.;])(\s|$)", text)
+    return (match.group(1) if match else text[:300]).rstrip(".;")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference runtime of one (target, toolchain), and why."""
+
+    runtime: str | None
+    wasi: tuple[str, ...]  # the WASI versions the toolchain's artifacts for the target import
+    why: str
+    refused: tuple[tuple[str, str], ...] = ()  # newer reference columns that do not implement it
+
+
+@dataclass
+class Finding:
+    """A blocker or a caveat: what it is, and where it shows."""
+
+    text: str
+    cells: list[CellResult] = field(default_factory=list)
+    tests: list[tuple[CellResult, TestResult]] = field(default_factory=list)
+
+
+class TargetEvidence:
+    """What one target's cells of a run say, as the assessment needs it."""
+
+    def __init__(self, results: Results, triple: str, history: History | None = None,
+                 policy: Policy | None = None) -> None:
+        self.results, self.triple, self.history = results, triple, history
+        self.policy = policy or load_policy()
+        self.target: Target | None = all_targets().get(triple)
+
+    @cached_property
+    def all_cells(self) -> list[CellResult]:
+        """Every cell of the target that is std evidence (not wasi-testsuite's), any toolchain."""
+        return [c for c in self.results.for_target(self.triple) if c.is_std_evidence]
+
+    @cached_property
+    def toolchain(self) -> str:
+        """The toolchain the assessment judges: the catalogue's default when the run has it,
+        else the run's newest rustc."""
+        names = toolchain_order(self.results)
+        default = next((t.name for t in all_toolchains().values() if t.default), "")
+        return default if default in names else (names[-1] if names else "")
+
+    def cells_of(self, toolchain: str) -> list[CellResult]:
+        return [c for c in self.all_cells if c.toolchain == toolchain]
+
+    @cached_property
+    def cells(self) -> list[CellResult]:
+        """The judged toolchain's cells."""
+        return self.cells_of(self.toolchain)
+
+    @cached_property
+    def columns(self) -> dict[str, dict]:  # type: ignore[type-arg]
+        """What the run header says of each runtime column (a file from before it said so: what
+        this harness's catalogue says)."""
+        return self.results.run.columns or columns_of(self.results.runtimes)
+
+    @cached_property
+    def reference(self) -> Reference:
+        return reference_of(self.cells, self.columns)
+
+    def on_reference(self) -> list[CellResult]:
+        return [c for c in self.cells if c.runtime == self.reference.runtime]
+
+    def version_of(self, runtime: str | None) -> str:
+        found = sorted({c.versions.get("runtime", "") for c in self.cells if c.runtime == runtime} - {""})
+        return ", ".join(found) or "unknown"
+
+
+def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference:  # type: ignore[type-arg]
+    """The reference runtime of one (target, toolchain)'s cells, chosen by rule (see the module)."""
+    imported = tuple(sorted(wasi_versions(i for c in cells for i in c.wasi_imports)))
+    ran = {c.runtime for c in cells if c.ran}
+    eligible = sorted((name for name, column in columns.items() if column.get("reference") and name in ran),
+                      key=lambda n: columns[n].get("major", 0), reverse=True)
+    if not eligible:
+        return Reference(None, imported, "no runtime that may be a reference ran this target's artifacts")
+    implementing = [n for n in eligible if set(imported) <= set(columns[n].get("wasi", []))]
+    chosen = implementing[0] if implementing else eligible[0]
+    newer = eligible[:eligible.index(chosen)]
+    refused = tuple((n, _instead(imported, columns[n].get("wasi", []))) for n in newer)
+    speaks = f"WASI {', '.join(imported)}" if imported else "no WASI imports it recorded"
+    if implementing:
+        why = ("the newest runtime that may be a reference, ran the artifacts and implements what "
+               f"they import ({speaks})")
+    else:
+        why = (f"no runtime that ran the artifacts implements what they import ({speaks}): the newest "
+               "that ran them")
+    return Reference(chosen, imported, why, refused)
+
+
+def _instead(imported: Iterable[str], implemented: Iterable[str]) -> str:
+    """What a column lacks of what the artifacts import, and what it has in its place."""
+    missing = sorted(set(imported) - set(implemented))
+    families = {v.rsplit(".", 1)[0].split("-")[0][:3] for v in missing}  # "0.3" of "0.3.0-rc-..."
+    instead = sorted(v for v in set(implemented) - set(imported) if v[:3] in families)
+    return f"lacks {', '.join(missing)}" + (f", has {', '.join(instead)}" if instead else "")
+
+
+def _key(cell: CellResult) -> str:
+    """The rule that decided a cell, or its verdict and reason when none did."""
+    return cell.expectation_source or f"unexplained {cell.verdict}: {headline(cell.reason)}"
+
+
+def group_by_rule(cells: Iterable[CellResult]) -> dict[str, list[CellResult]]:
+    """Cells by the rule that decided them (or by verdict and reason when none did)."""
+    groups: dict[str, list[CellResult]] = {}
+    for cell in cells:
+        groups.setdefault(_key(cell), []).append(cell)
+    return groups
+
+
+def _major(evidence: TargetEvidence, runtime: str) -> int:
+    return int(evidence.columns.get(runtime, {}).get("major", 0))
+
+
+# ---- blockers and caveats --------------------------------------------------------------------------------
+
+
+def findings(evidence: TargetEvidence) -> tuple[list[Finding], list[Finding]]:
+    """(blockers, caveats) of a target."""
+    blockers: list[Finding] = []
+    caveats: list[Finding] = []
+    reference = evidence.reference.runtime
+    ref_cells = evidence.on_reference()
+    version = evidence.version_of(reference)
+    refused = dict(evidence.reference.refused)
+    stated: set[str] = set()  # rules said once, with the refusal
+    if refused:
+        cells = [c for c in evidence.cells if c.runtime in refused and c.category in (FAIL, XFAIL)]
+        sources = sorted({c.expectation_source for c in cells if c.expectation_source})
+        stated |= set(sources)
+        names = ", ".join(sorted(refused, key=lambda n: (_major(evidence, n), n)))
+        offer = "; ".join(f"{n} {v}" for n, v in refused.items())
+        imported = ", ".join(evidence.reference.wasi)
+        blockers.append(Finding(
+            f"the newest runtimes that may be a reference ({names}) refuse this toolchain's artifacts: they "
+            f"import WASI {imported} ({offer})"
+            + (f" (known: {', '.join(sources)})" if sources else ""), cells))
+    not_passing = [c for c in ref_cells if c.category in (FAIL, XFAIL) and c.verdict is not Verdict.XPASS]
+    groups = group_by_rule(not_passing)
+    total = sum(1 for c in ref_cells if c.category != NA)
+    for source, cells in groups.items():
+        other = sorted({c.runtime for c in evidence.cells if _key(c) == source} - {reference},
+                       key=lambda n: (_major(evidence, n), n))
+        also = f" (the same on {', '.join(other)})" if other else ""
+        known = not source.startswith("unexplained")
+        what = (f"{headline(cells[0].expectation_reason)} (known: {source})" if known
+                else f"no expectation explains it: {headline(cells[0].reason)}")
+        blockers.append(Finding(f"{len(cells)} of {total} cells on {reference} ({version}), the reference "
+                                f"runtime, do not pass{also}: {what}", cells))
+    unexplained = [c for c in evidence.cells if c.category == FAIL and c.runtime != reference
+                   and c.verdict is not Verdict.XPASS and _key(c) not in groups]
+    for cells in group_by_rule(unexplained).values():
+        runtimes = ", ".join(sorted({c.runtime for c in cells}, key=lambda n: (_major(evidence, n), n)))
+        what = f"{cells[0].verdict}: {headline(cells[0].reason)}"
+        if cells[0].verdict is Verdict.INFRA_ERROR:
+            text = f"the harness could not judge {len(cells)} cell(s) on {runtimes} ({what})"
+        else:
+            text = f"{len(cells)} cell(s) on {runtimes} fail with no expectation to explain them ({what})"
+        blockers.append(Finding(text, cells))
+    failing_tests = [(c, t) for c in ref_cells if is_libtest(c) for t in not_passed(c)
+                     if t.outcome in FAILING_TESTS]
+    if failing_tests:
+        blockers.append(Finding(f"{len(failing_tests)} of Rust's own tests fail on {reference} with "
+                                "no expectation to explain them", tests=failing_tests))
+    for source, cells in group_by_rule(c for c in evidence.cells if c.category == XFAIL
+                                       and c.runtime != reference).items():
+        if source in stated:
+            continue
+        columns = sorted({c.runtime for c in cells}, key=lambda n: (_major(evidence, n), n))
+        caveats.append(Finding(f"known failure on {', '.join(columns)}: "
+                               f"{headline(cells[0].expectation_reason)} ({source})", cells))
+    for reason, tests in _test_rules(ref_cells).items():
+        caveats.append(Finding(f"{len(tests)} of Rust's own tests are known to fail on {reference}: "
+                               f"{headline(reason)}", tests=tests))
+    for source, cells in group_by_rule(c for c in evidence.cells if c.verdict is Verdict.XPASS).items():
+        caveats.append(Finding(f"passes although {source} says it fails: that expectation is stale "
+                               f"({headline(cells[0].expectation_reason)})", cells))
+    for cells in group_by_rule(c for c in ref_cells if c.verdict is Verdict.UNSUPPORTED and c.ran).values():
+        caveats.append(Finding(f"unsupported by design: {headline(cells[0].expectation_reason)}", cells))
+    for diff in differences(evidence.results):
+        if diff.target == evidence.triple and "regressed" in diff.summary:
+            caveats.append(Finding(f"{diff.case} on {diff.runtime}: {diff.summary}", list(diff.cells)))
+    return blockers, caveats
+
+
+def _test_rules(cells: list[CellResult]) -> dict[str, list[tuple[CellResult, TestResult]]]:
+    groups: dict[str, list[tuple[CellResult, TestResult]]] = {}
+    for cell in cells:
+        for test in cell.tests or []:
+            if test.outcome is TestOutcome.XFAIL:
+                groups.setdefault(test.reason, []).append((cell, test))
+    return groups
+
+
+def answer(blockers: list[Finding], caveats: list[Finding]) -> str:
+    if blockers:
+        return "not ready"
+    return "ready with caveats" if caveats else "ready"
+
+
+# ---- what a run measures, per requirement ----------------------------------------------------------------
+
+
+def module_counts(evidence: TargetEvidence) -> dict[str, dict[str, int]]:
+    return by_module(c for c in evidence.on_reference() if is_libtest(c))
+
+
+def _failing(counts: dict[str, int]) -> int:
+    return sum(counts.get(o, 0) for o in FAILING_TESTS)
+
+
+def measure_std(evidence: TargetEvidence) -> Status:
+    modules = module_counts(evidence)
+    reference = evidence.reference.runtime
+    if not modules:
+        return Status(OUTSIDE, f"Rust's own tests did not run on the reference runtime ({reference}) in "
+                               "this run")
+    failing = [m for m, n in modules.items() if _failing(n)]
+    passed = sum(n.get(TestOutcome.PASSED, 0) for n in modules.values())
+    known = sum(n.get(TestOutcome.XFAIL, 0) for n in modules.values())
+    broken = [c for c in evidence.on_reference()
+              if c.kind is CellKind.FIXTURE and c.category in (FAIL, XFAIL)]
+    text = (f"{passed} of Rust's own tests pass on {reference} across {len(modules)} library "
+            f"modules; {known} are known to fail (see [Core and std](#core-and-std-rusts-own-tests))")
+    if failing or broken:
+        what = []
+        if failing:
+            what.append(f"tests fail in {', '.join(failing[:8])}")
+        if broken:
+            features = sorted({f for c in broken for f in c.features})
+            what.append(f"probes do not pass for {', '.join(features)}")
+        return Status(NOT_MET, f"{text}; {'; '.join(what)}")
+    return Status(MET, text)
+
+
+def measure_codegen(evidence: TargetEvidence) -> Status:
+    reference = evidence.reference.runtime
+    core = [c for c in evidence.on_reference() if CODEGEN in c.evidence and is_libtest(c)]
+    if not core:
+        return Status(OUTSIDE, "the code generator's tests (e.g. core's) did not run on the reference "
+                               f"runtime ({reference}); soundness beyond tests is the compiler team's "
+                               "evaluation")
+    counts = {k: sum(c.test_counts[k] for c in core) for k in core[0].test_counts}
+    failing = sum(c.failing_tests for c in core)
+    names = ", ".join(sorted({c.library for c in core}))
+    if failing:
+        return Status(NOT_MET, f"{failing} of {names}'s tests fail on {reference}: see the blockers")
+    return Status(MET, f"all {counts[TestOutcome.PASSED]} of {names}'s tests that run pass on {reference} "
+                       f"({counts[TestOutcome.IGNORED]} ignored upstream or unrunnable here); soundness "
+                       "beyond tests is the compiler team's evaluation")
+
+
+def build_status(evidence: TargetEvidence) -> Status:
+    lines = []
+    failed = False
+    for toolchain in toolchain_order(evidence.results):
+        mine = evidence.cells_of(toolchain)
+        errors = [c for c in mine if c.reason_code in (ReasonCode.BUILD_ERROR, ReasonCode.STD_BUILD_FAILED)]
+        if any(c.reason_code is ReasonCode.UNKNOWN_TARGET for c in mine):
+            lines.append(f"{toolchain}: does not know the target")
+        elif errors:
+            failed = failed or toolchain == evidence.toolchain
+            lines.append(f"{toolchain}: {len(errors)} cells with build errors")
+        elif mine:
+            lines.append(f"{toolchain}: every build succeeded")
+    history = evidence.history
+    if history is not None and history.runs:
+        broken = history.runs_with_build_errors(evidence.triple)
+        lines.append(f"nightly history: {len(history.runs)} runs, {broken} with build errors for this target")
+    return Status(NOT_MET if failed else MET, "; ".join(lines))
+
+
+def measure_tests(evidence: TargetEvidence) -> Status:
+    reference = evidence.reference.runtime
+    hello = [c for c in evidence.on_reference() if HELLO_WORLD in c.evidence]
+    tests = [c for c in evidence.on_reference() if is_libtest(c)]
+    parts, ok = [], True
+    if hello:
+        parts.append(f"hello world: {hello[0].label} on {reference}")
+        ok = ok and hello[0].verdict is Verdict.PASS
+    if tests:
+        passing = sum(1 for c in tests if c.verdict in (Verdict.PASS, Verdict.UNSUPPORTED))
+        parts.append(f"{passing} of {len(tests)} of Rust's own test binaries pass or fail only as expected")
+        ok = ok and passing == len(tests)
+    if not parts:
+        return Status(OUTSIDE, "neither hello world nor Rust's own tests ran on the reference runtime "
+                               f"({reference})")
+    return Status(MET if ok else NOT_MET, "; ".join(parts))
+
+
+def build_seconds(cells: Iterable[CellResult]) -> dict[str, float]:
+    """What each build took (one value per build, whichever artifacts of it the cells ran)."""
+    return {c.build_key: c.build_s for c in cells if c.build_s is not None and c.build_key}
+
+
+def build_baseline(evidence: TargetEvidence) -> str | None:
+    return next((t.triple for t in all_targets().values() if t.build_baseline), None)
+
+
+def measure_build_time(evidence: TargetEvidence) -> Status:
+    baseline = build_baseline(evidence)
+    mine = list(build_seconds(evidence.cells).values())
+    base = list(build_seconds(c for c in evidence.results.for_target(baseline or "")
+                              if c.toolchain == evidence.toolchain).values())
+    if not mine or not base:
+        return Status(OUTSIDE, f"this run has no build times for both this target and {baseline}")
+    ratio = sum(mine) / sum(base)
+    text = (f"its {len(mine)} builds took {sum(mine):.0f} s, {baseline}'s {len(base)} took "
+            f"{sum(base):.0f} s (x{ratio:.1f}; median {statistics.median(mine):.0f} s against "
+            f"{statistics.median(base):.0f} s)")
+    return Status(MET if ratio <= evidence.policy.build_time_ratio else NOT_MET, text)
+
+
+def measure_regular(evidence: TargetEvidence) -> Status:
+    history = evidence.history
+    if history is None or not history.runs:
+        return Status(OUTSIDE, "one run shows one run; the nightly history (`harness report --history`) "
+                               "shows how regularly the tests run")
+    first, last = history.runs[0].date, history.runs[-1].date
+    return Status(OUTSIDE, f"the harness ran the testsuite {len(history.runs)} times from {first} to "
+                           f"{last}; who fixes failures is a matter of people")
+
+
+def measure_docs(evidence: TargetEvidence) -> Status:
+    runtimes = len(runtimes_of(evidence.cells, evidence.results.runtimes))
+    return Status(MET, "the exact commands are in [How to build and run tests](#how-to-build-and-run-tests); "
+                       f"the emulation is {runtimes} runtimes that run the artifacts on the build host")
+
+
+def measure_baseline(evidence: TargetEvidence) -> Status:
+    target = evidence.target
+    return Status(MET, "the runtimes and versions this evidence was taken with are in "
+                       "[Baseline runtimes and versions](#baseline-runtimes-and-versions)"
+                  + (f"; {target.baseline}" if target else ""))
+
+
+def measure_cross(evidence: TargetEvidence) -> Status:
+    host = evidence.results.run.text("host")
+    return Status(MET, f"every artifact of this run was cross-compiled on the build host ({host}); the "
+                       "target never hosts a build")
+
+
+def measure_name(evidence: TargetEvidence) -> Status:
+    return Status(OUTSIDE, f"a judgment about the name {evidence.triple}")
+
+
+def measure_backend(evidence: TargetEvidence) -> Status:
+    built = [c for c in evidence.cells if c.build_key]
+    if not built:
+        return Status(OUTSIDE, "no artifact was built in this run")
+    builders = ", ".join(sorted({c.builder for c in built}))
+    rustc = rustc_of(evidence.results, evidence.toolchain)
+    return Status(MET, f"rustc {rustc} (LLVM), run by the {builders} builder, emitted every artifact, "
+                       "cross-compiling on the build host")
+
+
+MEASURES: dict[str, Callable[[TargetEvidence], Status]] = {
+    "std": measure_std, "codegen": measure_codegen, "builds": build_status, "tests": measure_tests,
+    "build-time": measure_build_time, "regular": measure_regular, "docs": measure_docs,
+    "baseline": measure_baseline, "cross-compiled": measure_cross, "name": measure_name,
+    "backend": measure_backend,
+}
+
+
+def requirement_rows(evidence: TargetEvidence) -> list[tuple[Requirement, Status]]:
+    """Every requirement of the policy with its status and evidence."""
+    statuses: dict[str, Status] = {}
+    rows = []
+    for requirement in evidence.policy.requirements:
+        if requirement.same_as:
+            status = statuses[requirement.same_as]
+        elif requirement.measure:
+            status = MEASURES[requirement.measure](evidence)
+        else:
+            status = Status(OUTSIDE, requirement.outside or "")
+        statuses[requirement.id] = status
+        rows.append((requirement, status))
+    return rows
+
+
+# ---- the toolchains of the run, and the target's place in the field ----------------------------------
+
+
+@dataclass(frozen=True)
+class ToolchainView:
+    """One toolchain's cells of the target, in a few numbers."""
+
+    name: str
+    rustc: str
+    reference: Reference
+    cells: int
+    passed_tests: int  # Rust's own tests that passed on its reference runtime
+    unknown_target: bool
+
+
+def toolchain_views(evidence: TargetEvidence) -> list[ToolchainView]:
+    views = []
+    for name in toolchain_order(evidence.results):
+        cells = evidence.cells_of(name)
+        if not cells:
+            continue
+        reference = reference_of(cells, evidence.columns)
+        passed = sum(c.test_counts[TestOutcome.PASSED] for c in cells
+                     if c.runtime == reference.runtime and is_libtest(c))
+        views.append(ToolchainView(name, rustc_of(evidence.results, name), reference, len(cells), passed,
+                                   any(c.reason_code is ReasonCode.UNKNOWN_TARGET for c in cells)))
+    return views
+
+
+def field_note(evidence: TargetEvidence) -> str:
+    """Where upstream has the target, when this run's std speaks an older WASI than upstream's."""
+    target = evidence.target
+    if target is None or not target.upstream:
+        return ""
+    spoken = set(evidence.reference.wasi)
+    if not spoken or not target.upstream_wasi or target.upstream_wasi in spoken:
+        return f"Upstream, {evidence.triple} is {target.upstream}."
+    rustc = rustc_of(evidence.results, evidence.toolchain)
+    speaks = ", ".join(sorted(spoken))
+    return (f"Upstream, {evidence.triple} is {target.upstream}. This run's std ({evidence.toolchain}, rustc "
+            f"{rustc}) speaks WASI {speaks}, not {target.upstream_wasi}: a newer std exists that this run "
+            "did not have, so what is \"not ready\" here is this toolchain's std, not today's target.")
+
+
+# ---- the whole assessment -------------------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    evidence: TargetEvidence
+    answer: str
+    blockers: list[Finding]
+    caveats: list[Finding]
+    rows: list[tuple[Requirement, Status]]
+    toolchains: list[ToolchainView]
+    field_note: str
+
+
+def assess(results: Results, triple: str, history: History | None = None,
+           policy: Policy | None = None) -> Assessment | None:
+    """The assessment of a target, or None when the run has no std evidence for it."""
+    evidence = TargetEvidence(results, triple, history, policy)
+    if not evidence.cells:
+        return None
+    blockers, caveats = findings(evidence)
+    return Assessment(evidence, answer(blockers, caveats), blockers, caveats, requirement_rows(evidence),
+                      toolchain_views(evidence), field_note(evidence))
+

@@ -1,0 +1,135 @@
+"""What an artifact imports of WASI, and which WASI versions that is.
+
+A core module's imports are read from its import section here (`wasi_snapshot_preview1`,
+wasi-threads' `wasi.thread-spawn`); a component's top-level imports (`wasi:cli/environment@0.2.6`)
+with `wasm-tools component wit`, run in the sandbox (the runtimes image has it). Each
+artifact is read once: the result is kept in the cache by the artifact's digest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from harness.cache import cache_dir
+
+CORE_VERSION = b"\x01\x00\x00\x00"  # the version field of a core module (a component has another)
+PREVIEW1 = "wasi_snapshot_preview1"
+WIT_IMPORT = re.compile(r"^\s*import (wasi:[\w-]+/[\w-]+@[\w.+-]+);", re.MULTILINE)
+WASI_INTERFACE = re.compile(r"^wasi:[\w-]+/[\w-]+@(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?$")
+
+# Runs `wasm-tools component wit` on a component (a path in the sandbox): its output, or None.
+ReadWit = Callable[[Path], str | None]
+
+
+def wasi_versions(imports: Iterable[str]) -> set[str]:
+    """The WASI versions that imports name: "0.1" (preview1, wasi-threads), "0.2" (any 0.2.x),
+    or the 0.3 version exactly ("0.3.0-rc-2026-03-15", "0.3.0")."""
+    found = set()
+    for name in imports:
+        if name == PREVIEW1 or name.startswith("wasi."):
+            found.add("0.1")
+            continue
+        match = WASI_INTERFACE.match(name)
+        if match:
+            major, minor, patch, pre = match.groups()
+            exact = f"{major}.{minor}.{patch}{pre or ''}"
+            found.add(f"{major}.{minor}" if (major, minor) == ("0", "2") else exact)
+    return found
+
+
+def is_component(data: bytes) -> bool:
+    return data[:4] == b"\0asm" and data[4:8] != CORE_VERSION
+
+
+def core_imports(data: bytes) -> list[str]:
+    """The WASI names a core module imports: `wasi_snapshot_preview1`, `wasi.<field>`."""
+    found: set[str] = set()
+    reader = _Reader(data, 8)
+    while reader.at < len(data):
+        section, size = reader.byte(), reader.leb()
+        end = reader.at + size
+        if section == 2:  # imports
+            for _ in range(reader.leb()):
+                module, field = reader.name(), reader.name()
+                if module == PREVIEW1:
+                    found.add(PREVIEW1)
+                elif module == "wasi":
+                    found.add(f"wasi.{field}")
+                reader.import_description()
+            break
+        reader.at = end
+    return sorted(found)
+
+
+def component_imports(wit: str) -> list[str]:
+    """The WASI interfaces a component's world imports (from `wasm-tools component wit`)."""
+    return sorted(set(WIT_IMPORT.findall(wit)))
+
+
+def imports_of(path: Path, sha256: str, inside: Path, read_wit: ReadWit) -> list[str]:
+    """The WASI imports of the artifact at `path` (at `inside` in the sandbox), read once."""
+    cached = cache_dir("wasi-imports") / f"{sha256}.json"
+    if cached.is_file():
+        return list(json.loads(cached.read_text()))
+    data = path.read_bytes()
+    if not is_component(data):
+        found = core_imports(data)
+    else:
+        wit = read_wit(inside)
+        if wit is None:
+            return []  # not known, and not kept: the next cell tries again
+        found = component_imports(wit)
+    temporary = cached.with_name(f"{cached.name}.{id(found)}.tmp")
+    temporary.write_text(json.dumps(found))
+    temporary.replace(cached)
+    return found
+
+
+class _Reader:
+    """Just enough of the binary format to walk a core module's import section."""
+
+    def __init__(self, data: bytes, at: int) -> None:
+        self.data, self.at = data, at
+
+    def byte(self) -> int:
+        self.at += 1
+        return self.data[self.at - 1]
+
+    def leb(self) -> int:
+        result = shift = 0
+        while True:
+            byte = self.byte()
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return result
+
+    def name(self) -> str:
+        size = self.leb()
+        self.at += size
+        return self.data[self.at - size:self.at].decode("utf-8", "replace")
+
+    def limits(self) -> None:
+        flags = self.byte()
+        self.leb()
+        if flags & 0x01:
+            self.leb()
+
+    def import_description(self) -> None:
+        kind = self.byte()
+        if kind == 0x00:  # a function: its type index
+            self.leb()
+        elif kind == 0x01:  # a table: its element type and limits
+            self.byte()
+            self.limits()
+        elif kind == 0x02:  # a memory (shared or not): its limits
+            self.limits()
+        elif kind == 0x03:  # a global: its value type and mutability
+            self.byte()
+            self.byte()
+        elif kind == 0x04:  # a tag (exception handling): attribute and type index
+            self.byte()
+            self.leb()
