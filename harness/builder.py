@@ -20,9 +20,9 @@ from harness.artifact import Build
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace, source_hash
-from harness.judgment import Judgment
 from harness.targets import Target
 from harness.toolchains import Toolchain
+from harness.verdict import Judgment
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
 PROFILE = "release"

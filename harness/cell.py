@@ -1,16 +1,77 @@
-"""Cells: one case on one target under one runtime (built by one toolchain), and their expansion."""
+"""Cases and cells: what one guest must do on the targets it applies to (a case, of a kind that
+says how it is run), and one case on one target under one runtime, built by one toolchain (a cell).
+
+The suite sources (harness/suite_sources.py) make cases: YAML suites make fixture and
+test-binary cases, a wasi-testsuite checkout makes prebuilt ones. A case's `kind` is the
+strategy that gets its artifact, runs it and fills its kind's fields of the record
+(harness/kinds/); everything else about a case is the same for every kind.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from harness.case import Case
 from harness.expect import Expectation
 from harness.expectations import Expectations, Rule
-from harness.record import cell_name
+from harness.record import CellKind, CellResult, cell_name
 from harness.runtime import Runtime
 from harness.targets import Target
+from harness.verdict import Judgment
+
+if TYPE_CHECKING:
+    from harness.context import Context
+
+DEFAULT_TIMEOUT_S = 60.0
+
+
+class CaseKind(ABC):
+    """How the cells of one kind of case get their artifact, run, and say what they are."""
+
+    cell_kind: ClassVar[CellKind]
+    built: ClassVar[bool] = True  # built by each toolchain (a toolchain is an axis of its cells)
+
+    @abstractmethod
+    def record_fields(self) -> dict[str, Any]:
+        """The record's fields that say what the guest is (library, test binary, wasi suite)."""
+
+    @abstractmethod
+    def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
+        """Who makes the artifact (the builder's name, or "prebuilt") and the command that
+        makes it again by hand ("" when nothing is built)."""
+
+    @abstractmethod
+    def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
+        """The judgment of a cell of this kind that cannot run at all (the toolchain cannot build
+        for the target, the harness cannot do what the guest needs), or None."""
+
+    @abstractmethod
+    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+        """Get the artifact, run it under the cell's runtime, fill the record; the judgment.
+        May raise SandboxLost."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    description: str
+    kind: CaseKind
+    features: tuple[str, ...]
+    targets: tuple[str, ...]
+    evidence: tuple[str, ...] = ()  # what it is evidence of for the dossier (hello-world, codegen)
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    stdin: str = ""
+    dirs: dict[str, dict[str, str]] = field(default_factory=dict)  # guest path -> file -> content
+    network: str = "none"
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    expect: Expectation = field(default_factory=Expectation)
+    overrides: tuple[Rule, ...] = ()
+    path: Path = Path()
+    line: int = 0
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from harness.expect import Expectation, parse_expectation
 from harness.runtime import Runtime, families
@@ -25,12 +25,25 @@ from harness.suite_file import SuiteError, YamlFile, relative_name, suggest
 from harness.targets import Target
 from harness.yaml_lines import Path_
 
-if TYPE_CHECKING:
-    from harness.case import Case
-
 KINDS = ("unsupported", "xfail", "skip")
 EXPECTATIONS_DIR = "expectations"
 SCHEMA = "expectations.schema.json"
+
+
+class Case(Protocol):
+    """What rules select a case by (harness/cell.py's Case)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
+
+    @property
+    def targets(self) -> tuple[str, ...]: ...
+
+    @property
+    def overrides(self) -> tuple[Rule, ...]: ...
 
 
 @dataclass(frozen=True)

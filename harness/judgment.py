@@ -10,14 +10,13 @@ reason code here too, so that reports group cells by code, never by reason text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from harness.expect import Expectation
 from harness.expectations import Rule
 from harness.outcome import Outcome
 from harness.record import TestResult
 from harness.runtime import Runtime
-from harness.verdict import FAILING_TESTS, ReasonCode, TestOutcome, Verdict
+from harness.verdict import FAILING_TESTS, Judgment, ReasonCode, TestOutcome, Verdict
 
 # What Rust's std prints when a guest panics or main returns Err (the guest's own words,
 # as opposed to the runtime's trap report and backtrace that follow).
@@ -30,15 +29,6 @@ MAIN_ERROR = re.compile(r"^Error: (?!failed to )(.+)$", re.MULTILINE)
 MESSAGE_CHARS = 300
 BUILD_ERROR_CHARS = 600
 NAMED_TESTS = 5  # failing tests named in a libtest cell's reason
-
-
-@dataclass(frozen=True)
-class Judgment:
-    """A verdict, why, and (for cells the reports group by cause) a reason code."""
-
-    verdict: Verdict
-    reason: str
-    code: ReasonCode | None = None
 
 
 # ---- cells that are not run -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from harness.builder import TestCrate
-from harness.case import DEFAULT_TIMEOUT_S, Case, CaseKind
+from harness.cell import DEFAULT_TIMEOUT_S, Case, CaseKind
 from harness.expect import parse_expectation
 from harness.expectations import parse_rule
 from harness.kinds.fixture import Fixture

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.case import DEFAULT_TIMEOUT_S, Case
+from harness.cell import DEFAULT_TIMEOUT_S, Case
 from harness.runtime import Runtime
 from harness.suite import SCHEMA, FixtureCheck, load_yaml_cases, parse_duration
 from harness.suite_file import YamlFile

@@ -3,6 +3,7 @@ codes by which reports group cells that were not run or not built."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -77,3 +78,13 @@ class ReasonCode(StrEnum):
     RUNTIME_UNAVAILABLE = "runtime-unavailable"
     SANDBOX_LOST = "sandbox-lost"
     LOST = "lost"  # started, never recorded (a worker died, or the run was interrupted)
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """A verdict, why, and (for cells the reports group by cause) a reason code
+    (harness/judgment.py decides them)."""
+
+    verdict: Verdict
+    reason: str
+    code: ReasonCode | None = None

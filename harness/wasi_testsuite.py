@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.case import Case
+from harness.cell import Case
 from harness.expect import Expectation, Matcher
 from harness.expectations import Rule, Selector
 from harness.kinds.prebuilt import Prebuilt

@@ -14,9 +14,10 @@ from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
-from harness.judgment import Judgment, std_does_not_build, unknown_target
+from harness.judgment import std_does_not_build, unknown_target
 from harness.sandbox import LABEL
 from harness.targets import Target
+from harness.verdict import Judgment
 
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60

@@ -12,8 +12,9 @@ from pathlib import Path
 from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
-from harness.judgment import Judgment, toolchain_unavailable, unknown_target
+from harness.judgment import toolchain_unavailable, unknown_target
 from harness.targets import Target
+from harness.verdict import Judgment
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts
 
 

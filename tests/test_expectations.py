@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.case import Case
+from harness.cell import Case
 from harness.expectations import Expectations, for_test
 from harness.expectations_command import usage
 from harness.runtime import installed_runtimes

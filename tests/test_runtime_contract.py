@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from harness.builder import Builder, BuildFailed, TestCrate
-from harness.case import Case
-from harness.cell import Cell
+from harness.cell import Case, Cell
 from harness.context import Context
 from harness.errors import UserError
 from harness.expectations import Expectations

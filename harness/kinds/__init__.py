@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from harness.cell import Cell
 from harness.context import Context
-from harness.judgment import Judgment, judge_run, runtime_unavailable
+from harness.judgment import judge_run, runtime_unavailable
 from harness.outcome import Outcome
 from harness.record import CellResult
 from harness.sandbox import GuestRequest
+from harness.verdict import Judgment
 
 EXCERPT_LINES = 15
 EXCERPT_CHARS = 4000

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.builder import build_once
-from harness.case import CaseKind
-from harness.cell import Cell
+from harness.cell import CaseKind, Cell
 from harness.context import Context
-from harness.judgment import Judgment, build_error
+from harness.judgment import build_error
 from harness.kinds import EXCERPT_CHARS, run_guest, runtime_problem
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+from harness.verdict import Judgment
 
 
 @dataclass(frozen=True)

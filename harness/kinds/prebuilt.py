@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.case import CaseKind
-from harness.cell import Cell
+from harness.cell import CaseKind, Cell
 from harness.context import Context
-from harness.judgment import Judgment, unsupported_by_harness
+from harness.judgment import unsupported_by_harness
 from harness.kinds import run_guest, runtime_problem
 from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+from harness.verdict import Judgment
 from harness.wasi_spec import WasiTest
 
 PREBUILT = "prebuilt"  # the record's builder

@@ -9,15 +9,15 @@ from typing import Any
 
 from harness import libtest
 from harness.builder import TestCrate, build_tests_once
-from harness.case import CaseKind
-from harness.cell import Cell
+from harness.cell import CaseKind, Cell
 from harness.context import Context
-from harness.judgment import Judgment, build_error, judge_run, judge_tests
+from harness.judgment import build_error, judge_run, judge_tests
 from harness.kinds import EXCERPT_CHARS, keep_output, runtime_problem
 from harness.outcome import Outcome
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+from harness.verdict import Judgment
 
 DEFAULT_TIMEOUT_S = 30 * 60.0  # every run of a test binary together
 DEFAULT_TEST_TIMEOUT_S = 60.0  # one test without output

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
-from harness.report.libtests import is_libtest, not_passed, rate
+from harness.report.libtests import NOT_PASSED, is_libtest, not_passed, rate
 from harness.report.matrix_md import (
     FAIL_NOTE,
     LEGEND,
@@ -25,7 +25,7 @@ from harness.report.matrix_md import (
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import summary_groups, toolchain_order
 from harness.results import Results, ordered
-from harness.verdict import SYMBOLS, Verdict
+from harness.verdict import SYMBOLS, TestOutcome, Verdict
 
 OUTPUT_LINES = 20
 TEST_MESSAGE_CHARS = 600
@@ -214,14 +214,15 @@ def _tests(cell: CellResult) -> str:
     e = escape
     counts = ", ".join(f"{n} {o}" for o, n in cell.test_counts.items() if n)
     out = [f"<div>tests: {e(counts or 'none')}</div>"]
-    for outcome in ("failed", "crashed", "timeout", "xpass", "xfail", "skipped", "ignored"):
+    for outcome in NOT_PASSED:
         tests = [t for t in not_passed(cell) if t.outcome == outcome]
         if not tests:
             continue
         items = "".join(
             f"<li><code>{e(t.name)}</code>"
             + (f"<pre>{e(_first_lines(t.message, 6)[:TEST_MESSAGE_CHARS])}</pre>" if t.message else "")
-            + (f" <small>{e(t.reason[:200])}</small>" if t.reason and outcome != "ignored" else "")
+            + (f" <small>{e(t.reason[:200])}</small>"
+               if t.reason and outcome is not TestOutcome.IGNORED else "")
             + "</li>" for t in tests)
         summary = f"<summary>{len(tests)} {e(outcome)}</summary>"
         out.append(f'<details class="tests">{summary}<ul>{items}</ul></details>')
