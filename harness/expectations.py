@@ -21,8 +21,9 @@ from typing import Any, Protocol
 
 from harness.expect import Expectation, parse_expectation
 from harness.runtime import Runtime, families
-from harness.suite_file import SuiteError, YamlFile, relative_name, suggest
+from harness.suite_file import YamlFile, relative_name, suggest
 from harness.targets import Target
+from harness.toolchains import all_toolchains
 from harness.yaml_lines import Path_
 
 KINDS = ("unsupported", "xfail", "skip")
@@ -105,6 +106,11 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
     for index, name in enumerate(raw.get("runtimes", [])):
         if name not in known:
             raise file.error((*at, "runtimes", index), f"unknown runtime {name!r}{suggest(name, known)}")
+    toolchains = set(all_toolchains())
+    for index, name in enumerate(raw.get("toolchains", [])):
+        if name not in toolchains:
+            raise file.error((*at, "toolchains", index),
+                             f"unknown toolchain {name!r}{suggest(name, toolchains)}")
     kind = next(k for k in KINDS if k in raw)
     body = raw[kind]
     expect = body.get("expect")
@@ -197,13 +203,3 @@ def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mappi
                         used[id(rule)] = used.get(id(rule), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]
     return [(r, used.get(id(r), 0)) for r in candidates if r.selector.tests is None]
-
-
-def check_toolchains(rules: Iterable[Rule], known: Iterable[str]) -> None:
-    """Refuse toolchain names the catalogue does not know (with the rule's file and line)."""
-    names = set(known)
-    for rule in rules:
-        for name in sorted((rule.selector.toolchains or frozenset()) - names):
-            path, _, line = rule.source.rpartition(":")
-            raise SuiteError(Path(path), int(line), "toolchains",
-                             f"unknown toolchain {name!r}{suggest(name, names)}")

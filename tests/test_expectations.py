@@ -145,6 +145,8 @@ expectations:
          "expectations[0].xfail: 'reason' is required"),
         ("expectations:\n  - runtimes: [iwasm]\n    skip: {reason: nope}\n", 2,
          "expectations[0].runtimes[0]: unknown runtime 'iwasm'"),
+        ("expectations:\n  - toolchains: [debian-sidd]\n    skip: {reason: nope}\n", 2,
+         "expectations[0].toolchains[0]: unknown toolchain 'debian-sidd' (did you mean 'debian-sid'?)"),
         ("expectations:\n  - features: [socket]\n    skip: {reason: nope}\n", 2,
          "expectations[0].features[0]: unknown value 'socket' (did you mean 'sockets'?)"),
         ("expectations:\n  - cases: [a]\n", 2,
