@@ -19,6 +19,7 @@ class Build:
     error: str | None = None  # the compiler's message when the build failed
     seconds: float | None = None  # how long the (first) build took
     sha256: dict[str, str] = field(default_factory=dict)  # stem -> digest, taken at build time
+    fresh: bool = False  # built by this call (not found in the cache)
 
     def artifact(self, stem: str) -> Artifact:
         path = self.directory / f"{stem}.wasm"

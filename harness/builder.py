@@ -173,7 +173,7 @@ def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
             shutil.rmtree(staging, ignore_errors=True)
             failure.write_text(str(error))
             _log_build(key, what, target, time.monotonic() - started, ok=False)
-            return Build(key, what, target.triple, directory, error=str(error))
+            return Build(key, what, target.triple, directory, error=str(error), fresh=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -188,7 +188,8 @@ def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
         _make_readable(staging)  # the sandbox reads it as an unprivileged user
         staging.rename(directory)
         _log_build(key, what, target, seconds, ok=True)
-        return Build(key, what, target.triple, directory, toolchain, sha256=digests, seconds=seconds)
+        return Build(key, what, target.triple, directory, toolchain, sha256=digests, seconds=seconds,
+                     fresh=True)
 
 
 def _make_readable(directory: Path) -> None:

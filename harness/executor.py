@@ -6,8 +6,8 @@ runs under the image's python3. Per request it makes a fresh scratch directory,
 writes the initial files, runs one process there (its argument list taken
 verbatim, never a shell; scratch files are named by relative paths) in its own
 process group with a time limit and bounded output capture, then deletes the
-directory. A request is {"argv", "stdin", "timeout_s", "idle_timeout_s", "files",
-"mkdirs", "copies"}; the answer {"id", "result"} or {"id", "error"}. `copies` maps a
+directory. A request is {"argv", "stdin", "timeout_s", "idle_timeout_s", "idle_cpu_s",
+"files", "mkdirs", "copies"}; the answer {"id", "result"} or {"id", "error"}. `copies` maps a
 scratch folder to a folder of the sandbox copied there (symlinks kept as symlinks),
 from which files named `*.cleanup` (the leftovers of an earlier run, by wasi-testsuite's
 convention) are removed.
@@ -39,6 +39,7 @@ BASE_ENV = {
     "LANG": "C.UTF-8",
 }
 # The container's OOM-kill counter (cgroup v1, then v2): tells a memory-limit kill apart.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 OOM_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 
 
@@ -87,12 +88,24 @@ def _oom_kills() -> int | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system, all threads) a process has used so far, or 0."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
     argv = request["argv"]  # verbatim: nothing in it is substituted or interpreted
     timeout = float(request.get("timeout_s", 60))
     # Optional: kill the process when it writes nothing to stdout or stderr for this long
-    # (a libtest binary prints an event per test: silence means one test hangs).
+    # (a libtest binary prints an event per test: silence means one test hangs), in wall time,
+    # or in CPU time it used meanwhile (which a busy machine does not stretch).
     idle_timeout = request.get("idle_timeout_s")
+    idle_cpu = request.get("idle_cpu_s")
     started, oom_before = time.monotonic(), _oom_kills()
     try:
         proc = subprocess.Popen(
@@ -109,11 +122,17 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
     feeder.start()
     timed_out = idle = False
     deadline = started + timeout
+    cpu = last_output = cpu_at_output = 0.0
     while proc.poll() is None:
-        now = time.monotonic()
+        now, cpu = time.monotonic(), max(cpu, _cpu_seconds(proc.pid))
+        output = max(c.last for c in captures)
+        if output != last_output:  # it wrote since the last look: the CPU clock starts again
+            last_output, cpu_at_output = output, cpu
+        silent = idle_timeout is not None and now - output >= float(idle_timeout)
+        busy = idle_cpu is not None and cpu - cpu_at_output >= float(idle_cpu)
         if now >= deadline:
             timed_out = True
-        elif idle_timeout is not None and now - max(c.last for c in captures) >= float(idle_timeout):
+        elif silent or busy:
             timed_out = idle = True
         if timed_out:
             _kill_group(proc.pid)
@@ -138,6 +157,7 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
         "stdout_bytes": captures[0].total,
         "stderr_bytes": captures[1].total,
         "duration_s": round(time.monotonic() - started, 4),
+        "cpu_s": round(cpu, 3),
     }
 
 

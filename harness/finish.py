@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from harness import timings
 from harness.builder import builder_for
 from harness.expectations import Expectations, expectation_files
 from harness.expectations_command import usage
 from harness.judgment import lost
 from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
+from harness.profile import lines, profile
 from harness.record import CellResult
 from harness.results import Results, read_records, write_results
 from harness.run_header import describe_run
@@ -20,8 +22,10 @@ from harness.suite_file import SuiteError
 from harness.suite_paths import is_suite_file, suite_files, suite_root, suites_in_args
 from harness.suite_sources import Options, load_cases
 from harness.toolchains import Toolchain
+from harness.verdict import Verdict
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
+PROFILE = pytest.StashKey[list[str]]()  # where the run's time went, for the terminal summary
 
 
 def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
@@ -38,7 +42,11 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
         toolchains=[t.name for t in toolchains], builders=[builder_for(t).name for t in toolchains],
         argv=["pytest", *sys.argv[1:]], stale=stale,
         toolchain_versions=_toolchain_versions(toolchains))
+    header.profile = profile(records)
+    config.stash[PROFILE] = lines(header.profile)
     results = Results(header, tuple(records))
+    timings.save({results.name_of(c): c.wall_s for c in records if c.verdict is not Verdict.INFRA_ERROR})
+    timings.save_slowdowns(timings.slowdowns(records))
     path = write_results(results_dir / "results.json", results)
     _say(f"results: {path} ({len(records)} cells)")
     try:

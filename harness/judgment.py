@@ -86,6 +86,15 @@ def judge_not_run(judgment: Judgment, rule: Rule | None) -> Judgment:
     return judgment
 
 
+def precompile_failed(outcome: Outcome) -> Judgment:
+    """The runtime's ahead-of-time compile of the guest failed: the guest never ran."""
+    if outcome.timed_out:
+        return Judgment(Verdict.TIMEOUT, f"the runtime's ahead-of-time compile was killed after "
+                                         f"{outcome.duration_s:.0f}s (time limit)")
+    return Judgment(Verdict.LOAD_ERROR, "the runtime could not compile the guest ahead of time: "
+                                        f"{_tail(outcome.stderr or outcome.stdout)}")
+
+
 def build_error(message: str) -> Judgment:
     return Judgment(Verdict.BUILD_ERROR, message, ReasonCode.BUILD_ERROR)
 

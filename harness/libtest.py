@@ -35,8 +35,31 @@ SHOULD_PANIC = ("#[should_panic]: libtest on this target cannot run it (a panic 
 EVENT = re.compile(r'\{\s*"type"\s*:')
 ENV = {"RUSTC_BOOTSTRAP": "1"}
 
+LIST_TIMEOUT_S = 300.0
+# A test's limit is CPU time without output, which a busy machine does not stretch; a test that
+# waits (sleeps, deadlocks) is caught by wall time without output, this many times the limit.
+IDLE_WALL_MULTIPLE = 3.0
+# A test that ran out of its limit runs again alone with this many times the limit before its
+# timeout stands (the record keeps both durations).
+CONFIRM_MULTIPLE = 2.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one process of the binary may take: in all (wall time), and per test (CPU time,
+    and wall time, without any output)."""
+
+    total_s: float
+    test_cpu_s: float | None = None
+    test_wall_s: float | None = None
+
+    @classmethod
+    def per_test(cls, total_s: float, test_s: float) -> Limits:
+        return cls(total_s, test_s, test_s * IDLE_WALL_MULTIPLE)
+
+
 # Run one process of the binary with these libtest arguments (the caller adds the runtime).
-RunArgs = Callable[[list[str], float, float | None], Outcome]
+RunArgs = Callable[[list[str], Limits], Outcome]
 
 
 @dataclass
@@ -126,13 +149,14 @@ class BinaryRun:
 
 def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s: float,
                max_runs: int = 500) -> BinaryRun:
-    """List the tests, run them all, rerun after each crash; apply the test-level rules."""
-    listing = run(["--list", "--format", "terse"], min(timeout_s, 300.0), None)
+    """List the tests, run them all, rerun after each crash; apply the test-level rules.
+    `test_timeout_s` is a test's limit (CPU time without output, see Limits)."""
+    listing = run(["--list", "--format", "terse"], Limits(min(timeout_s, LIST_TIMEOUT_S)))
     outcomes = [listing]
     if listing.exit_code != 0 or listing.timed_out:
         return BinaryRun([], outcomes, listing)
     names = listed_tests(listing.stdout)
-    marked = run(["--list", "--ignored", "--format", "terse"], min(timeout_s, 300.0), None)
+    marked = run(["--list", "--ignored", "--format", "terse"], Limits(min(timeout_s, LIST_TIMEOUT_S)))
     outcomes.append(marked)
     ignored_upstream = set(listed_tests(marked.stdout))
     decided = {name: for_test(rules, name) for name in names}
@@ -142,12 +166,12 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     pending = [n for n in names if n not in skipped]
     filters: list[str] = []  # none: the whole binary
     outcome = listing
+    skip_args = [a for n in sorted(skipped) for a in ("--skip", n)]
     for _ in range(max_runs):
         if not pending or left <= 0:
             break
-        skip_args = [a for n in sorted(skipped) for a in ("--skip", n)]
         exact = ["--exact"] if filters or skip_args else []
-        outcome = run([*JSON_ARGS, *exact, *skip_args, *filters], left, test_timeout_s)
+        outcome = run([*JSON_ARGS, *exact, *skip_args, *filters], Limits.per_test(left, test_timeout_s))
         outcomes.append(outcome)
         left -= outcome.duration_s
         events = parse_events(outcome.stdout)
@@ -155,7 +179,13 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
         results.update({n: r for n, r in events.results.items() if n in decided})
         culprit = events.current
         if culprit is not None and culprit in decided and culprit not in results:
-            results[culprit] = _ended_in(culprit, outcome, events)
+            result = _ended_in(culprit, outcome, events)
+            if result.outcome is TestOutcome.TIMEOUT and left > 0:
+                result, again = _confirm(run, culprit, result, Limits.per_test(
+                    left, test_timeout_s * CONFIRM_MULTIPLE))
+                outcomes.append(again)
+                left -= again.duration_s
+            results[culprit] = result
         pending = [n for n in names if n not in results and n not in skipped]
         if len(results) == before:
             break  # no test got a result: another run would do the same
@@ -174,6 +204,24 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     return BinaryRun([judge_test(results[n], decided[n]) for n in names], outcomes, listing)
 
 
+def _confirm(run: RunArgs, name: str, first: TestResult, limits: Limits) -> tuple[TestResult, Outcome]:
+    """A test that timed out, run again alone with a longer limit: its result then stands (a
+    second timeout confirms the first), with both attempts' durations."""
+    again = run([*JSON_ARGS, "--exact", name], limits)
+    events = parse_events(again.stdout)
+    result = events.results.get(name) or (
+        _ended_in(name, again, events) if events.current == name else TestResult(
+            name, TestOutcome.CRASHED, None,
+            message=f"the process ended before the test started again:\n{again.stderr.strip()}"
+                    [:MESSAGE_CHARS]))
+    attempts = [first.duration_s or 0.0, result.duration_s or again.duration_s]
+    note = (f"timed out, then run again alone with {CONFIRM_MULTIPLE:g} times the limit "
+            f"({', '.join(f'{a:.1f}s' for a in attempts)})")
+    message = f"{note}\n{result.message}" if result.outcome is not TestOutcome.PASSED else ""
+    return (TestResult(name, result.outcome, result.duration_s, message[:MESSAGE_CHARS], result.reason,
+                       attempts_s=[round(a, 3) for a in attempts]), again)
+
+
 def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
     """The test the process died in: a timeout when it went silent, else a crash with what it
     printed (the panic message is on stderr, the trap report after it)."""
@@ -183,7 +231,9 @@ def _ended_in(name: str, outcome: Outcome, events: Events) -> TestResult:
     text = "\n".join(part for part in (printed, outcome.stderr.strip()) if part)
     if outcome.timed_out:
         message = f"no output for the test's time limit; killed\n{text}"
-        return TestResult(name, TestOutcome.TIMEOUT, outcome.duration_s, message=message[:MESSAGE_CHARS])
+        # its own time: the process's, less the tests that finished before it in that process
+        own = outcome.duration_s - sum(r.duration_s or 0.0 for r in events.results.values())
+        return TestResult(name, TestOutcome.TIMEOUT, round(max(own, 0.0), 3), message=message[:MESSAGE_CHARS])
     how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
     if outcome.oom_killed:
         how += ", the sandbox's memory limit"

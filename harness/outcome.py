@@ -17,6 +17,7 @@ class Outcome:
     spawn_error: str | None = None  # the runtime's binary could not be started
     stdout_bytes: int = 0
     oom_killed: bool = False  # the sandbox's memory limit killed a process during the run
+    cpu_s: float = 0.0  # CPU time the process used (all its threads)
 
     @classmethod
     def from_result(cls, result: dict[str, Any]) -> Outcome:
@@ -31,4 +32,5 @@ class Outcome:
             spawn_error=result["spawn_error"],
             stdout_bytes=result["stdout_bytes"],
             oom_killed=result.get("oom_killed", False),
+            cpu_s=result.get("cpu_s", 0.0),
         )

@@ -20,7 +20,7 @@ from harness import PROJECT_ROOT
 from harness.cell import Cell, expand
 from harness.context import Context
 from harness.expectations import Expectations
-from harness.finish import STALE
+from harness.finish import PROFILE, STALE
 from harness.options import (
     expectation_paths,
     selected_runtimes,
@@ -40,6 +40,8 @@ from harness.targets import all_targets
 from harness.toolchains import all_toolchains
 from harness.verdict import Verdict
 from harness.wasi_testsuite import find_manifests
+
+pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
 CASE_IDS = pytest.StashKey[dict[str, str]]()
 SESSION = pytest.StashKey["RunSession"]()
@@ -242,10 +244,13 @@ class RunSession:
                                                          installed_runtimes())
         return self._expectations[root]
 
+    @property
+    def worker(self) -> str:
+        return str(getattr(self.config, "workerinput", {}).get("workerid", "main"))
+
     def writer(self) -> RecordWriter:
         if self._writer is None:
-            worker = getattr(self.config, "workerinput", {}).get("workerid", "main")
-            self._writer = RecordWriter(self.results_dir, self.run_id, worker)
+            self._writer = RecordWriter(self.results_dir, self.run_id, self.worker)
         return self._writer
 
     def context(self) -> Context:
@@ -260,7 +265,7 @@ class RunSession:
                      for k, v in r.sandbox_files.items()}
             sandbox = Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                               self.run_id, files)
-            self._context = Context(self.run_id, builders, workspace_of(self.config), sandbox)
+            self._context = Context(self.run_id, builders, workspace_of(self.config), sandbox, self.worker)
         return self._context
 
     def close(self) -> None:
@@ -297,6 +302,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    timing = config.stash.get(PROFILE, None)
+    if timing:
+        terminalreporter.section("where the run's time went (seconds)")
+        for line in timing:
+            terminalreporter.write_line(line)
     stale = config.stash.get(STALE, None)
     if stale:
         terminalreporter.section("stale expectations")

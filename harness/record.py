@@ -104,6 +104,11 @@ class CellResult:
     wasi_imports: list[str] = field(default_factory=list)  # what the artifact imports of WASI
     build_s: float | None = None  # how long building the artifact took (its first build)
     build_key: str | None = None  # the build that made it (the artifacts of one crate share it)
+    built: bool = False  # this cell's run did that build (its build_s is time of this run)
+    compile_s: float | None = None  # the runtime's ahead-of-time compile, when this cell ran it
+    startup_s: float | None = None  # a test binary's listing: runtime start, load, instantiation
+    worker: str = ""  # the pytest-xdist worker that ran it ("main" without xdist)
+    started_at: float | None = None  # when it started (Unix time)
     builder: str = ""
     versions: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox

@@ -23,6 +23,7 @@ def run_cell(cell: Cell, context: Context) -> CellResult:
     """Everything that happens to one cell, ending in its record (never raises SandboxLost)."""
     started = time.monotonic()
     record = base_record(cell, context)
+    record.worker, record.started_at = context.worker, round(time.time(), 3)
     judgment = not_runnable(cell, context)
     if judgment is None:
         try:

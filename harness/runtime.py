@@ -75,6 +75,10 @@ class Runtime(ABC):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
+    # How many times longer its guests take than the fastest column's (Wasmtime's Cranelift):
+    # time limits are that many times longer. The last run's measurement, when there is one
+    # (harness/timings.py), takes its place.
+    slowdown: ClassVar[float] = 1.0
 
     @classmethod
     def column(cls, name: str, fields: Mapping[str, Any]) -> Runtime:
@@ -111,7 +115,15 @@ class Runtime(ABC):
 
     @abstractmethod
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
-        """The command that runs `artifact` (a path inside the sandbox) with `invocation`."""
+        """The command that runs `artifact` (a path inside the sandbox) with `invocation`; with
+        `precompile_argv`, `artifact` is the compiled file."""
+
+    def precompile_argv(self, artifact: str, compiled: str) -> list[str] | None:
+        """The command that compiles `artifact` ahead of time into the file `compiled`, as the
+        runtime's users do before they run it; None (the default) when the runtime runs the
+        artifact itself. The harness runs it once per artifact and keeps the file in the
+        sandbox's persistent cache."""
+        return None
 
     def is_load_error(self, exit_code: int | None, stdout: str, stderr: str) -> bool:
         """Whether the runtime refused to instantiate the guest (its documented signals)."""

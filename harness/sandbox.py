@@ -39,12 +39,14 @@ class GuestRequest:
     `files`: scratch-relative path -> content written first; `mkdirs`: folders made first;
     `copies`: scratch folder -> a folder of the sandbox copied there (without `*.cleanup`
     leftovers). With `idle_timeout_s`, the process is killed when it writes nothing to
-    stdout or stderr for that long."""
+    stdout or stderr for that long; with `idle_cpu_s`, when it uses that much CPU time
+    without writing anything (a limit a busy machine does not stretch)."""
 
     argv: list[str]
     stdin: str = ""
     timeout_s: float = 60.0
     idle_timeout_s: float | None = None
+    idle_cpu_s: float | None = None
     files: dict[str, str] = field(default_factory=dict)
     mkdirs: list[str] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)

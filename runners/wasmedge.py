@@ -1,4 +1,8 @@
-"""WasmEdge's CLI (its interpreter, the default), for core modules."""
+"""WasmEdge's CLI, for core modules, as its users run it for speed: each artifact compiled ahead of
+time once (`wasmedge compile --optimize 0`, kept in the sandbox's cache), then run in AOT mode.
+
+Optimization level 0 compiles a 3 MB test binary in about 4 s where the default (2) takes about
+45 s, and runs it in 2 s where the interpreter takes about 120 s (measured on core's tests)."""
 
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ class WasmEdge(Runtime):
     def version_argv(self) -> list[str]:
         return ["wasmedge", "--version"]
 
+    def precompile_argv(self, artifact: str, compiled: str) -> list[str] | None:
+        return ["wasmedge", "compile", "--optimize", "0", artifact, compiled]
+
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
-        flags: list[str] = []
+        flags = ["--run-mode", "aot"]
         for guest, host in invocation.dirs.items():
             flags += ["--dir", f"{guest}:{host}"]
         for key, value in invocation.env.items():

@@ -1,9 +1,16 @@
-"""wazero's CLI in interpreter mode, for core modules."""
+"""wazero's CLI, for core modules, as its users run it: its compiler (the default on amd64), the
+compiled code kept across runs in the sandbox's cache (`-cachedir`).
+
+The compiler runs core's tests in about 2 s where the interpreter (`-interpreter`) takes
+about 115 s; the interpreter tells nothing the compiler and Pulley do not."""
 
 from __future__ import annotations
 
 from harness.runtime import Invocation, Runtime
+from harness.sandbox import CACHE_MOUNT
 from harness.targets import Target
+
+CACHE = f"{CACHE_MOUNT}/wazero"
 
 
 class Wazero(Runtime):
@@ -26,7 +33,7 @@ class Wazero(Runtime):
         return ["wazero", "version"]
 
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
-        flags = ["-interpreter"]
+        flags = [f"-cachedir={CACHE}"]
         for guest, host in invocation.dirs.items():
             flags.append(f"-mount={host}:{guest}")
         for key, value in invocation.env.items():

@@ -9,19 +9,23 @@ import pytest
 
 from harness.expectations import Rule, Selector
 from harness.judgment import summary
-from harness.libtest import JSON_ARGS, listed_tests, parse_events, run_binary
+from harness.libtest import CONFIRM_MULTIPLE, JSON_ARGS, Limits, listed_tests, parse_events, run_binary
 from harness.outcome import Outcome
 
 
 class FakeLibtestBinary:
     """A fake test binary: each test passes, fails, aborts, hangs, is ignored (upstream's
-    #[ignore]), is a should_panic test (which libtest ignores on wasm), or prints."""
+    #[ignore]), is a should_panic test (which libtest ignores on wasm), prints, or needs N
+    seconds of CPU ("work:N": it times out under a shorter per-test limit)."""
 
     def __init__(self, tests: dict[str, str]) -> None:
         self.tests, self.calls = tests, []  # type: ignore[var-annotated]
+        self.limits: list[Limits] = []
 
-    def __call__(self, args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+    def __call__(self, args: list[str], limits: Limits) -> Outcome:
         self.calls.append(args)
+        self.limits.append(limits)
+        timeout_s, idle_s = limits.total_s, limits.test_cpu_s
         if args[:1] == ["--list"]:
             names = [n for n in sorted(self.tests)
                      if "--ignored" not in args or self.tests[n] == "ignored"]
@@ -44,6 +48,11 @@ class FakeLibtestBinary:
                                f"thread 'main' panicked at src/lib.rs:1:1:\n{name} went wrong\n", 0.02)
             if behaviour == "hang":
                 return Outcome(None, "\n".join(out) + "\n", "", idle_s or timeout_s, timed_out=True)
+            if behaviour.startswith("work:"):
+                needs = float(behaviour[len("work:"):])
+                if idle_s is not None and needs > idle_s:
+                    return Outcome(None, "\n".join(out) + "\n", "", idle_s, timed_out=True)
+                behaviour = "ok"
             glued = ""
             if behaviour.startswith("print:"):
                 out.append(behaviour[len("print:"):])
@@ -96,6 +105,24 @@ def test_a_hanging_test_is_its_own_timeout_and_the_rest_still_run() -> None:
     assert outcomes(run) == {"a": "passed", "b": "timeout", "c": "passed"}
 
 
+def test_a_timeout_is_confirmed_alone_with_a_longer_limit_before_it_stands() -> None:
+    """A test that needs more than its limit (as a slow or busy machine makes it) runs again
+    alone with twice the limit: it passes there, and the record keeps both attempts; a test
+    that never ends times out twice. The per-test limit is CPU time, with a wall-time backstop."""
+    binary = FakeLibtestBinary({"a": "ok", "b": "work:7", "c": "hang", "d": "ok"})
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "passed", "c": "timeout", "d": "passed"}
+    slow = next(t for t in run.tests if t.name == "b")
+    assert slow.attempts_s is not None and len(slow.attempts_s) == 2 and slow.message == ""
+    hang = next(t for t in run.tests if t.name == "c")
+    assert hang.attempts_s is not None and len(hang.attempts_s) == 2
+    assert "run again alone" in hang.message
+    alone = [(call, limits) for call, limits in zip(binary.calls, binary.limits, strict=True)
+             if call[-2:] in (["--exact", "b"], ["--exact", "c"])]
+    assert [limits.test_cpu_s for _, limits in alone] == [5 * CONFIRM_MULTIPLE] * 2
+    assert all(limits.test_wall_s and limits.test_wall_s > limits.test_cpu_s for _, limits in alone)
+
+
 def test_rules_skip_and_expect_failures_of_single_tests() -> None:
     binary = FakeLibtestBinary({"a": "ok", "b": "hang", "c": "abort", "d": "ok", "e": "ok"})
     rules = [rule("skip", "b"), rule("xfail", "c"), rule("xfail", "d"),
@@ -108,14 +135,14 @@ def test_rules_skip_and_expect_failures_of_single_tests() -> None:
 
 def test_test_output_stays_with_its_test_even_glued_to_an_event() -> None:
     binary = FakeLibtestBinary({"a": "print:looking at a", "b": "glue:no newline", "c": "ok"})
-    events = parse_events(binary(list(JSON_ARGS), 60, None).stdout)
+    events = parse_events(binary(list(JSON_ARGS), Limits(60)).stdout)
     assert events.output == {"a": ["looking at a"], "b": ["no newline"]} and events.finished
     assert {n: r.outcome for n, r in events.results.items()} == {"a": "passed", "b": "passed",
                                                                  "c": "passed"}
 
 
 def test_a_binary_that_cannot_list_its_tests_gives_no_results() -> None:
-    def broken(args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
+    def broken(args: list[str], limits: Limits) -> Outcome:
         return Outcome(1, "", "Error: failed to instantiate: unknown import", 0.1)
 
     run = run_binary(broken, [], timeout_s=60, test_timeout_s=5)

@@ -16,6 +16,7 @@ from harness.expectations import Expectations
 from harness.fixtures import Workspace
 from harness.kinds.fixture import Fixture
 from harness.kinds.test_binary import TestBinary
+from harness.libtest import Limits
 from harness.outcome import Outcome
 from harness.run_cell import run_cell
 from harness.runtime import REGISTRY, Invocation, installed_runtimes
@@ -44,9 +45,9 @@ GOLDEN: list[tuple[str, Any, Invocation, list[str]]] = [
     ("wasmtime-49", P3, PLAIN, ["wasmtime-49", "run", "/artifacts/k/g.wasm"]),
     ("pulley-45", P2, PLAIN, ["wasmtime-45", "run", "--target", "pulley64", "-S", "p3", "-W",
                               "component-model-async", "/artifacts/k/g.wasm"]),
-    ("wasmedge", P1, FULL, ["wasmedge", "--dir", "/data:dirs/0", "--env", "K=v w", "/artifacts/k/g.wasm",
-                            "a b", "é"]),
-    ("wazero", P1, FULL, ["wazero", "run", "-interpreter", "-mount=dirs/0:/data", "-env=K=v w",
+    ("wasmedge", P1, FULL, ["wasmedge", "--run-mode", "aot", "--dir", "/data:dirs/0", "--env", "K=v w",
+                            "/artifacts/k/g.wasm", "a b", "é"]),
+    ("wazero", P1, FULL, ["wazero", "run", "-cachedir=/cache/wazero", "-mount=dirs/0:/data", "-env=K=v w",
                           "/artifacts/k/g.wasm", "--", "a b", "é"]),
 ]
 
@@ -262,7 +263,8 @@ class FakeTestSandbox(FakeSandbox):
         self.requests.append(request)
         argv = request.argv
         args = argv[next(i for i, a in enumerate(argv) if a.endswith("/coretests.wasm")) + 1:]
-        outcome: Outcome = self.binary(args, request.timeout_s, request.idle_timeout_s)
+        outcome: Outcome = self.binary(args, Limits(request.timeout_s, request.idle_cpu_s,
+                                                     request.idle_timeout_s))
         return outcome
 
 

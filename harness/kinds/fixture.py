@@ -10,7 +10,7 @@ from harness.builder import build_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error
-from harness.kinds import EXCERPT_CHARS, run_guest, runtime_problem
+from harness.kinds import EXCERPT_CHARS, run_guest, runnable, runtime_problem
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
@@ -47,6 +47,7 @@ class Fixture(CaseKind):
             return build_error(build.error[-EXCERPT_CHARS:])
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
         record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
+        record.built = build.fresh
         record.versions.update(build.toolchain)
         problem = runtime_problem(cell, context, record)
         if problem:
@@ -59,6 +60,10 @@ class Fixture(CaseKind):
                                 network=case.network == "loopback")
         inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
         record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, inside)
-        argv = cell.runtime.argv(inside, cell.target, invocation)
-        return run_guest(cell, context, record, GuestRequest(argv, case.stdin, case.timeout_s, files=files,
+        path = runnable(cell, context, record, inside, artifact.sha256)
+        if isinstance(path, Judgment):
+            return path
+        argv = cell.runtime.argv(path, cell.target, invocation)
+        limit = case.timeout_s * context.slowdown(cell.runtime)
+        return run_guest(cell, context, record, GuestRequest(argv, case.stdin, limit, files=files,
                                                              mkdirs=sorted(dirs.values())))

@@ -9,7 +9,7 @@ from typing import Any
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import unsupported_by_harness
-from harness.kinds import run_guest, runtime_problem
+from harness.kinds import run_guest, runnable, runtime_problem
 from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -52,6 +52,9 @@ class Prebuilt(CaseKind):
                                 network=spec.network, proposals=frozenset(spec.proposals))
         inside = f"{ARTIFACTS_MOUNT}/{relative}"
         record.wasi_imports = context.wasi_imports(self.test.wasm, record.artifact_sha256, inside)
-        argv = cell.runtime.argv(inside, cell.target, invocation)
-        return run_guest(cell, context, record,
-                         GuestRequest(argv, cell.case.stdin, cell.case.timeout_s, copies=copies))
+        path = runnable(cell, context, record, inside, record.artifact_sha256)
+        if isinstance(path, Judgment):
+            return path
+        argv = cell.runtime.argv(path, cell.target, invocation)
+        limit = cell.case.timeout_s * context.slowdown(cell.runtime)
+        return run_guest(cell, context, record, GuestRequest(argv, cell.case.stdin, limit, copies=copies))

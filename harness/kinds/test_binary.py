@@ -12,7 +12,7 @@ from harness.builder import TestCrate, build_tests_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error, judge_run, judge_tests
-from harness.kinds import EXCERPT_CHARS, keep_output, runtime_problem
+from harness.kinds import EXCERPT_CHARS, keep_output, runnable, runtime_problem
 from harness.outcome import Outcome
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -54,26 +54,34 @@ class TestBinary(CaseKind):
             return build_error(f"the crate has no test target {self.test!r} (it has: {built})")
         artifact = build.artifact(self.test)
         record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
+        record.built = build.fresh
         record.versions.update(build.toolchain)
         problem = runtime_problem(cell, context, record)
         if problem:
             return problem
-        path = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, path)
+        inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
+        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, inside)
+        path = runnable(cell, context, record, inside, artifact.sha256)
+        if isinstance(path, Judgment):
+            return path
 
         def argv_for(args: list[str]) -> list[str]:
             invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS)
             return cell.runtime.argv(path, cell.target, invocation)
 
-        def run(args: list[str], timeout_s: float, idle_s: float | None) -> Outcome:
-            return context.run_guest(GuestRequest(argv_for(args), timeout_s=timeout_s, idle_timeout_s=idle_s,
-                                                  mkdirs=sorted(TEMP_DIRS.values())))
+        def run(args: list[str], limits: libtest.Limits) -> Outcome:
+            return context.run_guest(GuestRequest(
+                argv_for(args), timeout_s=limits.total_s, idle_timeout_s=limits.test_wall_s,
+                idle_cpu_s=limits.test_cpu_s, mkdirs=sorted(TEMP_DIRS.values())))
 
         first = argv_for(list(libtest.JSON_ARGS))
         record.command, record.repro = first, context.sandbox.repro(first)
         rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain)
-        result = libtest.run_binary(run, rules, cell.case.timeout_s, self.test_timeout_s)
+        slowdown = context.slowdown(cell.runtime)
+        result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
+                                    self.test_timeout_s * slowdown)
         keep_output(record, result.outcomes[-1], result.duration_s)
+        record.startup_s = result.listing.duration_s if result.listing is not None else None
         if not result.tests and result.listing is not None and result.listing.exit_code != 0:
             judged = judge_run(result.listing, cell.expect, cell.rule, cell.runtime)
             return Judgment(judged.verdict, f"listing the tests: {judged.reason}", judged.code)

@@ -1,6 +1,6 @@
 //! A crate of "a user's", whose tests the harness runs on every target and runtime:
 //! some pass, one fails an assertion, one aborts the process, one never returns, and the
-//! ones after each of those must still get their results.
+//! ones after each of those must still get their results; one works a while.
 
 pub fn double(x: u32) -> u32 {
     x * 2
@@ -44,5 +44,16 @@ mod tests {
     #[test]
     fn g_after_the_hang_still_runs() {
         assert_eq!(double(0), 0);
+    }
+
+    /// A fixed amount of work, about a second of CPU time on Wasmtime: on a busy machine it takes
+    /// several times longer, which must not change its verdict (tests/test_load.py).
+    #[test]
+    fn h_works_for_a_while() {
+        let mut x: u64 = 1;
+        for i in 0..400_000_000u64 {
+            x = std::hint::black_box(x).wrapping_mul(6364136223846793005).wrapping_add(i);
+        }
+        assert_ne!(x, 0);
     }
 }

@@ -1,0 +1,140 @@
+"""How long each cell took last time, and how slow each runtime was: the order cells start in,
+the run's estimate and ETA, and the runtimes' time limits.
+
+After each run, every cell's wall time is kept in the cache by its item name
+(`case[target-runtime]`), and each runtime's measured slowdown. The next run starts the
+longest cells first (so that the workers end together instead of one finishing a long
+binary alone), says up front how long the run should take, while it runs how much is left
+per suite, and gives a slower runtime's cells time limits that many times longer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.cache import cache_dir
+from harness.record import CellResult
+from harness.runtime import Runtime
+
+FILE = "cell-seconds.json"
+SLOWDOWN_FILE = "runtime-slowdown.json"
+# For a cell never timed: about what a test binary's tests take, or a fixture's single run.
+UNKNOWN_LIBTEST_S, UNKNOWN_S = 30.0, 1.0
+
+
+def load() -> dict[str, float]:
+    return _read(cache_dir("timings") / FILE)
+
+
+def save(seconds: Mapping[str, float]) -> None:
+    """Merge this run's wall times into the kept ones (cells not run keep their old time)."""
+    kept = load() | {k: round(v, 3) for k, v in seconds.items()}
+    path = cache_dir("timings") / FILE
+    temporary = path.with_name(f"{FILE}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(kept, sort_keys=True))
+    temporary.replace(path)
+
+
+def slowdowns(cells: Iterable[CellResult]) -> dict[str, float]:
+    """Each runtime's slowdown in a run: the median, over the test binaries it ran, of its time
+    against the fastest runtime's for the same binary (1.0 for the fastest)."""
+    fastest: dict[tuple[str, str, str], float] = {}
+    timed = [c for c in cells if c.tests and c.duration_s > 0]
+    for cell in timed:
+        key = (cell.case, cell.target, cell.toolchain)
+        fastest[key] = min(fastest.get(key, cell.duration_s), cell.duration_s)
+    ratios: dict[str, list[float]] = {}
+    for cell in timed:
+        ratios.setdefault(cell.runtime, []).append(cell.duration_s / fastest[(cell.case, cell.target,
+                                                                              cell.toolchain)])
+    return {runtime: round(statistics.median(values), 2) for runtime, values in ratios.items()}
+
+
+def save_slowdowns(measured: Mapping[str, float]) -> None:
+    path = cache_dir("timings") / SLOWDOWN_FILE
+    kept = _read(path) | dict(measured)
+    temporary = path.with_name(f"{SLOWDOWN_FILE}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(kept, sort_keys=True))
+    temporary.replace(path)
+
+
+def slowdown(runtime: Runtime, measured: Mapping[str, float]) -> float:
+    """How many times longer the runtime's time limits are: measured last run, else declared."""
+    return max(1.0, measured.get(runtime.name, runtime.slowdown))
+
+
+def load_slowdowns() -> dict[str, float]:
+    return _read(cache_dir("timings") / SLOWDOWN_FILE)
+
+
+def _read(path: Path) -> dict[str, float]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def expected(name: str, known: Mapping[str, float], libtest: bool = False) -> float:
+    return known.get(name, UNKNOWN_LIBTEST_S if libtest else UNKNOWN_S)
+
+
+@dataclass
+class Progress:
+    """Cells done and expected seconds left, per suite file; for the controller's ETA lines."""
+
+    workers: int
+    left: dict[str, float] = field(default_factory=dict)  # suite -> expected seconds left
+    cells: dict[str, int] = field(default_factory=dict)  # suite -> cells left
+    total: dict[str, int] = field(default_factory=dict)
+    expected_s: dict[str, float] = field(default_factory=dict)  # node id -> expected seconds
+    unknown: int = 0
+
+    @classmethod
+    def of(cls, node_ids: Iterable[str], workers: int, known: Mapping[str, float]) -> Progress:
+        progress = cls(max(1, workers))
+        for node in node_ids:
+            suite, _, name = node.partition("::")
+            seconds = expected(name, known)
+            progress.unknown += name not in known
+            progress.expected_s[node] = seconds
+            progress.left[suite] = progress.left.get(suite, 0.0) + seconds
+            progress.cells[suite] = progress.cells.get(suite, 0) + 1
+        progress.total = dict(progress.cells)
+        return progress
+
+    def done(self, node: str) -> None:
+        suite = node.partition("::")[0]
+        if node in self.expected_s and suite in self.cells:
+            self.left[suite] -= self.expected_s.pop(node)
+            self.cells[suite] -= 1
+
+    def estimate(self) -> str:
+        """What the run should take, said before it starts."""
+        cells = sum(self.total.values())
+        timed = cells - self.unknown
+        return (f"about {_minutes(self.eta_s)} on {self.workers} worker(s) for {cells} cells, from the "
+                f"last run's timings of {timed} of them")
+
+    @property
+    def eta_s(self) -> float:
+        return max(0.0, sum(self.left.values())) / self.workers
+
+    def line(self) -> str:
+        """E.g. "upstream.yaml 120/480 cells, ~6 min; thread.yaml done; ETA 9 min"."""
+        parts = []
+        for suite, total in self.total.items():
+            left = self.cells[suite]
+            name = suite.rsplit("/", 1)[-1]
+            parts.append(f"{name} done" if not left else
+                         f"{name} {total - left}/{total}, ~{_minutes(self.left[suite] / self.workers)}")
+        return "; ".join(parts) + f"; ETA {_minutes(self.eta_s)}"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{max(seconds, 0):.0f} s"
