@@ -38,6 +38,7 @@ class Context:
     sandbox: Sandbox
     worker: str = "main"  # the pytest-xdist worker (for the run's profile)
     measured_slowdowns: dict[str, float] = field(default_factory=timings.load_slowdowns)
+    crashers: dict[str, list[str]] = field(default_factory=timings.load_crashers)  # last run's, by cell
     _versions: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     def runtime_version(self, runtime: Runtime) -> tuple[str | None, str]:

@@ -22,7 +22,6 @@ from harness.suite_file import SuiteError
 from harness.suite_paths import is_suite_file, suite_files, suite_root, suites_in_args
 from harness.suite_sources import Options, load_cases
 from harness.toolchains import Toolchain
-from harness.verdict import Verdict
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
 PROFILE = pytest.StashKey[list[str]]()  # where the run's time went, for the terminal summary
@@ -45,8 +44,7 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
     header.profile = profile(records)
     config.stash[PROFILE] = lines(header.profile)
     results = Results(header, tuple(records))
-    timings.save({results.name_of(c): c.wall_s for c in records if c.verdict is not Verdict.INFRA_ERROR})
-    timings.save_slowdowns(timings.slowdowns(records))
+    timings.remember(results)
     path = write_results(results_dir / "results.json", results)
     _say(f"results: {path} ({len(records)} cells)")
     try:

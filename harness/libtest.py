@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from harness.expectations import Rule, for_test
@@ -134,13 +134,45 @@ def listed_tests(stdout: str) -> list[str]:
     return [line[: -len(": test")] for line in stdout.splitlines() if line.endswith(": test")]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The tests of a binary, which of them upstream marks #[ignore], and the processes that said so."""
+
+    names: list[str]
+    ignored: set[str]
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> Outcome | None:
+        """The listing process that failed (the binary cannot run here), or None."""
+        last = self.outcomes[-1]
+        return last if last.exit_code != 0 or last.timed_out else None
+
+
+def list_tests(run: RunArgs, timeout_s: float) -> Listing:
+    """One listing with libtest's JSON (`discovered` events say `ignore`); a libtest too old for
+    that lists twice, all tests and then the ignored ones, in its terse format."""
+    limits = Limits(min(timeout_s, LIST_TIMEOUT_S))
+    first = run(["--list", "-Zunstable-options", "--format", "json"], limits)
+    discovered = [e for e in map(_json, first.stdout.splitlines())
+                  if e and e.get("event") == "discovered" and e.get("type") == "test"]
+    if first.exit_code == 0 and not first.timed_out and (discovered or '"discovery"' in first.stdout):
+        return Listing([str(e["name"]) for e in discovered],
+                       {str(e["name"]) for e in discovered if e.get("ignore")}, [first])
+    terse = run(["--list", "--format", "terse"], limits)
+    if terse.exit_code != 0 or terse.timed_out:
+        return Listing([], set(), [first, terse])
+    marked = run(["--list", "--ignored", "--format", "terse"], limits)
+    return Listing(listed_tests(terse.stdout), set(listed_tests(marked.stdout)), [first, terse, marked])
+
+
 @dataclass
 class BinaryRun:
     """Everything the runs of one binary produced."""
 
     tests: list[TestResult]
-    outcomes: list[Outcome]  # every process, in order (the list, then each run)
-    listing: Outcome | None = None
+    outcomes: list[Outcome]  # every process, in order (the listing, then each run)
+    listing: Outcome | None = None  # the listing process that failed, else the (first) listing
 
     @property
     def duration_s(self) -> float:
@@ -148,49 +180,53 @@ class BinaryRun:
 
 
 def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s: float,
-               max_runs: int = 500) -> BinaryRun:
+               crashers: Iterable[str] = (), max_runs: int = 500) -> BinaryRun:
     """List the tests, run them all, rerun after each crash; apply the test-level rules.
-    `test_timeout_s` is a test's limit (CPU time without output, see Limits)."""
-    listing = run(["--list", "--format", "terse"], Limits(min(timeout_s, LIST_TIMEOUT_S)))
-    outcomes = [listing]
-    if listing.exit_code != 0 or listing.timed_out:
-        return BinaryRun([], outcomes, listing)
-    names = listed_tests(listing.stdout)
-    marked = run(["--list", "--ignored", "--format", "terse"], Limits(min(timeout_s, LIST_TIMEOUT_S)))
-    outcomes.append(marked)
-    ignored_upstream = set(listed_tests(marked.stdout))
+    `test_timeout_s` is a test's limit (CPU time without output, see Limits). Tests known to
+    end the process (a rule expects them to fail, or `crashers`: they crashed last time) run
+    each alone after the others, so that a crash does not cost a restart of the rest."""
+    listing = list_tests(run, timeout_s)
+    outcomes = list(listing.outcomes)
+    if listing.failed is not None:
+        return BinaryRun([], outcomes, listing.failed)
+    names = listing.names
     decided = {name: for_test(rules, name) for name in names}
     skipped = {n for n, rule in decided.items() if rule is not None and rule.kind == "skip"}
+    known = set(crashers) | {n for n, rule in decided.items() if rule is not None and rule.kind == "xfail"}
+    alone = [n for n in names if n in known and n not in skipped]
     results: dict[str, TestResult] = {}
-    left = timeout_s - listing.duration_s - marked.duration_s
-    pending = [n for n in names if n not in skipped]
-    filters: list[str] = []  # none: the whole binary
-    outcome = listing
-    skip_args = [a for n in sorted(skipped) for a in ("--skip", n)]
-    for _ in range(max_runs):
-        if not pending or left <= 0:
-            break
-        exact = ["--exact"] if filters or skip_args else []
-        outcome = run([*JSON_ARGS, *exact, *skip_args, *filters], Limits.per_test(left, test_timeout_s))
-        outcomes.append(outcome)
-        left -= outcome.duration_s
-        events = parse_events(outcome.stdout)
-        before = len(results)
-        results.update({n: r for n, r in events.results.items() if n in decided})
-        culprit = events.current
-        if culprit is not None and culprit in decided and culprit not in results:
-            result = _ended_in(culprit, outcome, events)
-            if result.outcome is TestOutcome.TIMEOUT and left > 0:
-                result, again = _confirm(run, culprit, result, Limits.per_test(
-                    left, test_timeout_s * CONFIRM_MULTIPLE))
-                outcomes.append(again)
-                left -= again.duration_s
-            results[culprit] = result
-        pending = [n for n in names if n not in results and n not in skipped]
-        if len(results) == before:
-            break  # no test got a result: another run would do the same
-        filters = pending  # the rest, by exact name (a crash ended the run, or output was lost)
-    for name in pending:
+    left = timeout_s - sum(o.duration_s for o in outcomes)
+    outcome = outcomes[-1]
+    runs = 0
+    groups = [[n for n in names if n not in skipped and n not in known], *([n] for n in alone)]
+    excluded = [a for n in sorted(skipped | set(alone)) for a in ("--skip", n)]
+    for index, group in enumerate(groups):
+        # the main group: every test but those excluded; later, the rest of a group by exact name
+        filters = group if index else []
+        pending = list(group)
+        while pending and left > 0 and runs < max_runs:
+            runs += 1
+            args = ["--exact", *filters] if filters else (["--exact", *excluded] if excluded else [])
+            outcome = run([*JSON_ARGS, *args], Limits.per_test(left, test_timeout_s))
+            outcomes.append(outcome)
+            left -= outcome.duration_s
+            events = parse_events(outcome.stdout)
+            before = len(results)
+            results.update({n: r for n, r in events.results.items() if n in decided})
+            culprit = events.current
+            if culprit is not None and culprit in decided and culprit not in results:
+                result = _ended_in(culprit, outcome, events)
+                if result.outcome is TestOutcome.TIMEOUT and left > 0:
+                    result, again = _confirm(run, culprit, result, Limits.per_test(
+                        left, test_timeout_s * CONFIRM_MULTIPLE))
+                    outcomes.append(again)
+                    left -= again.duration_s
+                results[culprit] = result
+            pending = [n for n in group if n not in results]
+            if len(results) == before:
+                break  # no test got a result: another run would do the same
+            filters = pending  # the rest, by exact name (a crash ended the run, or output was lost)
+    for name in (n for n in names if n not in results and n not in skipped):
         why = (f"the case's time limit ({timeout_s:.0f}s) was used up before this test"
                if left <= 0 else "the binary ended before this test started")
         results[name] = TestResult(name, TestOutcome.TIMEOUT if left <= 0 else TestOutcome.CRASHED, None,
@@ -199,9 +235,9 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
         results[name] = TestResult(name, TestOutcome.SKIPPED, reason=decided[name].reason)  # type: ignore[union-attr]
     for result in results.values():
         if result.outcome is TestOutcome.IGNORED:
-            note = "marked #[ignore]" if result.name in ignored_upstream else SHOULD_PANIC
+            note = "marked #[ignore]" if result.name in listing.ignored else SHOULD_PANIC
             result.reason = f"{note}: {result.reason}" if result.reason else note
-    return BinaryRun([judge_test(results[n], decided[n]) for n in names], outcomes, listing)
+    return BinaryRun([judge_test(results[n], decided[n]) for n in names], outcomes, listing.outcomes[0])
 
 
 def _confirm(run: RunArgs, name: str, first: TestResult, limits: Limits) -> tuple[TestResult, Outcome]:

@@ -19,10 +19,13 @@ from pathlib import Path
 
 from harness.cache import cache_dir
 from harness.record import CellResult
+from harness.results import Results
 from harness.runtime import Runtime
+from harness.verdict import FAILING_TESTS, TestOutcome, Verdict
 
 FILE = "cell-seconds.json"
 SLOWDOWN_FILE = "runtime-slowdown.json"
+CRASHERS_FILE = "crashers.json"  # a test binary's cell -> the tests that ended its process last time
 # For a cell never timed: about what a test binary's tests take, or a fixture's single run.
 UNKNOWN_LIBTEST_S, UNKNOWN_S = 30.0, 1.0
 
@@ -78,6 +81,42 @@ def _read(path: Path) -> dict[str, float]:
     except (OSError, ValueError):
         return {}
     return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def save_crashers(crashers: Mapping[str, list[str]]) -> None:
+    """Merge this run's tests that ended their process (crashed or timed out), per cell."""
+    path = cache_dir("timings") / CRASHERS_FILE
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = {}
+    kept = (kept if isinstance(kept, dict) else {}) | dict(crashers)
+    temporary = path.with_name(f"{CRASHERS_FILE}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(kept, sort_keys=True))
+    temporary.replace(path)
+
+
+def load_crashers() -> dict[str, list[str]]:
+    try:
+        data = json.loads((cache_dir("timings") / CRASHERS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): [str(n) for n in v] for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def crashers_of(cell: CellResult) -> list[str]:
+    """The tests of a cell that ended their process: crashed or timed out (judged or not)."""
+    return [t.name for t in cell.tests or []
+            if t.outcome in FAILING_TESTS - {TestOutcome.FAILED} or "the process ended" in t.message]
+
+
+def remember(results: Results) -> None:
+    """Keep what a run measured for the next: each cell's wall time, each runtime's slowdown, the
+    tests that ended their process."""
+    cells = [c for c in results.cells if c.verdict is not Verdict.INFRA_ERROR]
+    save({results.name_of(c): c.wall_s for c in cells})
+    save_slowdowns(slowdowns(cells))
+    save_crashers({results.name_of(c): crashers_of(c) for c in cells if c.tests is not None})
 
 
 def expected(name: str, known: Mapping[str, float], libtest: bool = False) -> float:

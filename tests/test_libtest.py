@@ -18,14 +18,22 @@ class FakeLibtestBinary:
     #[ignore]), is a should_panic test (which libtest ignores on wasm), prints, or needs N
     seconds of CPU ("work:N": it times out under a shorter per-test limit)."""
 
-    def __init__(self, tests: dict[str, str]) -> None:
+    def __init__(self, tests: dict[str, str], json_list: bool = True) -> None:
         self.tests, self.calls = tests, []  # type: ignore[var-annotated]
         self.limits: list[Limits] = []
+        self.json_list = json_list  # a libtest that lists in JSON (newer than Rust 1.85)
 
     def __call__(self, args: list[str], limits: Limits) -> Outcome:
         self.calls.append(args)
         self.limits.append(limits)
         timeout_s, idle_s = limits.total_s, limits.test_cpu_s
+        if args[:1] == ["--list"] and "json" in args:
+            if not self.json_list:
+                return Outcome(1, "", "error: unrecognized option: json listing\n", 0.01)
+            events = [{"type": "suite", "event": "discovery"}]
+            events += [{"type": "test", "event": "discovered", "name": n,
+                        "ignore": self.tests[n] == "ignored"} for n in sorted(self.tests)]
+            return Outcome(0, "".join(json.dumps(e) + "\n" for e in events), "", 0.01)
         if args[:1] == ["--list"]:
             names = [n for n in sorted(self.tests)
                      if "--ignored" not in args or self.tests[n] == "ignored"]
@@ -89,10 +97,10 @@ def test_every_test_has_a_result_although_two_abort_the_process() -> None:
                              "c::seven": "ignored"}
     crashed = next(t for t in run.tests if t.name == "a::two")
     assert "a::two went wrong" in crashed.message and "exit code 134" in crashed.message
-    # the two listings, the whole binary, then the rest by exact name after each abort
-    assert len(binary.calls) == 5
-    assert binary.calls[3][-5:] == ["b::four", "b::three", "c::five", "c::seven", "c::six"]
-    assert "--exact" in binary.calls[3]
+    # one listing, the whole binary, then the rest by exact name after each abort
+    assert len(binary.calls) == 4
+    assert binary.calls[2][-5:] == ["b::four", "b::three", "c::five", "c::seven", "c::six"]
+    assert "--exact" in binary.calls[2]
     assert summary(run.tests) == "2 passed, 1 failed, 2 crashed, 2 ignored"
     reasons = {t.name: t.reason for t in run.tests if t.outcome == "ignored"}
     assert reasons["c::six"] == "marked #[ignore]"
@@ -129,8 +137,28 @@ def test_rules_skip_and_expect_failures_of_single_tests() -> None:
              rule("xfail", "e", intermittent=True)]
     run = run_binary(binary, rules, timeout_s=600, test_timeout_s=5)
     assert outcomes(run) == {"a": "passed", "b": "skipped", "c": "xfail", "d": "xpass", "e": "passed"}
-    assert all("--skip" in call and "b" in call for call in binary.calls[2:])
     assert next(t for t in run.tests if t.name == "b").reason == "skip these"
+    # the skipped test never starts; the tests a rule expects to fail run each alone, last
+    runs = binary.calls[1:]
+    assert runs[0][-9:] == ["--exact", "--skip", "b", "--skip", "c", "--skip", "d", "--skip", "e"]
+    assert [call[-2:] for call in runs[1:]] == [["--exact", "c"], ["--exact", "d"], ["--exact", "e"]]
+
+
+def test_tests_that_crashed_last_time_run_alone_so_the_rest_need_no_restart() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok", "d": "abort", "e": "ok"})
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5, crashers=["b", "d"])
+    assert outcomes(run) == {"a": "passed", "b": "crashed", "c": "passed", "d": "crashed", "e": "passed"}
+    assert len(binary.calls) == 4  # the listing, the rest in one go, then b and d alone
+
+
+def test_a_libtest_that_cannot_list_in_json_lists_twice_in_its_terse_format() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "ignored"}, json_list=False)
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "ignored"}
+    assert next(t for t in run.tests if t.name == "b").reason.startswith("marked #[ignore]")
+    assert [call[:3] for call in binary.calls[:3]] == [
+        ["--list", "-Zunstable-options", "--format"], ["--list", "--format", "terse"],
+        ["--list", "--ignored", "--format"]]
 
 
 def test_test_output_stays_with_its_test_even_glued_to_an_event() -> None:

@@ -79,7 +79,7 @@ class TestBinary(CaseKind):
         rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain)
         slowdown = context.slowdown(cell.runtime)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
-                                    self.test_timeout_s * slowdown)
+                                    self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()))
         keep_output(record, result.outcomes[-1], result.duration_s)
         record.startup_s = result.listing.duration_s if result.listing is not None else None
         if not result.tests and result.listing is not None and result.listing.exit_code != 0:
