@@ -1,15 +1,21 @@
 # The two commands of the README, and the pieces they are made of.
 #   make matrix   set up everything, run the full conformance matrix, write reports/
 #   make test     set up everything, run the harness's own tests
+#   make quick    a first look: the hand-written cases and core's tests on one runtime that runs
+#                 every target (Wasmtime 45), into reports/quick/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: matrix test setup check-registries venv lint types clean
+.PHONY: matrix quick test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
+
+quick: setup
+	$(BIN)/pytest suites/ -n auto --runtimes wasmtime-45 -k "not upstream or coretests" \
+	  --results-dir reports/quick $(PYTEST_ARGS)
 
 test: setup
 	bash tests/install-tools.sh

@@ -11,8 +11,10 @@ container); the harness measures the whole cell
 (`wall_s`). For a libtest cell (one test binary, run again by exact name after
 a test crashed it) both sum over its runtime processes, so their difference is the
 harness's overhead per binary. The figures are ratios and differences taken within
-one run, plus the size of the results file and its gzip. The last line is a
-`key=value` summary.
+one run, plus the size of the results file and its gzip. Each run's profile (where its
+time went, harness/profile.py) is printed, and how many entries each runtime's
+compiled-code cache gained (a miss each; a warm run should gain none). The last line is
+a `key=value` summary.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from harness.profile import lines as profile_lines  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 CACHE = OUT / "cache"
 os.environ["WASM_CONFORMANCE_CACHE"] = str(CACHE)  # for this process and the runs it starts
@@ -44,6 +49,23 @@ def run_matrix(name: str, suites: str, workers: int, extra: list[str]) -> tuple[
     subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
     elapsed = time.monotonic() - started
     return elapsed, json.loads((results_dir / "results.json").read_text())
+
+
+# The runtimes' compiled-code caches, below the sandbox's persistent cache.
+CODE_CACHES = {"wasmtime and pulley": "sandbox/home/.cache/wasmtime", "wazero": "sandbox/wazero",
+               "wasmedge (ahead of time)": "sandbox/aot", "jco (transpiled)": "sandbox/jco"}
+
+
+def cache_entries() -> dict[str, int]:
+    return {name: sum(1 for p in (CACHE / relative).rglob("*") if p.is_file())
+            if (CACHE / relative).is_dir() else 0 for name, relative in CODE_CACHES.items()}
+
+
+def overhead_ms(cell: dict) -> float:
+    """What the harness added to a cell: its wall time less the runtime processes, the runtime's
+    ahead-of-time compile and a build it did."""
+    build = (cell.get("build_s") or 0.0) if cell.get("built") else 0.0
+    return 1000 * (cell["wall_s"] - cell["duration_s"] - (cell.get("compile_s") or 0.0) - build)
 
 
 def builds_since(moment: float) -> Counter[tuple[str, str]]:
@@ -68,16 +90,26 @@ def main() -> int:
 
     if not args.keep_cache:
         shutil.rmtree(CACHE, ignore_errors=True)
+    entries = [cache_entries()]
     cold_start = time.time()
     cold_s, cold = run_matrix("cold", args.suites, args.workers, args.pytest_args)
     cold_builds = builds_since(cold_start)
+    entries.append(cache_entries())
     warm_start = time.time()
     warm_s, warm = run_matrix("warm", args.suites, args.workers, args.pytest_args)
     warm_builds = builds_since(warm_start)
+    entries.append(cache_entries())
+    for name, data in (("cold", cold), ("warm", warm)):
+        print(f"{name} run, where its time went (seconds):")
+        for line in profile_lines(data["run"].get("profile") or {}):
+            print(f"  {line}")
+    for name, before, after in (("cold", entries[0], entries[1]), ("warm", entries[1], entries[2])):
+        print(f"compiled-code caches, entries added by the {name} run (misses): "
+              + ", ".join(f"{cache} {after[cache] - before[cache]}" for cache in CODE_CACHES))
 
     ran = [c for c in warm["cells"] if c.get("ran")]
     bare = [c["duration_s"] for c in ran]
-    overheads_ms = [1000 * (c["wall_s"] - c["duration_s"]) for c in ran]
+    overheads_ms = [overhead_ms(c) for c in ran]
     bare_per_worker = sum(bare) / args.workers
     verdicts = {(c["case"], c["target"], c["runtime"]): c["verdict"] for c in cold["cells"]}
     changed = [c for c in warm["cells"]
@@ -85,7 +117,7 @@ def main() -> int:
     needed = {(c["artifact_sha256"], c["target"]) for c in warm["cells"] if c.get("artifact_sha256")}
     by_runtime: dict[str, list[float]] = {}
     for cell in ran:
-        by_runtime.setdefault(cell["runtime"], []).append(1000 * (cell["wall_s"] - cell["duration_s"]))
+        by_runtime.setdefault(cell["runtime"], []).append(overhead_ms(cell))
 
     print(f"cells: {len(warm['cells'])} ({len(ran)} ran); workers: {args.workers}")
     print(f"cold run: {cold_s:.1f}s with {sum(cold_builds.values())} cargo builds "
@@ -101,7 +133,7 @@ def main() -> int:
     stored = (OUT / "warm" / "results.json").read_bytes()
     if binaries:
         print(f"test binaries: {len(binaries)} cells, {len(tests)} per-test results; median overhead "
-              f"{statistics.median(1000 * (c['wall_s'] - c['duration_s']) for c in binaries):.1f} ms "
+              f"{statistics.median(overhead_ms(c) for c in binaries):.1f} ms "
               f"per binary")
     print(f"results.json: {len(stored) / 1e6:.2f} MB, gzipped {len(gzip.compress(stored)) / 1e6:.2f} MB")
     report_start = time.monotonic()
@@ -128,6 +160,8 @@ def main() -> int:
         "results_mb": round(len(stored) / 1e6, 2),
         "results_gz_mb": round(len(gzip.compress(stored)) / 1e6, 2),
         "report_s": round(report_s, 1),
+        "tail_idle_s": (warm["run"].get("profile") or {}).get("tail_idle_s"),
+        "warm_cache_misses": sum(entries[2][c] - entries[1][c] for c in CODE_CACHES),
     }
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0
