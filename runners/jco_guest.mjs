@@ -19,12 +19,15 @@ export async function main({ artifact, env, dirs, network, args }) {
     _denyUdp();
   }
   const component = await import("./component.js");
-  if (!component.run?.run) {
+  // A WASIp3 command that also exports the WASIp2 run (as wasi-testsuite's do, whose p2 run
+  // is a stub) runs through its p3 export; Jco's `run` alias names the p2 one there.
+  const run = component["wasi:cli/run@0.3.0"] ?? component.run;
+  if (!run?.run) {
     console.error("jco: not a command component (no wasi:cli/run export)");
     process.exit(1);
   }
   try {
-    await component.run.run();
+    await run.run();
     await new Promise((resolve) => setTimeout(resolve));  // let stdout flush
     process.exit(0);
   } catch (error) {
