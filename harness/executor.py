@@ -7,7 +7,9 @@ writes the initial files, runs one process there (its argument list taken
 verbatim, never a shell; scratch files are named by relative paths) in its own
 process group with a time limit and bounded output capture, then deletes the
 directory. A request is {"argv", "stdin", "timeout_s", "idle_timeout_s", "idle_cpu_s",
-"files", "mkdirs", "copies"}; the answer {"id", "result"} or {"id", "error"}. `copies` maps a
+"files", "mkdirs", "copies", "conversation"}; the answer {"id", "result"} or {"id", "error"}.
+With a `conversation` (harness/conversation.py), its steps talk to the running guest and
+the result says how each went. `copies` maps a
 scratch folder to a folder of the sandbox copied there (symlinks kept as symlinks),
 from which files named `*.cleanup` (the leftovers of an earlier run, by wasi-testsuite's
 convention) are removed.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +29,9 @@ import tempfile
 import threading
 import time
 from typing import Any, BinaryIO
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conversation  # harness/conversation.py, mounted beside this file in the sandbox
 
 SCRATCH_ROOT = os.environ.get("EXECUTOR_SCRATCH", "/scratch")
 HEAD_BYTES = 16 << 20  # kept from the start of each stream (the rest is counted, not kept)
@@ -44,23 +50,55 @@ OOM_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memo
 
 
 class _Capture(threading.Thread):
-    """Drains a pipe, keeping a bounded head and tail and counting every byte."""
+    """Drains a pipe, keeping a bounded head and tail and counting every byte; a conversation
+    reads the head from a cursor of its own, waiting for what has not come yet."""
 
     def __init__(self, pipe: BinaryIO) -> None:
         super().__init__(daemon=True)
         self.pipe, self.head, self.tail, self.total = pipe, bytearray(), bytearray(), 0
         self.last = time.monotonic()  # when the process last wrote to this stream
+        self.cursor, self.ended = 0, False
+        self.arrived = threading.Condition()
 
     def run(self) -> None:
         while chunk := self.pipe.read1(65536):  # type: ignore[attr-defined]
-            self.last = time.monotonic()
-            self.total += len(chunk)
-            room = HEAD_BYTES - len(self.head)
-            if room > 0:
-                self.head += chunk[:room]
-                chunk = chunk[room:]
-            if chunk:
-                self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+            with self.arrived:
+                self.last = time.monotonic()
+                self.total += len(chunk)
+                room = HEAD_BYTES - len(self.head)
+                if room > 0:
+                    self.head += chunk[:room]
+                    chunk = chunk[room:]
+                if chunk:
+                    self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+                self.arrived.notify_all()
+        with self.arrived:
+            self.ended = True
+            self.arrived.notify_all()
+
+    def take(self, size: int, deadline: float) -> bytes:
+        """The next `size` bytes from the cursor, or fewer when the stream ends or time is up."""
+        with self.arrived:
+            while len(self.head) - self.cursor < size and not self.ended and time.monotonic() < deadline:
+                self.arrived.wait(POLL_S)
+            taken = bytes(self.head[self.cursor:self.cursor + size])
+            self.cursor += len(taken)
+            return taken
+
+    def line(self, deadline: float, match: re.Pattern[bytes] | None = None) -> bytes | None:
+        """The next whole line from the cursor (with `match`: the next one it matches), or None."""
+        with self.arrived:
+            while True:
+                end = self.head.find(b"\n", self.cursor)
+                if end >= 0:
+                    text = bytes(self.head[self.cursor:end])
+                    self.cursor = end + 1
+                    if match is None or match.search(text):
+                        return text
+                    continue
+                if self.ended or time.monotonic() >= deadline:
+                    return None
+                self.arrived.wait(POLL_S)
 
     def text(self) -> str:
         middle = self.total - len(self.head) - len(self.tail)
@@ -106,22 +144,34 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
     # or in CPU time it used meanwhile (which a busy machine does not stretch).
     idle_timeout = request.get("idle_timeout_s")
     idle_cpu = request.get("idle_cpu_s")
+    talk = request.get("conversation")
     started, oom_before = time.monotonic(), _oom_kills()
+    servers = conversation.start_servers(talk.get("servers", [])) if talk else []
     try:
         proc = subprocess.Popen(
             argv, cwd=scratch, env=BASE_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, preexec_fn=_child_setup,
         )
     except OSError as error:
+        conversation.stop_servers(servers)
         return {"exit_code": None, "signal": None, "timed_out": False, "spawn_error": str(error),
                 "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "duration_s": 0.0}
     captures = [_Capture(proc.stdout), _Capture(proc.stderr)]  # type: ignore[arg-type]
     for capture in captures:
         capture.start()
-    feeder = threading.Thread(target=_feed, args=(proc.stdin, request.get("stdin", "")), daemon=True)
-    feeder.start()
-    timed_out = idle = False
     deadline = started + timeout
+    timed_out = idle = False
+    if talk:  # the steps drive the guest (stdin included); what still runs after them is killed
+        try:
+            said = conversation.Conversation(proc, captures[0], captures[1], talk, deadline).run()
+        finally:
+            conversation.stop_servers(servers)
+            if proc.poll() is None:
+                _kill_group(proc.pid)
+                proc.wait()
+        timed_out = time.monotonic() >= deadline
+    else:
+        threading.Thread(target=_feed, args=(proc.stdin, request.get("stdin", "")), daemon=True).start()
     cpu = last_output = cpu_at_output = 0.0
     while proc.poll() is None:
         now, cpu = time.monotonic(), max(cpu, _cpu_seconds(proc.pid))
@@ -158,6 +208,7 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
         "stderr_bytes": captures[1].total,
         "duration_s": round(time.monotonic() - started, 4),
         "cpu_s": round(cpu, 3),
+        **({"conversation": said} if talk else {}),
     }
 
 

@@ -126,6 +126,28 @@ def judge_run(outcome: Outcome, expect: Expectation, rule: Rule | None, runtime:
     return Judgment(verdict, why)
 
 
+def judge_conversation(outcome: Outcome, rule: Rule | None, runtime: Runtime) -> Judgment:
+    """The verdict of a conversation with the running guest: every step as its spec says, or the
+    first that was not (a runtime that never got the guest going is a load error)."""
+    if outcome.spawn_error:
+        return Judgment(Verdict.UNAVAILABLE, f"runtime could not be started: {outcome.spawn_error}",
+                        ReasonCode.RUNTIME_UNAVAILABLE)
+    said = outcome.conversation or {}
+    if said.get("ok"):
+        return _passed(rule, "")
+    failure = str(said.get("failure") or "the conversation did not take place")
+    if outcome.timed_out:
+        verdict, why = Verdict.TIMEOUT, f"the guest's time limit ran out: {failure}"
+    elif runtime.is_load_error(outcome.exit_code, outcome.stdout, outcome.stderr):
+        verdict, why = Verdict.LOAD_ERROR, f"runtime refused to load the guest: {_tail(outcome.stderr)}"
+    else:
+        message = guest_message(outcome.stderr)
+        verdict, why = Verdict.FAIL, f"{failure}; {message}" if message else failure
+    if rule is not None and rule.kind == "xfail":
+        return Judgment(Verdict.XFAIL, f"{rule.reason} (observed: {verdict.value}: {why})")
+    return Judgment(verdict, why)
+
+
 def _passed(rule: Rule | None, counts: str) -> Judgment:
     """A cell that did what its case expects, under its rule (an xfail rule goes stale)."""
     if rule is not None and rule.kind == "xfail" and rule.intermittent:

@@ -18,6 +18,7 @@ class Outcome:
     stdout_bytes: int = 0
     oom_killed: bool = False  # the sandbox's memory limit killed a process during the run
     cpu_s: float = 0.0  # CPU time the process used (all its threads)
+    conversation: dict[str, Any] | None = None  # the steps of a conversation: ok, failure, steps
 
     @classmethod
     def from_result(cls, result: dict[str, Any]) -> Outcome:
@@ -33,4 +34,5 @@ class Outcome:
             stdout_bytes=result["stdout_bytes"],
             oom_killed=result.get("oom_killed", False),
             cpu_s=result.get("cpu_s", 0.0),
+            conversation=result.get("conversation"),
         )

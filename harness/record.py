@@ -114,6 +114,7 @@ class CellResult:
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox
     repro: str = ""
     attempts_s: list[float] | None = None  # a run that timed out, rerun: each attempt's duration
+    conversation: dict[str, Any] | None = None  # a conversation with the guest: ok, failure, steps
     tests: list[TestResult] | None = None  # libtest cells: every test's result
 
     # ---- JSON -----------------------------------------------------------------------

@@ -217,7 +217,7 @@ def _upgrade_1(data: dict[str, Any]) -> dict[str, Any]:
 
 
 _NEW_IN_3 = ("reason_code", "library", "test_binary", "wasi_suite", "attempts_s", "wasi_imports", "evidence",
-             "build_key", "built", "compile_s", "startup_s", "worker", "started_at")
+             "build_key", "built", "compile_s", "startup_s", "worker", "started_at", "conversation")
 # Format 2 said why a cell was not run only in its reason's words.
 _REASON_CODES_2 = (
     ("not applicable: ", " does not know ", ReasonCode.UNKNOWN_TARGET),

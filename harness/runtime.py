@@ -99,6 +99,13 @@ class Runtime(ABC):
             return self.limitations.get("threads") or f"{self.name} cannot run wasi-threads modules"
         return None
 
+    def serve_reason(self) -> str | None:
+        """Why this runtime cannot serve a `wasi:http/service` guest, or None."""
+        probe = Target("probe", "probe", "component", False, True)
+        if self.serve_argv("guest.wasm", probe, Invocation()) is None:
+            return self.limitations.get("serve") or f"{self.name} has no mode that serves HTTP"
+        return None
+
     def network_reason(self, target: Target) -> str | None:
         """Why a guest of `target` that needs sockets cannot get them here, or None."""
         if target.sockets and not self.network:
@@ -117,6 +124,12 @@ class Runtime(ABC):
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         """The command that runs `artifact` (a path inside the sandbox) with `invocation`; with
         `precompile_argv`, `artifact` is the compiled file."""
+
+    def serve_argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str] | None:
+        """The command that serves HTTP with `artifact` (a guest of the `wasi:http/service`
+        world) on a port of the runtime's choosing, printing its `http://` address on stderr
+        (as `wasmtime serve` does); None (the default) when the runtime has no serve mode."""
+        return None
 
     def precompile_argv(self, artifact: str, compiled: str) -> list[str] | None:
         """The command that compiles `artifact` ahead of time into the file `compiled`, as the

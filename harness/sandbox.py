@@ -18,6 +18,7 @@ import subprocess
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.outcome import Outcome
 
@@ -27,6 +28,9 @@ ARTIFACTS_MOUNT = "/artifacts"
 CACHE_MOUNT = "/cache"  # persistent across runs: runtimes' compiled code, Jco's transpiled output
 EXECUTOR_MOUNT = "/harness/executor.py"
 EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
+# what the executor imports, mounted beside it
+EXECUTOR_FILES = {EXECUTOR_MOUNT: EXECUTOR_SOURCE,
+                  "/harness/conversation.py": Path(__file__).with_name("conversation.py")}
 LIMITS = {"memory": "2g", "pids": "512", "cpus": "1.5"}
 CLOSE_TIMEOUT_S = 10.0  # for the executor to exit once its stdin closes
 DEADLINE_MARGIN_S = 60.0  # how much longer than the process's own limit to wait for the executor
@@ -50,6 +54,7 @@ class GuestRequest:
     files: dict[str, str] = field(default_factory=dict)
     mkdirs: list[str] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)
+    conversation: dict[str, Any] | None = None  # steps that talk to the running guest
 
 
 class SandboxLost(Exception):
@@ -86,7 +91,7 @@ class Sandbox:
         self.image, self.artifacts_dir, self.session = image, artifacts_dir, session
         self.cache_dir = cache_dir
         cache_dir.chmod(0o1777)  # written by the sandbox's unprivileged user
-        self.files = {EXECUTOR_MOUNT: EXECUTOR_SOURCE, **(files or {})}
+        self.files = {**EXECUTOR_FILES, **(files or {})}
         self._proc: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[bytes] = queue.Queue()
         self._next_id = 0
@@ -121,6 +126,13 @@ class Sandbox:
                  for folder, source in copies.items()]
         script = "mkdir -p dirs && " + " && ".join(steps) + ' && exec "$@"'
         return shlex.join([*argv, "sh", "-c", script, "sh", *guest_argv])
+
+    def repro_request(self, request: GuestRequest) -> str:
+        """A command that reruns one request by hand (a conversation with the guest too): the
+        executor in the same sandbox, given the request on its stdin."""
+        argv = ["docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, "repro"),
+                *self._file_mounts(), self.image, "python3", EXECUTOR_MOUNT]
+        return f"printf '%s\\n' {shlex.quote(json.dumps(asdict(request)))} | {shlex.join(argv)}"
 
     def _start(self) -> None:
         self._starts += 1

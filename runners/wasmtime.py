@@ -49,14 +49,27 @@ class Wasmtime(Runtime):
     def version_argv(self) -> list[str]:
         return [self.binary, "--version"]
 
+    def _p3_flags(self, target: Target) -> list[str]:
+        # WASIp3 and async exports are off by default before Wasmtime 46.
+        return ["-S", "p3", "-W", "component-model-async"] if (
+            target.is_component and FIRST_WITH_P3 <= self.major < P3_BY_DEFAULT) else []
+
+    def serve_argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str] | None:
+        """`wasmtime serve` on a port it picks (it prints "Serving HTTP on http://..." on stderr);
+        `-S cli` gives the guest the CLI interfaces its std imports."""
+        flags = [*self.engine_flags, "-S", "cli", *self._p3_flags(target), "--addr=127.0.0.1:0"]
+        for guest, host in invocation.dirs.items():
+            flags += ["--dir", f"{host}::{guest}"]
+        for key, value in invocation.env.items():
+            flags += ["--env", f"{key}={value}"]
+        return [self.binary, "serve", *flags, artifact]
+
     def argv(self, artifact: str, target: Target, invocation: Invocation) -> list[str]:
         flags = list(self.engine_flags)
         if target.threads:
             # 36 predates the separate shared-memory switch (`-W threads` implies it there).
             flags += ["-W", "threads" if self.major <= 36 else "threads,shared-memory", "-S", "threads"]
-        if target.is_component and FIRST_WITH_P3 <= self.major < P3_BY_DEFAULT:
-            # WASIp3 and async exports are off by default before Wasmtime 46.
-            flags += ["-S", "p3", "-W", "component-model-async"]
+        flags += self._p3_flags(target)
         if invocation.network:
             flags += ["-S", "inherit-network", "-S", "allow-ip-name-lookup"]
         if "http" in invocation.proposals:

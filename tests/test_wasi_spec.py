@@ -57,18 +57,31 @@ def test_proposals_ask_for_sockets_and_http(tmp_path: Path) -> None:
     assert got.network and got.proposals == ("sockets", "http")
 
 
-def test_a_conversation_with_the_guest_is_named_as_unsupported(tmp_path: Path) -> None:
+def test_a_conversation_with_the_guest_becomes_the_executors_steps(tmp_path: Path) -> None:
     got = spec(tmp_path, {"proposals": ["http"], "world": "wasi:http/service", "operations": [
-        {"type": "run"},
+        {"type": "run", "env": {"A": "b"}},
         {"type": "connect", "id": "c", "protocol_type": "tcp"},
         {"type": "send", "id": "c", "payload": "x"},
-        {"type": "request", "method": "GET", "path": "/", "response": {"status": 200}},
+        {"type": "request", "method": "get", "path": "/", "response": {"status": 200}},
         {"type": "kill", "signal": "SIGINT"},
         {"type": "wait"}]})
-    for named in ("`connect`", "`send`", "`request`", "`kill`", "wasi:http/service"):
-        assert named in got.unsupported
-    servers = spec(tmp_path, {"servers": [{"name": "main"}], "operations": RUN_WAIT})
-    assert "`servers`" in servers.unsupported
+    assert got.unsupported == "" and got.serves and got.env == {"A": "b"}
+    assert got.conversation is not None
+    assert [s["op"] for s in got.conversation.steps] == ["connect", "send", "request", "kill", "wait"]
+    request = got.conversation.steps[2]
+    assert request["method"] == "GET" and request["response"] == {"status": 200, "headers": {}, "body": ""}
+    echo = {"path": "/x", "mode": "echo-body"}
+    servers = spec(tmp_path, {"servers": [{"name": "main", "endpoints": [echo]},
+                                          {"name": "dead", "kind": "closed"}], "operations": RUN_WAIT})
+    assert servers.conversation is not None
+    assert servers.conversation.server_env == {"HTTP_SERVER_MAIN": "127.0.0.1:18080",
+                                               "HTTP_SERVER_DEAD": "127.0.0.1:18081"}
+
+
+def test_what_the_harness_still_cannot_do_is_named(tmp_path: Path) -> None:
+    udp = {"type": "connect", "id": "u", "protocol_type": "udp"}
+    got = spec(tmp_path, {"operations": [{"type": "run"}, udp, {"type": "wait"}, {"type": "run"}]})
+    assert got.unsupported == "a udp connection; more than one `run`"
 
 
 @pytest.mark.parametrize(("data", "key", "message"), [
@@ -76,7 +89,12 @@ def test_a_conversation_with_the_guest_is_named_as_unsupported(tmp_path: Path) -
     ({"operations": [{"type": "run"}, {"type": "launch"}]}, "operations[1].type", "unknown operation"),
     ({"operations": [{"type": "run"}, {"type": "read", "id": "stdin"}]}, "operations[1].id",
      "stdout or stderr"),
-    ({"operations": [{"type": "wait"}]}, "operations", "no `run`"),
+    ({"operations": [{"type": "wait"}]}, "operations[0].type", "a `wait` before the `run`"),
+    ({"operations": [{"type": "run"}, {"type": "send", "id": "x"}]}, "operations[1].id", "no connection"),
+    ({"servers": [{"name": "a b"}], "operations": [{"type": "run"}]}, "servers[0].name", "letters"),
+    ({"servers": [{"name": "d", "kind": "closed", "endpoints": [{}]}], "operations": [{"type": "run"}]},
+     "servers[0].kind", "closed"),
+    ({"world": "wasi:nope/world", "operations": [{"type": "run"}]}, "world", "unknown world"),
     ({"args": "a b"}, "args", "a list of strings"),
     ({"env": {"A": 1}}, "env", "an object of strings"),
     ({"exit_code": "1"}, "exit_code", "an integer"),

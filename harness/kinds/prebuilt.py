@@ -8,8 +8,8 @@ from typing import Any
 
 from harness.cell import CaseKind, Cell
 from harness.context import Context
-from harness.judgment import unsupported_by_harness
-from harness.kinds import run_guest, runnable, runtime_problem
+from harness.judgment import judge_conversation, unsupported_by_harness, unsupported_by_runtime
+from harness.kinds import keep_output, run_guest, runnable, runtime_problem
 from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -18,6 +18,7 @@ from harness.verdict import Judgment
 from harness.wasi_spec import WasiTest
 
 PREBUILT = "prebuilt"  # the record's builder
+STEP_TIMEOUT_S = 10.0  # one step of a conversation (a request, a line the guest must print)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,10 @@ class Prebuilt(CaseKind):
 
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
         why = self.test.spec.unsupported
-        return unsupported_by_harness(why) if why else None
+        if why:
+            return unsupported_by_harness(why)
+        cannot = cell.runtime.serve_reason() if self.test.spec.serves else None
+        return unsupported_by_runtime(cannot) if cannot else None
 
     def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
         """Its binary and folders staged in the artifact cache, each folder given to the guest
@@ -48,13 +52,27 @@ class Prebuilt(CaseKind):
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(spec.dirs))}
         copies = {dirs[guest]: f"{ARTIFACTS_MOUNT}/{stage_folder(folder)}"
                   for guest, folder in spec.dirs.items()}
-        invocation = Invocation(args=cell.case.args, env=dict(cell.case.env), dirs=dirs,
-                                network=spec.network, proposals=frozenset(spec.proposals))
+        talk = spec.conversation
+        env = {**cell.case.env, **(talk.server_env if talk else {})}
+        invocation = Invocation(args=cell.case.args, env=env, dirs=dirs, network=spec.network,
+                                proposals=frozenset(spec.proposals))
         inside = f"{ARTIFACTS_MOUNT}/{relative}"
         record.wasi_imports = context.wasi_imports(self.test.wasm, record.artifact_sha256, inside)
         path = runnable(cell, context, record, inside, record.artifact_sha256)
         if isinstance(path, Judgment):
             return path
-        argv = cell.runtime.argv(path, cell.target, invocation)
-        limit = cell.case.timeout_s * context.slowdown(cell.runtime)
-        return run_guest(cell, context, record, GuestRequest(argv, cell.case.stdin, limit, copies=copies))
+        slowdown = context.slowdown(cell.runtime)
+        limit = cell.case.timeout_s * slowdown
+        if talk is None:
+            argv = cell.runtime.argv(path, cell.target, invocation)
+            return run_guest(cell, context, record, GuestRequest(argv, cell.case.stdin, limit, copies=copies))
+        # a guest that serves HTTP is served (a runtime that cannot serve is not run at all)
+        served = cell.runtime.serve_argv(path, cell.target, invocation) if spec.serves else None
+        argv = served or cell.runtime.argv(path, cell.target, invocation)
+        request = GuestRequest(argv, timeout_s=limit, copies=copies,
+                               conversation=talk.request(STEP_TIMEOUT_S * slowdown))
+        record.command, record.repro = argv, context.sandbox.repro_request(request)
+        outcome = context.run_guest(request)
+        keep_output(record, outcome)
+        record.conversation = outcome.conversation
+        return judge_conversation(outcome, cell.rule, cell.runtime)
