@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
     report.add_argument("--history", type=Path, metavar="DIR",
                         help="a folder of earlier results files: the dossiers use it")
+    report.add_argument("--wasi-reference", type=Path, action="append", default=[], metavar="FILE",
+                        help="wasi-testsuite's own results (its runner's report or a published daily "
+                             "file): the wasi-testsuite sections compare with it")
 
     history = sub.add_parser("history", help="a folder of results files (the nightly's) -> "
                                              "history.md and history.html")
@@ -50,10 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
 
     compare = sub.add_parser("compare-wasi-testsuite",
-                             help="compare a run's wasi-testsuite verdicts with the suite's own runner")
-    compare.add_argument("reference", type=Path, help="the runner's --json-output-location report")
-    compare.add_argument("results", type=Path, nargs="?", default=Path("reports/results.json"))
-    compare.add_argument("--runtime", required=True, help="the harness's column of the same binary")
+                             help="compare a run's wasi-testsuite verdicts with the suite's own results")
+    compare.add_argument("references", type=Path, nargs="+", metavar="REFERENCE.json",
+                         help="its runner's --json-output-location reports, or its published daily "
+                              "results files (prod/daily-test-results: results/<runtime>/<date>.json)")
+    compare.add_argument("--results", type=Path, default=Path("reports/results.json"))
+    compare.add_argument("--runtime", help="the harness's column to compare with (default: the column of "
+                                           "the reference's runtime with the same major version)")
 
     diff = sub.add_parser("diff", help="list cells whose verdict changed; exit 1 on a regression")
     diff.add_argument("old", type=Path)
@@ -134,7 +140,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from harness.report import build_reports
 
-        for path in build_reports(args.results, args.out_dir, args.history):
+        for path in build_reports(args.results, args.out_dir, args.history, args.wasi_reference):
             print(path)
         return 0
     if args.command == "history":
@@ -144,7 +150,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "compare-wasi-testsuite":
         from harness.report.wasi_compare import compare_command
 
-        return compare_command(args.reference, args.results, args.runtime)
+        return compare_command(args.references, args.results, args.runtime)
     if args.command == "diff":
         from harness.report.diff import diff_command
 

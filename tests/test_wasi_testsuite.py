@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from harness.record import CellKind, CellResult
-from harness.report.wasi_compare import compare, outcome_of
-from harness.results import Results, write_results
-from harness.run_header import RunHeader
+from harness.report.wasi_compare import compare_all, outcome_of
+from harness.results import Results, load_results, write_results
+from harness.run_header import RunHeader, columns_of
 from harness.runtime import installed_runtimes
 from harness.suite_file import SuiteError
 from harness.suite_sources import Options, load_cases
@@ -100,30 +100,75 @@ def test_collection_gives_one_cell_per_runtime_that_can_run_it(checkout: Path) -
     assert len(items) == 9 * 2
 
 
-def cell(test: str, verdict: Verdict, reason: str = "") -> CellResult:
-    return CellResult(case=f"wasi.wat.{test}", target="wasm32-wasip1", runtime="wasmtime-49",
+def cell(test: str, verdict: Verdict, reason: str = "", runtime: str = "wasmtime-49",
+         version: str = "49.0.3") -> CellResult:
+    return CellResult(case=f"wasi.wat.{test}", target="wasm32-wasip1", runtime=runtime,
                       verdict=verdict, reason=reason, kind=CellKind.WASI_TESTSUITE, wasi_suite=P1,
+                      versions={"runtime": version},
                       reason_code=ReasonCode.HARNESS_CANNOT if reason.startswith("unsupported by harness")
                       else None)
+
+
+def results_file(tmp_path: Path, cells: list[CellResult]) -> Path:
+    runtimes = sorted({c.runtime for c in cells})
+    header = RunHeader(runtimes=runtimes, columns=columns_of(runtimes))
+    return write_results(tmp_path / "results.json", Results(header, tuple(cells)))
 
 
 def test_comparison_with_the_suites_own_runner(tmp_path: Path) -> None:
     ours = [cell("print-hello", Verdict.PASS), cell("exit-code", Verdict.LOAD_ERROR, "link error"),
             cell("known-failure", Verdict.XFAIL, "known"),
-            cell("needs-connect", Verdict.UNSUPPORTED, "unsupported by harness: the `connect` operation")]
-    header = RunHeader(runtimes=["wasmtime-49"])
-    results = write_results(tmp_path / "results.json", Results(header, tuple(ours)))
+            cell("needs-udp", Verdict.UNSUPPORTED, "unsupported by harness: a udp connection")]
+    results = results_file(tmp_path, ours)
     reference = tmp_path / "reference.json"
-    reference.write_text(json.dumps({"results": [{"name": P1, "tests": [
+    runtime = {"name": "wasmtime", "version": "49.0.3"}
+    reference.write_text(json.dumps({"results": [{"name": P1, "runtime": runtime, "tests": [
         {"name": "print-hello", "executed": True, "outcome": "pass", "failures": []},
         {"name": "exit-code", "executed": True, "outcome": "pass", "failures": []},
         {"name": "known-failure", "executed": True, "outcome": "xfail", "failures": ["exit 1"]},
-        {"name": "needs-connect", "executed": True, "outcome": "pass", "failures": []},
+        {"name": "needs-udp", "executed": True, "outcome": "pass", "failures": []},
         {"name": "echo-stdin", "executed": True, "outcome": "pass", "failures": []}]}]}))
-    rows, alone = compare(reference, results, "wasmtime-49")
-    by = {r.test: r for r in rows}
+    (comparison,) = compare_all([reference], load_results(results))
+    assert comparison.column == "wasmtime-49" and comparison.versions_note == ""
+    by = {r.test: r for r in comparison.rows}
     assert by["print-hello"].agrees and by["known-failure"].agrees
     assert not by["exit-code"].agrees and by["exit-code"].why == "link error"
-    assert by["needs-connect"].ours == "unsupported by harness"  # never counted as agreeing
-    assert alone == [f"only the runner has {P1}: echo-stdin"]
+    assert by["needs-udp"].ours == "unsupported by harness"  # never counted as agreeing
+    assert comparison.alone == [f"only the runner has {P1}: echo-stdin"]
     assert outcome_of(cell("x", Verdict.CRASH)) == "fail"
+
+
+def test_a_published_daily_file_is_matched_by_runtime_and_version(tmp_path: Path) -> None:
+    """The suite's daily results have no `outcome`: a test with failures failed. Its runtime is
+    matched with the column of the same major version, and suite names match whatever their case
+    and spacing."""
+    ours = [cell("print-hello", Verdict.PASS, runtime="wasmtime-46", version="46.0.1"),
+            cell("print-hello", Verdict.FAIL, "stdout differs", runtime="wasmtime-49"),
+            cell("exit-code", Verdict.PASS, runtime="wasmtime-46", version="46.0.1")]
+    daily = tmp_path / "2026-06-08_00_25.json"
+    daily.write_text(json.dumps({"execution": {}, "results": [
+        {"name": P1.replace("tests", " Tests"), "runtime": {"name": "wasmtime", "version": "46.0.0"},
+         "tests": [{"name": "print-hello", "executed": True, "failures": []},
+                   {"name": "exit-code", "executed": True, "failures": ["exit status 1, expected 33"]}]}]}))
+    (comparison,) = compare_all([daily], load_results(results_file(tmp_path, ours)))
+    assert comparison.column == "wasmtime-46"
+    assert [(r.test, r.ours, r.theirs) for r in comparison.rows] == [
+        ("print-hello", "pass", "pass"), ("exit-code", "pass", "fail")]
+    assert [r.why for r in comparison.differing] == ["exit status 1, expected 33"]
+
+
+def test_the_reports_compare_with_the_suites_own_results_when_given(tmp_path: Path) -> None:
+    from harness.report import build_reports
+
+    ours = [cell("print-hello", Verdict.PASS), cell("exit-code", Verdict.FAIL, "exit status 1")]
+    reference = tmp_path / "runner.json"
+    tests = [{"name": "print-hello", "outcome": "pass"}, {"name": "exit-code", "outcome": "pass"}]
+    runtime = {"name": "wasmtime", "version": "49.0.3"}
+    reference.write_text(json.dumps({"results": [{"name": P1, "runtime": runtime, "tests": tests}]}))
+    build_reports(results_file(tmp_path, ours), tmp_path / "out", wasi_references=[reference])
+    matrix = (tmp_path / "out" / "matrix.md").read_text()
+    assert "### Against the suite's own results" in matrix
+    assert "wasmtime 49.0.3 against wasmtime-49 (49.0.3): 1 agree, 1 differ" in matrix
+    assert "exit-code: harness fail, theirs pass" in matrix
+    dossier = (tmp_path / "out" / "evidence" / "wasm32-wasip1.md").read_text()
+    assert "wasmtime-49: 1 of 2 tests agree: exit-code (fail here, pass there)" in dossier

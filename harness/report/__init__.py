@@ -3,6 +3,7 @@ tier-2 dossier (evidence/<target>.md and .html)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import markdown
@@ -10,6 +11,7 @@ import markdown
 from harness.report import dossier, junit, matrix_html, matrix_md
 from harness.report.history import History
 from harness.report.output import write_text
+from harness.report.wasi_compare import Comparison, compare_all
 from harness.results import Results, load_results
 
 DOSSIER_CSS = """
@@ -27,26 +29,33 @@ def dossier_html(text: str, title: str) -> str:
             f"<title>{title}</title><style>{DOSSIER_CSS}</style></head><body>{body}</body></html>\n")
 
 
-def render_all(results: Results, history: History | None = None) -> dict[str, str]:
-    """Every report file's relative path and text."""
+def render_all(results: Results, history: History | None = None,
+               comparisons: Sequence[Comparison] = ()) -> dict[str, str]:
+    """Every report file's relative path and text (with wasi-testsuite's own results compared,
+    when given)."""
     files = {
-        "matrix.md": matrix_md.render(results),
+        "matrix.md": matrix_md.render(results, comparisons),
         "matrix.html": matrix_html.render(results),
         "junit.xml": junit.render(results),
     }
     for target in results.targets:
-        text = dossier.render(results, target, history)
+        text = dossier.render(results, target, history, comparisons)
         files[f"evidence/{target}.md"] = text
         files[f"evidence/{target}.html"] = dossier_html(text, f"Tier-2 dossier: {target}")
     return files
 
 
-def write_reports(results: Results, out_dir: Path, history: History | None = None) -> list[Path]:
+def write_reports(results: Results, out_dir: Path, history: History | None = None,
+                  comparisons: Sequence[Comparison] = ()) -> list[Path]:
     """Write the reports of `results` into `out_dir`; return their paths."""
-    return [write_text(Path(out_dir) / name, text) for name, text in render_all(results, history).items()]
+    return [write_text(Path(out_dir) / name, text)
+            for name, text in render_all(results, history, comparisons).items()]
 
 
-def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None) -> list[Path]:
-    """Write the reports of the results file `results_path` into `out_dir`; return their paths."""
+def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None,
+                  wasi_references: Sequence[Path] = ()) -> list[Path]:
+    """Write the reports of the results file `results_path` into `out_dir` (with the nightly
+    history and wasi-testsuite's own results, when given); return their paths."""
     history = History.load(history_dir) if history_dir else None
-    return write_reports(load_results(results_path), out_dir, history)
+    results = load_results(results_path)
+    return write_reports(results, out_dir, history, compare_all(wasi_references, results))

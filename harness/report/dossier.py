@@ -9,6 +9,8 @@ harness/report/assessment.py; this module only renders them with the run's cells
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from harness.record import FAIL, NA, PASS, UNAVAILABLE, UNSUPPORTED, XFAIL, CellKind, CellResult
 from harness.report.assessment import (
     HELLO_WORLD,
@@ -27,6 +29,7 @@ from harness.report.libtests import is_libtest
 from harness.report.matrix_md import header_lines, unsupported_by_harness, version_rows
 from harness.report.model import counts, features_of, runtimes_of
 from harness.report.toolchains import rustc_of
+from harness.report.wasi_compare import Comparison, suite_key
 from harness.results import Results
 from harness.verdict import FAILING_TESTS
 
@@ -70,10 +73,15 @@ def pointer(finding: Finding) -> str:
 # ---- the document -------------------------------------------------------------------------------
 
 
-def render(results: Results, triple: str, history: History | None = None) -> str:
+def render(results: Results, triple: str, history: History | None = None,
+           comparisons: Sequence[Comparison] = ()) -> str:
     assessment = assess(results, triple, history)
     if assessment is None:
-        return f"# Tier-2 dossier: {triple}\n\nNo cells for this target in this run; nothing is shown.\n"
+        runtimes = _wasi(TargetEvidence(results, triple, history), comparisons)
+        said = ("No std evidence for this target in this run, only WebAssembly/wasi-testsuite's tests "
+                "(which test the runtimes)." if runtimes else "No cells for this target in this run; "
+                "nothing is shown.")
+        return "\n".join([f"# Tier-2 dossier: {triple}", "", said, *runtimes]) + "\n"
     target = assessment.evidence
     blockers, caveats = assessment.blockers, assessment.caveats
     reference = target.reference
@@ -107,7 +115,7 @@ def render(results: Results, triple: str, history: History | None = None) -> str
                      f"{_cell(status.evidence)} |")
     lines += ["", *_core_and_std(target), "", *_probes(target), "", *_builds(target), "",
               *_baseline(target), "", *_how_to(target), "", *_known(target), "", *_unsupported(target),
-              *_wasi(target),
+              *_wasi(target, comparisons),
               "", "## Reproduce", "", "```sh", f"git checkout {results.header('harness_revision')}",
               f"python -m harness setup --toolchains {target.toolchain}",
               f"pytest suites/ -n auto --targets {triple} --toolchains {target.toolchain}", "```", "",
@@ -235,8 +243,9 @@ def _known(target: TargetEvidence) -> list[str]:
     return lines
 
 
-def _wasi(target: TargetEvidence) -> list[str]:
-    """wasi-testsuite's tests of this WASI version, per runtime: beside the evidence, not in it."""
+def _wasi(target: TargetEvidence, comparisons: Sequence[Comparison] = ()) -> list[str]:
+    """wasi-testsuite's tests of this WASI version, per runtime: beside the evidence, not in it;
+    and how they compare with the suite's own results, when given."""
     cells = [c for c in target.results.for_target(target.triple) if not c.is_std_evidence]
     if not cells:
         return []
@@ -251,6 +260,16 @@ def _wasi(target: TargetEvidence) -> list[str]:
         harness = unsupported_by_harness(mine)
         lines.append(f"| {runtime} | {n[PASS]} | {n[XFAIL]} | {n[FAIL]} | {harness} | "
                      f"{n[NA] + n[UNAVAILABLE] + n[UNSUPPORTED] - harness} | {len(mine)} |")
+    suites = {suite_key(c.wasi_suite) for c in cells}
+    for comparison in comparisons:
+        rows = [r for r in comparison.compared if suite_key(r.suite) in suites]
+        if rows:
+            differ = [r for r in rows if not r.agrees]
+            lines += ["", f"Against {comparison.reference.runtime} {comparison.reference.version}'s own "
+                          f"results ({comparison.reference.path.name}), {comparison.column}: "
+                          f"{len(rows) - len(differ)} of {len(rows)} tests agree"
+                          + (": " + "; ".join(f"{r.test} ({r.ours} here, {r.theirs} there)" for r in differ)
+                             if differ else ".")]
     return lines
 
 

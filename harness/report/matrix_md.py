@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import differences, rustc_of, summary_groups, toolchain_order
+from harness.report.wasi_compare import Comparison
 from harness.results import Results, ordered
 from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
 
@@ -106,12 +109,19 @@ def unsupported_by_harness(cells: list[CellResult]) -> int:
     return sum(1 for c in cells if c.reason_code is ReasonCode.HARNESS_CANNOT)
 
 
-def wasi_lines(results: Results) -> list[str]:
-    """The section of wasi-testsuite's tests: a summary, then one table per WASI version."""
+def wasi_lines(results: Results, comparisons: Sequence[Comparison] = ()) -> list[str]:
+    """The section of wasi-testsuite's tests: a summary, how it compares with the suite's own
+    results (when given), then one table per WASI version."""
     cells = [c for c in results.cells if not c.is_std_evidence]
     if not cells:
         return []
     lines = ["", f"## {WASI_TITLE}", "", WASI_NOTE, "", *summary_lines(results, wasi=True)]
+    if comparisons:
+        lines += ["", "### Against the suite's own results", ""]
+        for comparison in comparisons:
+            lines.append(f"- {comparison.summary()} (`{comparison.reference.path.name}`)")
+            lines += [f"  - {r.suite}: {r.test}: harness {r.ours}, theirs {r.theirs} ({_escape(r.why)})"
+                      for r in comparison.differing]
     for target in ordered(c.target for c in cells):
         mine = [c for c in cells if c.target == target]
         lines += ["", f"### {target}", "", *target_table(mine, results.runtimes, "suite / test")]
@@ -171,7 +181,7 @@ def _shown(cell: CellResult) -> str:
     return cell.symbol
 
 
-def render(results: Results) -> str:
+def render(results: Results, comparisons: Sequence[Comparison] = ()) -> str:
     """The whole matrix.md."""
     lines = ["# Rust WebAssembly targets: conformance matrix", "", "## Run", ""]
     lines += header_lines(results)
@@ -194,7 +204,7 @@ def render(results: Results) -> str:
             lines += ["", f"## {title}", ""]
             lines += (target_table(cells, results.runtimes) if cells
                       else ["No cells for this target in this run."])
-    lines += wasi_lines(results)
+    lines += wasi_lines(results, comparisons)
     lines += [
         "",
         "Rows are grouped by the first feature each case lists. Per-cell details "
