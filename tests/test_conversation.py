@@ -140,3 +140,26 @@ def test_the_harness_serves_the_guests_servers_static_echoed_and_closed(tmp_path
     assert said["ok"], said
     with socket.socket() as probe:  # the servers are gone
         assert probe.connect_ex(("127.0.0.1", FIRST_PORT)) != 0
+
+
+def test_a_guest_left_serving_is_killed_with_everything_it_started(tmp_path: Path) -> None:
+    """A guest that ignores the signal and keeps a child process serving: after the conversation
+    neither is left running (the executor kills the guest's whole process group)."""
+    stubborn = textwrap.dedent("""\
+        import signal, subprocess, sys, time
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+        print(child.pid, flush=True)
+        time.sleep(300)
+    """)
+    talk = spec(tmp_path, {"proposals": ["sockets"], "operations": [
+        {"type": "run"}, {"type": "read", "id": "stdout", "payload": ""},
+        {"type": "kill", "signal": "SIGINT"}, {"type": "wait"}]})
+    talk["step_timeout_s"] = 1
+    talk["steps"].insert(0, {"op": "connect", "id": "never"})  # fails: the pid is no address
+    result = converse([PY, "-c", stubborn], talk)
+    assert not result["conversation"]["ok"]
+    child = int(result["stdout"].split()[0])
+    time.sleep(0.5)
+    status = Path(f"/proc/{child}/status")
+    assert not status.exists() or "zombie" in status.read_text().lower()  # killed (maybe not yet reaped)
