@@ -13,8 +13,8 @@ Rules with `tests:` apply to single tests of libtest cells, never to whole cells
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,6 +47,15 @@ class Case(Protocol):
     def overrides(self) -> tuple[Rule, ...]: ...
 
 
+class _AnyImports:
+    """Stands for an artifact whose imports are not known: a rule on imports may apply."""
+
+
+ANY_IMPORTS = _AnyImports()
+# What an artifact imports of WASI: known, not known yet (None), or any (ANY_IMPORTS).
+Imports = Sequence[str] | _AnyImports | None
+
+
 @dataclass(frozen=True)
 class Selector:
     """Which cells (and tests) a rule applies to; a missing field selects everything."""
@@ -57,8 +66,12 @@ class Selector:
     runtimes: frozenset[str] | None = None  # column names or families
     toolchains: frozenset[str] | None = None
     tests: tuple[str, ...] | None = None  # globs on libtest test names
+    imports: tuple[str, ...] | None = None  # globs on the WASI interfaces the artifact imports
 
-    def selects(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> bool:
+    def selects(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+                imports: Imports = None) -> bool:
+        """Whether it selects the cell; a rule on imports only once the artifact's are known
+        (or, with ANY_IMPORTS, wherever an artifact may import what it names)."""
         return (
             (self.cases is None or any(fnmatchcase(case.id, g) for g in self.cases))
             and (self.features is None or not self.features.isdisjoint(case.features))
@@ -66,14 +79,23 @@ class Selector:
             and (self.runtimes is None or runtime.name in self.runtimes
                  or runtime.family in self.runtimes)
             and (self.toolchains is None or toolchain in self.toolchains)
+            and (self.imports is None or imports is ANY_IMPORTS
+                 or bool(self.imported(imports or ())))
         )
+
+    def imported(self, imports: Imports) -> list[str]:
+        """The artifact's imports that the rule names."""
+        if imports is None or isinstance(imports, _AnyImports):
+            return []
+        return [i for i in imports if any(fnmatchcase(i, g) for g in self.imports or ())]
 
     def selects_test(self, name: str) -> bool:
         return self.tests is not None and any(fnmatchcase(name, g) for g in self.tests)
 
     @property
     def specificity(self) -> tuple[bool, bool]:
-        return (self.runtimes is not None or self.toolchains is not None, self.targets is not None)
+        named = self.runtimes is not None or self.toolchains is not None or self.imports is not None
+        return (named, self.targets is not None)
 
 
 @dataclass(frozen=True)
@@ -116,7 +138,8 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
     expect = body.get("expect")
     selector = Selector(cases=_tuple(raw, "cases"), features=_set(raw, "features"),
                         targets=_set(raw, "targets"), runtimes=_set(raw, "runtimes"),
-                        toolchains=_set(raw, "toolchains"), tests=_tuple(raw, "tests"))
+                        toolchains=_set(raw, "toolchains"), tests=_tuple(raw, "tests"),
+                        imports=_tuple(raw, "imports"))
     return Rule(
         kind=kind, reason=" ".join(body["reason"].split()), selector=selector,
         source=f"{relative_name(file.path)}:{file.line(at)}", shared=shared, order=order,
@@ -154,14 +177,19 @@ class Expectations:
             rules += load_rules(path, runtimes, first_order=len(rules))
         return cls(rules)
 
-    def for_cell(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> Rule | None:
-        """The rule that decides the cell, or None (the case's own expectation holds)."""
+    def for_cell(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+                 imports: Imports = None) -> Rule | None:
+        """The rule that decides the cell, or None (the case's own expectation holds); rules on
+        the artifact's imports count once `imports` are known. A rule chosen by the imports it
+        names says which of them the artifact has."""
         own = [r for r in case.overrides if r.selector.tests is None
-               and r.selector.selects(case, target, runtime, toolchain)]
-        if own:
-            return own[-1]
-        return _most_specific(r for r in self._cell_rules
-                              if r.selector.selects(case, target, runtime, toolchain))
+               and r.selector.selects(case, target, runtime, toolchain, imports)]
+        rule = own[-1] if own else _most_specific(
+            r for r in self._cell_rules if r.selector.selects(case, target, runtime, toolchain, imports))
+        found = rule.selector.imported(imports) if rule is not None else []
+        if rule is not None and found:
+            rule = replace(rule, reason=f"{rule.reason} (this artifact imports {', '.join(found)})")
+        return rule
 
     def test_rules(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> list[Rule]:
         """The test-level rules that may apply to tests of this cell (own ones first)."""
@@ -186,11 +214,14 @@ def _most_specific(rules: Iterable[Rule]) -> Rule | None:
 def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
                runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
     """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
-    matrix it decides (cells a runtime cannot run at all only count for skips); a rule
+    matrix it decides (cells a runtime cannot run at all only count for skips); a rule on
+    imports, how many it may decide (where an artifact may import what it names). A rule
     that decides none is stale."""
     used: dict[int, int] = {}
     all_cases = list(cases)
     runtime_list, toolchain_names = list(runtimes), list(toolchains)
+    on_imports = [r for r in expectations.rules
+                  if r.selector.imports is not None and r.selector.tests is None]
     for case in all_cases:
         for triple in case.targets:
             if triple not in targets:
@@ -199,7 +230,10 @@ def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mappi
                 runnable = runtime.unsupported_reason(targets[triple]) is None
                 for toolchain in toolchain_names:
                     rule = expectations.for_cell(case, triple, runtime, toolchain)
-                    if rule is not None and (runnable or rule.kind == "skip"):
-                        used[id(rule)] = used.get(id(rule), 0) + 1
+                    counted = [rule] if rule is not None and (runnable or rule.kind == "skip") else []
+                    counted += [r for r in on_imports if runnable
+                                and r.selector.selects(case, triple, runtime, toolchain, ANY_IMPORTS)]
+                    for decided in counted:
+                        used[id(decided)] = used.get(id(decided), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]
     return [(r, used.get(id(r), 0)) for r in candidates if r.selector.tests is None]

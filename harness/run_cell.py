@@ -13,6 +13,7 @@ from harness.judgment import (
     sandbox_lost,
     unsupported_by_runtime,
 )
+from harness.kinds import describe_rule
 from harness.record import CellResult
 from harness.sandbox import SandboxLost
 from harness.suite_file import relative_name
@@ -57,11 +58,8 @@ def identity(cell: Cell) -> CellResult:
 
 def base_record(cell: Cell, context: Context) -> CellResult:
     """The record of a cell before it runs: what it is, what it expects, how it is built."""
-    record, rule = identity(cell), cell.rule
-    record.expectation = cell.expectation_kind
-    if rule is not None:
-        record.expectation_reason, record.expectation_source = rule.reason, rule.source
-        record.link, record.intermittent = rule.link, rule.intermittent
+    record = identity(cell)
+    describe_rule(record, cell.rule)
     record.builder, record.repro = cell.case.kind.origin(cell, context)
     return record
 

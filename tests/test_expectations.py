@@ -175,3 +175,25 @@ def test_the_shipped_suites_write_each_reason_once_and_have_no_stale_rule() -> N
     for rule, _ in rows:
         first_words = " ".join(rule.reason.split()[:8])
         assert " ".join(text.split()).count(first_words) == 1, first_words
+
+
+def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    (suites / "expectations").mkdir(parents=True)
+    (suites / "net.yaml").write_text(SUITE)
+    (suites / "expectations" / "wasmtime.yaml").write_text(
+        "expectations:\n"
+        "  - imports: ['wasi:*@0.3.0-rc-*']\n"
+        "    runtimes: [wasmtime-49]\n"
+        "    xfail: {reason: 49 links only the final 0.3.0}\n")
+    expectations = Expectations.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
+    (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
+    w49 = RUNTIMES["wasmtime-49"]
+    rc = ["wasi:cli/environment@0.3.0-rc-2026-03-15", "wasi:cli/stdout@0.2.6"]
+    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid") is None  # not known yet
+    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", ["wasi:cli/stdout@0.2.6"]) is None
+    rule = expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", rc)
+    assert rule is not None and rule.kind == "xfail"
+    assert rule.reason == ("49 links only the final 0.3.0 (this artifact imports "
+                           "wasi:cli/environment@0.3.0-rc-2026-03-15)")
+    assert expectations.for_cell(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"], "debian-sid", rc) is None

@@ -5,10 +5,12 @@ binary); and what they share: the runtime's version check and one judged run of 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from harness.cell import Cell
 from harness.context import Context
-from harness.judgment import judge_run, precompile_failed, runtime_unavailable
+from harness.expectations import Rule
+from harness.judgment import judge_run, not_applicable, precompile_failed, runtime_unavailable
 from harness.libtest import CONFIRM_MULTIPLE
 from harness.outcome import Outcome
 from harness.record import CellResult
@@ -26,6 +28,28 @@ def runtime_problem(cell: Cell, context: Context, record: CellResult) -> Judgmen
         return runtime_unavailable(why)
     record.versions["runtime"] = version
     return None
+
+
+def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha256: str,
+           inside: str) -> Cell | Judgment:
+    """The cell once its artifact's WASI imports are read (recorded): under the rule that decides
+    it now, since a rule may name what the artifact imports (a skip rule: not run after all)."""
+    record.wasi_imports = context.wasi_imports(artifact, sha256, inside)
+    rule = cell.expectations.for_cell(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
+                                      record.wasi_imports)
+    if rule == cell.rule:
+        return cell
+    describe_rule(record, rule)
+    cell = replace(cell, rule=rule)
+    return not_applicable(rule) if rule is not None and rule.kind == "skip" else cell
+
+
+def describe_rule(record: CellResult, rule: Rule | None) -> None:
+    """What the record says of the rule that decides its cell."""
+    record.expectation = rule.kind if rule else "pass"
+    record.expectation_reason = rule.reason if rule else ""
+    record.expectation_source = rule.source if rule else ""
+    record.link, record.intermittent = (rule.link, rule.intermittent) if rule else (None, False)
 
 
 def runnable(cell: Cell, context: Context, record: CellResult, inside: str, sha256: str) -> str | Judgment:

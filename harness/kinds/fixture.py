@@ -10,7 +10,7 @@ from harness.builder import build_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error
-from harness.kinds import EXCERPT_CHARS, run_guest, runnable, runtime_problem
+from harness.kinds import EXCERPT_CHARS, run_guest, runnable, runtime_problem, settle
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
@@ -59,7 +59,10 @@ class Fixture(CaseKind):
         invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
                                 network=case.network == "loopback")
         inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, inside)
+        settled = settle(cell, context, record, artifact.path, artifact.sha256, inside)
+        if isinstance(settled, Judgment):
+            return settled
+        cell = settled
         path = runnable(cell, context, record, inside, artifact.sha256)
         if isinstance(path, Judgment):
             return path

@@ -9,7 +9,7 @@ from typing import Any
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import judge_conversation, unsupported_by_harness, unsupported_by_runtime
-from harness.kinds import keep_output, run_guest, runnable, runtime_problem
+from harness.kinds import keep_output, run_guest, runnable, runtime_problem, settle
 from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -57,7 +57,10 @@ class Prebuilt(CaseKind):
         invocation = Invocation(args=cell.case.args, env=env, dirs=dirs, network=spec.network,
                                 proposals=frozenset(spec.proposals))
         inside = f"{ARTIFACTS_MOUNT}/{relative}"
-        record.wasi_imports = context.wasi_imports(self.test.wasm, record.artifact_sha256, inside)
+        settled = settle(cell, context, record, self.test.wasm, record.artifact_sha256, inside)
+        if isinstance(settled, Judgment):
+            return settled
+        cell = settled
         path = runnable(cell, context, record, inside, record.artifact_sha256)
         if isinstance(path, Judgment):
             return path

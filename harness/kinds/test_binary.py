@@ -12,7 +12,7 @@ from harness.builder import TestCrate, build_tests_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error, judge_run, judge_tests
-from harness.kinds import EXCERPT_CHARS, keep_output, runnable, runtime_problem
+from harness.kinds import EXCERPT_CHARS, keep_output, runnable, runtime_problem, settle
 from harness.outcome import Outcome
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -60,7 +60,10 @@ class TestBinary(CaseKind):
         if problem:
             return problem
         inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-        record.wasi_imports = context.wasi_imports(artifact.path, artifact.sha256, inside)
+        settled = settle(cell, context, record, artifact.path, artifact.sha256, inside)
+        if isinstance(settled, Judgment):
+            return settled
+        cell = settled
         path = runnable(cell, context, record, inside, artifact.sha256)
         if isinstance(path, Judgment):
             return path
