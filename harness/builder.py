@@ -65,8 +65,9 @@ class BuildFailed(Exception):
 
 
 class Builder(ABC):
-    """Compiles crates for a target with one toolchain of the catalogue. A plugin per source
-    of toolchains: `debian` (cargo in the toolchain's image) and `rustup` (the host's)."""
+    """Compiles crates for a target with one toolchain of the catalogue. A plugin per place a
+    toolchain builds in: `image` (cargo in the toolchain's image: Debian's, or a rustup
+    channel's) and `host` (the host's own rustup toolchain)."""
 
     name: str = ""
 
@@ -109,16 +110,16 @@ class Builder(ABC):
 
 @cache
 def installed_builders() -> dict[str, type[Builder]]:
-    """Builder classes by the toolchain source they serve ("debian", "rustup")."""
+    """Builder classes by where they build ("image", "host")."""
     return {p.name: p.load() for p in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def builder_for(toolchain: Toolchain) -> Builder:
     builders = installed_builders()
-    if toolchain.source not in builders:
-        raise UserError(f"no builder for toolchains of source {toolchain.source!r} "
-                        f"(installed: {', '.join(builders)})")
-    return builders[toolchain.source](toolchain)
+    where = "image" if toolchain.in_image else "host"
+    if where not in builders:
+        raise UserError(f"no builder that builds in the {where} (installed: {', '.join(builders)})")
+    return builders[where](toolchain)
 
 
 def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str) -> str:

@@ -34,6 +34,7 @@ import docker
 from harness import PROJECT_ROOT
 from harness.apt_versions import Mirror, query, recommended_major, resolve
 from harness.base_image import BASE_IMAGE, ensure_base_image, has_image
+from harness.cache import cache_dir
 from harness.engine import ensure_engine
 from harness.errors import UserError
 from harness.registry_pins import explain, wasmtime_versions
@@ -51,6 +52,7 @@ FIXTURE_BUILD_ENV: dict[str, str] = {"CARGO_NET_OFFLINE": "true"}
 RUST_PACKAGES = ("rustc", "cargo", "rust-src", "libstd-rust-dev", "libstd-rust-dev-wasm32")
 _IGNORED = {"node_modules", "__pycache__", ".git", "build-ca.pem", "target"}
 _TAIL_LINES = 20
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in a build's output
 _STEP_LINES = 5000  # of the failing step's output, searched for a registry's refusal
 HEARTBEAT_S = 30.0  # a progress line at least this often during a long build step
 T = TypeVar("T")
@@ -112,13 +114,14 @@ def runtimes_spec() -> ImageSpec:
 
 
 def toolchain_spec(toolchain: Toolchain) -> ImageSpec:
-    if toolchain.source != "debian":
-        raise UserError(f"toolchain {toolchain.name} is not built into an image (source "
-                        f"{toolchain.source})")
-    entry = json.dumps({"suite": toolchain.suite, "pins": toolchain.pins, "tools": tools_spec().tag,
-                        "targets": list(all_targets())}, sort_keys=True)
-    return ImageSpec("toolchain", f"{REPOSITORY}/toolchain-{toolchain.name}", "toolchain/Dockerfile",
-                     ("toolchain", "build-std", "extra-crates"), entry, toolchain)
+    """A toolchain's image: a Debian suite's (toolchain/) or a rustup channel's (rustup/)."""
+    if not toolchain.in_image:
+        raise UserError(f"toolchain {toolchain.name} builds on the host, not in an image")
+    recipe = "rustup" if toolchain.channel else "toolchain"
+    entry = json.dumps({"suite": toolchain.suite, "pins": toolchain.pins, "channel": toolchain.channel,
+                        "tools": tools_spec().tag, "targets": list(all_targets())}, sort_keys=True)
+    return ImageSpec("toolchain", f"{REPOSITORY}/toolchain-{toolchain.name}", f"{recipe}/Dockerfile",
+                     (recipe, "build-std", "extra-crates"), entry, toolchain)
 
 
 def runtimes_tag() -> str:
@@ -144,7 +147,7 @@ class Plan:
 
 
 def _packages_file(spec: ImageSpec) -> dict[str, Any]:
-    path = RECIPE_DIR / spec.kind / "packages.yaml"
+    path = RECIPE_DIR / spec.dockerfile.split("/")[0] / "packages.yaml"
     return yaml.safe_load(path.read_text()) if path.is_file() else {"packages": {}}
 
 
@@ -158,8 +161,8 @@ def _lld_names() -> list[str]:
 
 def plan_images(specs: list[ImageSpec], client: docker.DockerClient, strict: bool) -> list[Plan]:
     """Resolve every package version the images need, against the mirror, in one query."""
-    suites = {"sid"} | {s.toolchain.suite for s in specs if s.toolchain}
-    names = set(_lld_names()) | set(RUST_PACKAGES) | {"wasi-libc"}
+    suites = {"sid"} | {s.toolchain.suite for s in specs if s.toolchain and s.toolchain.suite}
+    names = set(_lld_names()) | set(RUST_PACKAGES) | {"wasi-libc", "rustup"}
     for spec in specs:
         names |= set(_packages_file(spec)["packages"])
     _progress(f"asking the Debian mirror for package versions ({', '.join(sorted(suites))})")
@@ -169,6 +172,13 @@ def plan_images(specs: list[ImageSpec], client: docker.DockerClient, strict: boo
 
 def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
     plan = Plan(spec, labels={LABEL_RECIPE: spec.recipe_hash})
+    if spec.toolchain is not None and spec.toolchain.channel:  # a rustup channel's image
+        rustup = resolve(mirror, "rustup", "sid", _packages_file(spec)["packages"].get("rustup"), strict)
+        plan.args |= {"CHANNEL": spec.toolchain.channel, "RUSTUP_VERSION": rustup.version,
+                      "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(all_targets())}
+        plan.labels |= {LABEL_PREFIX + "rustup": rustup.version, LABEL_TOOLCHAIN: spec.toolchain.name,
+                        LABEL_PREFIX + "channel": spec.toolchain.channel}
+        return plan
     if spec.toolchain is None:
         recipe = _packages_file(spec)
         for package, pin in recipe["packages"].items():
@@ -272,8 +282,12 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
     def status() -> str:
         return f"still at {step[:100]} ({time.monotonic() - step_started:.0f} s)"
 
+    pending = ""  # a line's start whose end arrives in a later event
     for event in with_heartbeat(events, status):
         if "error" in event or "errorDetail" in event:
+            if pending.strip():
+                step_output.append(pending)
+                tail.append(pending)
             message = str(event.get("error") or event.get("errorDetail"))
             drift = explain("\n".join(step_output))
             if drift:  # a registry moved away from a pin: say which, and how to refresh it
@@ -284,8 +298,9 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
         aux = event.get("aux")
         if isinstance(aux, dict) and "ID" in aux:
             image_id = str(aux["ID"])
-        text = str(event.get("stream", ""))
-        for line in text.splitlines():
+        *lines, pending = (pending + ANSI.sub("", str(event.get("stream", "")))).split("\n")
+        for line in lines:
+            line = line.rstrip("\r")
             if not line.strip():
                 continue
             if line.startswith("Step "):
@@ -345,22 +360,45 @@ def build_stage(client: docker.DockerClient, plan: Plan, stage: str | None = Non
 
 def needed_specs(toolchains: Iterable[Toolchain]) -> list[ImageSpec]:
     """Tools first (toolchain images copy from it), then the runtimes, then each toolchain."""
-    return [tools_spec(), runtimes_spec(),
-            *(toolchain_spec(t) for t in toolchains if t.source == "debian")]
+    return [tools_spec(), runtimes_spec(), *(toolchain_spec(t) for t in toolchains if t.in_image)]
+
+
+UNBUILDABLE = "unbuildable"  # cache folder: why a toolchain's image could not be built here
+
+
+def unbuildable(toolchain: Toolchain) -> str | None:
+    """Why the toolchain's image (of its recipe now) could not be built here, as setup found."""
+    if not toolchain.in_image:
+        return None
+    path = cache_dir(UNBUILDABLE) / f"{toolchain_spec(toolchain).tag.replace('/', '_')}.txt"
+    return path.read_text().strip() if path.is_file() else None
 
 
 def setup(toolchains: Iterable[Toolchain], strict: bool = False) -> list[str]:
-    """Engine, base image and every image the toolchains need; returns their tags."""
+    """Engine, base image and every image the toolchains need; returns their tags. A rustup
+    channel's image that cannot be built here (no download server) is said in one line and
+    recorded, so that its cells are unavailable with that reason; setup still fails on it."""
     client = ensure_engine()
     specs = needed_specs(toolchains)
     missing = [s for s in specs if not has_image(client, s.tag)]
     for spec in specs:
         if spec not in missing:
             _progress(f"{spec.tag} is up to date")
+    failed: list[str] = []
     if missing:
         ensure_base_image(client)
         for plan in plan_images(missing, client, strict):
-            build_image(client, plan)
+            try:
+                build_image(client, plan)
+            except UserError as error:
+                if plan.spec.toolchain is None or not plan.spec.toolchain.channel:
+                    raise
+                why = " ".join(str(error).split())[-600:]
+                (cache_dir(UNBUILDABLE) / f"{plan.spec.tag.replace('/', '_')}.txt").write_text(why + "\n")
+                failed.append(f"{plan.spec.toolchain.name}: {why}")
+    if failed:
+        raise UserError("the image of a rustup channel could not be built (its cells will be unavailable "
+                        "with this reason): " + "; ".join(failed))
     return [s.tag for s in specs]
 
 

@@ -62,6 +62,8 @@ DRIFTS = (
     Drift(re.compile(r"the lock file (\S+) needs to be updated but --locked was passed"),
           lambda m: f"{m.group(1)} no longer matches its Cargo.toml; refresh it with `cargo "
                     "generate-lockfile` in its folder and commit it"),
+    Drift(re.compile(r"could not download file from '([^']+)'[^\n]*?: ([^\n]+)"),
+          lambda m: f"rustup cannot download the toolchain here: {m.group(2).strip()} (for {m.group(1)})"),
     Drift(re.compile(r"failed to select a version for the requirement `([^`]+)`"),
           lambda m: f"crates.io no longer offers a version for `{m.group(1)}` that a Cargo.lock of "
                     "docker/ pins (yanked?); refresh that lock with `cargo update`"),

@@ -21,11 +21,17 @@ class Toolchain:
     suite: str = ""  # debian: the suite its packages come from
     pins: dict[str, str] = field(default_factory=dict)  # package -> exact version asked for
     default: bool = False
-    rustup: str = ""  # rustup: the toolchain name, or "" for rustup's default
+    rustup: str = ""  # rustup, the host's: the toolchain name, or "" for rustup's default
+    channel: str = ""  # rustup, in an image of its own: the channel it installs (1.100.0, nightly-...)
 
     @property
     def marker(self) -> str:
-        return self.name.replace("-", "_")
+        return self.name.replace("-", "_").replace(".", "_")
+
+    @property
+    def in_image(self) -> bool:
+        """Whether it builds in a toolchain image of its own (else on the host)."""
+        return self.source == "debian" or bool(self.channel)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Builds with cargo inside a toolchain's image (toolchains whose source is a Debian suite)."""
+"""Builds with cargo inside a toolchain's image (a Debian suite's toolchain, or a rustup channel's)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
-from harness.judgment import std_does_not_build, unknown_target
+from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
 from harness.sandbox import LABEL
 from harness.targets import Target
 from harness.verdict import Judgment
@@ -27,7 +27,7 @@ RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
 
 
 class DockerBuilder(Builder):
-    name = "debian"
+    name = "image"
 
     @cached_property
     def image(self) -> str:
@@ -64,6 +64,11 @@ class DockerBuilder(Builder):
         return json.loads(text + "}"), rustc.strip()
 
     def target_verdict(self, target: Target) -> Judgment | None:
+        from harness.images import unbuildable
+
+        why = unbuildable(self.toolchain)
+        if why is not None:
+            return toolchain_unavailable(f"{self.toolchain.name}: its image could not be built here: {why}")
         targets, rustc = self._record
         entry = targets.get(target.triple, {"status": "unknown"})
         who = f"toolchain {self.toolchain.name} ({rustc})"

@@ -19,7 +19,7 @@ from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, 
 
 
 class HostBuilder(Builder):
-    name = "rustup"
+    name = "host"
 
     @property
     def _plus(self) -> list[str]:

@@ -51,3 +51,12 @@ def test_an_error_from_the_engine_reaches_the_reader() -> None:
 
     with pytest.raises(ConnectionError):
         list(image.with_heartbeat(failing(), lambda: "x", 5.0))
+
+
+def test_a_line_split_across_events_is_read_whole() -> None:
+    failing = "error: could not download file from 'https://dist.invalid/x.sha256' to '/tmp/f': 404 Not Found"
+    events = [{"stream": "Step 1/1 : RUN rustup toolchain install 1.100.0\n"},
+              {"stream": failing[:30]}, {"stream": failing[30:] + "\n"},
+              {"error": "The command returned a non-zero code: 1"}]
+    with pytest.raises(image.UserError, match=r"rustup cannot download .*404 Not Found \(for https://dist"):
+        image._follow_build(iter(events))

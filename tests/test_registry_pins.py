@@ -38,6 +38,10 @@ def test_an_incomplete_npm_lock_is_one_line_with_the_package_and_the_refresh_com
      "    ziglang==0.14.1 from https://files/ziglang.whl:\n", "ziglang==0.14.1"),
     ("error: the lock file /work/Cargo.lock needs to be updated but --locked was passed to prevent "
      "this\n", "/work/Cargo.lock"),
+    ("info: downloading component 'rust'\nerror: could not download nonexistent rust version `1.100.0-x86_64"
+     "-unknown-linux-gnu`: could not download file from 'https://dist.invalid/rust-1.100.0.tar.gz.sha256' to "
+     "'/usr/local/rustup/tmp/x_file': http request returned an unsuccessful status code: 404\n",
+     "https://dist.invalid/rust-1.100.0.tar.gz.sha256"),
 ])
 def test_other_registries_that_moved_are_one_line_too(output: str, names: str) -> None:
     line = explain(output)

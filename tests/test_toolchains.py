@@ -3,12 +3,16 @@ resolution against a mirror's answer, vanished pins, tags that name the recipe."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.apt_versions import parse, recommended_major, resolve
 from harness.errors import UserError
-from harness.images import needed_specs, runtimes_spec, toolchain_spec, tools_spec
+from harness.images import UNBUILDABLE, needed_specs, runtimes_spec, toolchain_spec, tools_spec, unbuildable
+from harness.targets import all_targets
 from harness.toolchains import all_toolchains, default_toolchain, pick
+from harness.verdict import Verdict
 
 MADISON = """\
      rustc | 1.98.1+dfsg1-1~exp1 | http://mirror.invalid/debian experimental/main amd64 Packages
@@ -67,7 +71,7 @@ def test_a_package_of_a_suite_may_come_from_sid() -> None:
 
 def test_the_catalogue() -> None:
     catalogue = all_toolchains()
-    assert list(catalogue) == ["debian-sid", "debian-trixie", "debian-experimental", "host"]
+    assert list(catalogue) == ["debian-sid", "debian-trixie", "debian-experimental", "host", "rust-1.100"]
     assert default_toolchain().name == "debian-sid"
     assert [t.name for t in pick([])] == ["debian-sid"]
     assert [t.name for t in pick(["debian-experimental", "debian-sid"])] == ["debian-sid",
@@ -86,3 +90,29 @@ def test_tags_name_their_recipe_and_runtimes_share_one_image() -> None:
     assert "runtimes" not in toolchain_spec(sid).inputs
     assert not set(runtimes_spec().inputs) & set(toolchain_spec(sid).inputs)
     assert tools_spec().tag in toolchain_spec(sid).key
+
+
+def test_a_rustup_channel_builds_in_an_image_of_its_own() -> None:
+    channel, host = all_toolchains()["rust-1.100"], all_toolchains()["host"]
+    assert channel.in_image and not host.in_image
+    assert channel.marker == "rust_1_100"
+    spec = toolchain_spec(channel)
+    assert spec.tag.startswith("wasm-conformance/toolchain-rust-1.100:") and "1.100.0" in spec.key
+    assert [s.kind for s in needed_specs([channel, host])] == ["tools", "runtimes", "toolchain"]
+
+
+def test_a_channel_setup_could_not_build_makes_its_cells_unavailable_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from runners.docker_builder import DockerBuilder
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path))
+    channel = all_toolchains()["rust-1.100"]
+    assert unbuildable(channel) is None
+    why = "rustup cannot download the toolchain here: http request returned 404 (for https://x/y)"
+    record = tmp_path / UNBUILDABLE / f"{toolchain_spec(channel).tag.replace('/', '_')}.txt"
+    record.write_text(why + "\n")
+    assert unbuildable(channel) == why
+    judgment = DockerBuilder(channel).target_verdict(all_targets()["wasm32-wasip3"])
+    assert judgment is not None and judgment.verdict == Verdict.UNAVAILABLE
+    assert why in judgment.reason and "rust-1.100" in judgment.reason

@@ -31,8 +31,11 @@ for target in "$@"; do
     else
         case "$target" in
             wasm32-wasip1-threads) cp "$root/wasi-threads-libc/"* "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
-            wasm32-wasip3) cp /usr/lib/wasm32-wasip2/crt1-command.o /usr/lib/wasm32-wasip2/crt1-reactor.o \
-                              /usr/lib/wasm32-wasip2/libc.a "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
+            wasm32-wasip3)  # wasip2's crt and libc: Debian's wasi-libc, else rustup's wasip2 std
+                p2=/usr/lib/wasm32-wasip2
+                [ -d "$p2" ] || p2="$sysroot/lib/rustlib/wasm32-wasip2/lib/self-contained"
+                cp "$p2/crt1-command.o" "$p2/crt1-reactor.o" "$p2/libc.a" \
+                   "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
         esac
         if OFFLINE=$offline sh "$here/build.sh" "$target" > "$status/$target.log" 2>&1; then
             echo "built" > "$status/$target"
