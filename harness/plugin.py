@@ -279,7 +279,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     from harness.preflight import preflight
 
-    problem = preflight(selected_toolchains(config), workspace_of(config))
+    builds = any(path.name != WASI_MANIFEST for path in suites_in_args(config.args))
+    problem = preflight(selected_toolchains(config), workspace_of(config), builds)
     if problem:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 

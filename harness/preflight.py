@@ -9,8 +9,9 @@ from harness.toolchains import Toolchain, default_toolchain
 
 
 def preflight(toolchains: Iterable[Toolchain] | None = None,
-              workspace: Workspace | None = None) -> str | None:
-    """One clear message when the run cannot start, else None. Never starts anything."""
+              workspace: Workspace | None = None, builds: bool = True) -> str | None:
+    """One clear message when the run cannot start, else None. Never starts anything.
+    `builds`: whether any case is compiled (else no toolchain image is needed)."""
     problem = (workspace or Workspace()).lock_problem()
     if problem:
         return f"wasm-conformance: {problem}"
@@ -27,6 +28,7 @@ def preflight(toolchains: Iterable[Toolchain] | None = None,
 
     # a toolchain whose image setup found it cannot build here: its cells say why
     missing = [s.tag for s in needed_specs(chosen) if not client.images.list(name=s.tag)
+               and (builds or s.kind != "toolchain")
                and not (s.toolchain is not None and unbuildable(s.toolchain))]
     if missing:
         names = ",".join(t.name for t in chosen)

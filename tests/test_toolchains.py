@@ -116,3 +116,18 @@ def test_a_channel_setup_could_not_build_makes_its_cells_unavailable_with_the_re
     judgment = DockerBuilder(channel).target_verdict(all_targets()["wasm32-wasip3"])
     assert judgment is not None and judgment.verdict == Verdict.UNAVAILABLE
     assert why in judgment.reason and "rust-1.100" in judgment.reason
+
+
+@pytest.mark.docker
+def test_a_run_that_compiles_nothing_needs_no_toolchain_image(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.engine import find_engine
+    from harness.images import has_image
+    from harness.preflight import preflight
+
+    channel = all_toolchains()["rust-1.100"]
+    if has_image(find_engine(), toolchain_spec(channel).tag):
+        pytest.skip("the rust-1.100 image is built here")
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path))  # no record of why it is missing
+    assert "is not built" in str(preflight([channel]))
+    assert preflight([channel], builds=False) is None  # wasi-testsuite's prebuilt binaries only
