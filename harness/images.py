@@ -39,7 +39,7 @@ from harness.engine import ensure_engine
 from harness.errors import UserError
 from harness.registry_pins import explain, wasmtime_versions
 from harness.targets import all_targets
-from harness.toolchains import Toolchain, all_toolchains
+from harness.toolchains import Toolchain, all_toolchains, host_copy
 
 RECIPE_DIR = PROJECT_ROOT / "docker"
 REPOSITORY = "wasm-conformance"
@@ -47,6 +47,7 @@ LABEL_PREFIX = "org.wasm-conformance.version."
 LABEL_RECIPE = "org.wasm-conformance.recipe"
 LABEL_TOOLCHAIN = "org.wasm-conformance.toolchain"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+HOST_TOOLCHAIN = "rustup/host-toolchain"  # in a build context: the host's copy of a channel
 # The environment a fixture's `cargo build --release --target T` needs inside a toolchain image.
 FIXTURE_BUILD_ENV: dict[str, str] = {"CARGO_NET_OFFLINE": "true"}
 RUST_PACKAGES = ("rustc", "cargo", "rust-src", "libstd-rust-dev", "libstd-rust-dev-wasm32")
@@ -118,7 +119,9 @@ def toolchain_spec(toolchain: Toolchain) -> ImageSpec:
     if not toolchain.in_image:
         raise UserError(f"toolchain {toolchain.name} builds on the host, not in an image")
     recipe = "rustup" if toolchain.channel else "toolchain"
+    copied = host_copy(toolchain.channel) if toolchain.channel else None
     entry = json.dumps({"suite": toolchain.suite, "pins": toolchain.pins, "channel": toolchain.channel,
+                        "host_copy": copied[1] if copied else "",
                         "tools": tools_spec().tag, "targets": list(all_targets())}, sort_keys=True)
     return ImageSpec("toolchain", f"{REPOSITORY}/toolchain-{toolchain.name}", f"{recipe}/Dockerfile",
                      (recipe, "build-std", "extra-crates"), entry, toolchain)
@@ -176,8 +179,10 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
         rustup = resolve(mirror, "rustup", "sid", _packages_file(spec)["packages"].get("rustup"), strict)
         plan.args |= {"CHANNEL": spec.toolchain.channel, "RUSTUP_VERSION": rustup.version,
                       "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(all_targets())}
+        copied = host_copy(spec.toolchain.channel)
         plan.labels |= {LABEL_PREFIX + "rustup": rustup.version, LABEL_TOOLCHAIN: spec.toolchain.name,
-                        LABEL_PREFIX + "channel": spec.toolchain.channel}
+                        LABEL_PREFIX + "channel": spec.toolchain.channel
+                        + (f" (the host's copy: {copied[1]})" if copied else "")}
         return plan
     if spec.toolchain is None:
         recipe = _packages_file(spec)
@@ -226,10 +231,17 @@ def _tag_text(version: str) -> str:
 # ---- building --------------------------------------------------------------------------------
 
 
-def _build_context(tmp: Path) -> Path:
-    """A copy of docker/ plus build-ca.pem (the host's CA bundle, or an empty file)."""
+def _build_context(tmp: Path, plan: Plan) -> Path:
+    """A copy of docker/ plus build-ca.pem (the host's CA bundle, or an empty file), and for a
+    rustup channel the host's copy of it (rustup/host-toolchain/, empty when there is none)."""
     context = tmp / "context"
     shutil.copytree(RECIPE_DIR, context, ignore=shutil.ignore_patterns(*_IGNORED))
+    (context / HOST_TOOLCHAIN).mkdir()
+    toolchain = plan.spec.toolchain
+    copied = host_copy(toolchain.channel) if toolchain is not None and toolchain.channel else None
+    if copied:  # without the documentation (half its size)
+        shutil.copytree(copied[0], context / HOST_TOOLCHAIN, dirs_exist_ok=True, symlinks=True,
+                        ignore=lambda folder, names: ["share"] if Path(folder) == copied[0] else [])
     ca = context / "build-ca.pem"
     if HOST_CA_BUNDLE.is_file():
         shutil.copyfile(HOST_CA_BUNDLE, ca)
@@ -325,7 +337,7 @@ def _follow_build(events: Iterable[dict[str, object]]) -> str:
 def _build(client: docker.DockerClient, plan: Plan, stage: str | None = None) -> str:
     """Build the recipe (up to `stage`, when given) with Docker's layer cache; the image id."""
     with tempfile.TemporaryDirectory(prefix="wasm-conformance-ctx-") as tmp:
-        context = _build_context(Path(tmp))
+        context = _build_context(Path(tmp), plan)
         try:
             events = client.api.build(path=str(context), dockerfile=plan.spec.dockerfile,
                                       buildargs=plan.args, labels=plan.labels, rm=True,
@@ -424,6 +436,8 @@ def toolchain_identity(name: str, client: docker.DockerClient | None = None) -> 
     versions it installed), not the image itself: artifacts are keyed by it."""
     tag = toolchain_tag(name)
     labels = labels_of(tag, client)
-    text = json.dumps({k: v for k, v in labels.items() if k.startswith((LABEL_PREFIX, LABEL_RECIPE))},
-                      sort_keys=True)
+    named = {k: v for k, v in labels.items() if k.startswith((LABEL_PREFIX, LABEL_RECIPE))}
+    if all_toolchains()[name].channel:  # a channel moves (stable, nightly): each build is its own
+        named["image"] = (client or ensure_engine()).images.get(tag).id
+    text = json.dumps(named, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import subprocess
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +35,21 @@ class Toolchain:
     def in_image(self) -> bool:
         """Whether it builds in a toolchain image of its own (else on the host)."""
         return self.source == "debian" or bool(self.channel)
+
+
+def host_copy(channel: str) -> tuple[Path, str] | None:
+    """The host's rustup toolchain of that channel (its folder and `rustc --version`), when
+    the host's rustup has it installed: a channel image copies it instead of downloading."""
+    # the account's home, not $HOME (which test harnesses move)
+    home = Path(os.environ.get("RUSTUP_HOME") or Path(pwd.getpwuid(os.getuid()).pw_dir) / ".rustup")
+    for folder in sorted((home / "toolchains").glob(f"{channel}-*")):
+        rustc = folder.resolve() / "bin" / "rustc"
+        triple = folder.name.removeprefix(f"{channel}-")  # not a longer channel's (nightly-2026-...)
+        if not triple[0].isdigit() and triple.count("-") >= 2 and rustc.is_file():
+            version = subprocess.run([str(rustc), "--version"], capture_output=True, text=True, check=False)
+            if version.returncode == 0:
+                return folder.resolve(), version.stdout.strip()
+    return None
 
 
 @cache

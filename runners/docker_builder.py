@@ -47,9 +47,15 @@ class DockerBuilder(Builder):
 
     def toolchain_versions(self) -> dict[str, str]:
         """The versions of what builds: the compiler, std, linkers (from the image's labels)."""
-        from harness.images import versions_of
+        from harness.images import unbuildable, versions_of
 
-        return {"toolchain": self.toolchain.name, "image": self.image, **versions_of(self.image)}
+        why = unbuildable(self.toolchain)
+        if why is not None:
+            return {"toolchain": self.toolchain.name, "image": self.image, "unavailable": why}
+        versions = {"toolchain": self.toolchain.name, "image": self.image, **versions_of(self.image)}
+        if "rustc" not in versions:  # a rustup channel's: known once installed
+            versions["rustc"] = self._record[1].split()[1]  # rustc 1.95.0 (hash date)
+        return versions
 
     @cached_property
     def _record(self) -> tuple[dict[str, dict[str, str]], str]:

@@ -114,3 +114,21 @@ def test_a_runtime_missing_from_the_image_is_unavailable(pytester: pytest.Pytest
     assert "wasmtime-44" in cells["wasm32-wasip1-wasmtime-44"]["reason"]
     assert cells["wasm32-wasip1-wasmtime-45"]["verdict"] == "pass"
     assert data["pytest"].ret == pytest.ExitCode.OK
+
+
+def test_a_rustup_channel_the_host_has_builds_its_image_and_runs_its_cells(pytester: pytest.Pytester) -> None:
+    """The channel image's code path with a real toolchain: the host's rustup copy of stable
+    (a machine with the download server would install the newest stable instead)."""
+    from harness import images
+    from harness.toolchains import all_toolchains, host_copy
+
+    if host_copy("stable") is None:
+        pytest.skip("the host's rustup has no stable toolchain")
+    images.setup([all_toolchains()["rustup-stable"]])
+    data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
+                      "--toolchains", "rustup-stable", "--runtimes", "wasmtime-45")
+    cells = cells_by_name(data)
+    assert {n: c["verdict"] for n, c in cells.items()} == {
+        f"wasm32-{t}-wasmtime-45": "pass" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")}
+    versions = data["run"]["toolchain_versions"]["rustup-stable"]
+    assert versions["rustc"] == host_copy("stable")[1].split()[1], versions

@@ -71,7 +71,8 @@ def test_a_package_of_a_suite_may_come_from_sid() -> None:
 
 def test_the_catalogue() -> None:
     catalogue = all_toolchains()
-    assert list(catalogue) == ["debian-sid", "debian-trixie", "debian-experimental", "host", "rust-1.100"]
+    assert list(catalogue) == ["debian-sid", "debian-trixie", "debian-experimental", "host", "rust-1.100",
+                               "rustup-stable"]
     assert default_toolchain().name == "debian-sid"
     assert [t.name for t in pick([])] == ["debian-sid"]
     assert [t.name for t in pick(["debian-experimental", "debian-sid"])] == ["debian-sid",

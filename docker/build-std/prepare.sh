@@ -1,17 +1,24 @@
 #!/bin/sh
-# The offline -Zbuild-std setup: rust-src's vendored crates as cargo's crates.io (when the
-# toolchain's rust-src has them; older ones do not, and build std online at image build
-# time). Debian patched some vendored files, so the per-file checksums are emptied.
+# The offline -Zbuild-std setup: rust-src's vendored crates as cargo's crates.io. Debian's
+# rust-src has them (it patched some vendored files, so the per-file checksums are emptied);
+# rustup's has not, and they are vendored here from crates.io at image build time, by the
+# lock of rust-src. Without rust-src there is nothing to do.
 set -eu
 root=/usr/local/lib/wasm-conformance/build-std
 library=$(rustc --print sysroot)/lib/rustlib/src/rust/library
 rm -rf "$root/vendor" "$root/cargo-home"
 mkdir -p "$root/cargo-home"
-if [ ! -d "$library/vendor" ]; then
-    echo "==> rust-src has no vendored crates: std is built with crates from crates.io"
+if [ -d "$library/vendor" ]; then
+    cp -r "$library/vendor" "$root/vendor"
+elif [ -f "$library/Cargo.lock" ]; then
+    (cd "$library" && CARGO_HOME=/tmp/vendor-home CARGO_NET_OFFLINE=false RUSTC_BOOTSTRAP=1 \
+        cargo vendor --quiet --locked --versioned-dirs "$root/vendor" > /dev/null)
+    rm -rf /tmp/vendor-home
+    echo "==> std's crates vendored from crates.io ($(ls "$root/vendor" | wc -l) crates)"
+else
+    echo "==> no rust-src: std is not built here"
     exit 0
 fi
-cp -r "$library/vendor" "$root/vendor"
 python3 - "$root/vendor" <<'PY'
 import json, pathlib, sys
 for path in pathlib.Path(sys.argv[1]).glob("*/.cargo-checksum.json"):

@@ -27,7 +27,7 @@ for target in "$@"; do
         echo "==> $target: rustc $(rustc --version | cut -d' ' -f2) does not know it"
     elif ls "$sysroot/lib/rustlib/$target/lib/"libstd-*.rlib >/dev/null 2>&1; then
         echo "prebuilt" > "$status/$target"
-        echo "==> $target: std shipped by Debian"
+        echo "==> $target: std shipped with the toolchain"
     else
         case "$target" in
             wasm32-wasip1-threads) cp "$root/wasi-threads-libc/"* "$sysroot/lib/rustlib/$target/lib/self-contained/" ;;
