@@ -1,7 +1,7 @@
 """Build every test binary of a test crate for one target; run where cargo is (standard library
 only: it runs inside a toolchain image, or on the host).
 
-    python3 build_test_binaries.py --target T --out DIR --target-dir DIR
+    python3 build_test_binaries.py --target T --out DIR --target-dir DIR [--rustflags FLAGS]
         (--upstream CRATE | --path P [--package X])
 
 --upstream builds one of the toolchain's own test crates from its rust-src: coretests,
@@ -70,6 +70,7 @@ def main() -> int:
     parser.add_argument("--upstream")
     parser.add_argument("--path", type=Path)
     parser.add_argument("--package")
+    parser.add_argument("--rustflags", default="", help="more RUSTFLAGS (a build profile's)")
     args = parser.parse_args()
     env = dict(os.environ, CARGO_TERM_COLOR="never")
     work = Path(tempfile.mkdtemp(prefix="test-build-"))
@@ -88,6 +89,8 @@ def main() -> int:
             shutil.copytree(args.path, crate, symlinks=True, ignore=shutil.ignore_patterns("target", ".git"))
             manifest = crate / "Cargo.toml"
             package = ["-p", args.package] if args.package else []
+        if args.rustflags:
+            env["RUSTFLAGS"] = f"{env.get('RUSTFLAGS', '')} {args.rustflags}".strip()
         command = ["cargo", "test", "--no-run", "--release", "--offline", "--target", args.target,
                    "--manifest-path", str(manifest), "--target-dir", str(args.target_dir),
                    "--message-format", "json", *package]

@@ -1,4 +1,5 @@
-"""The builder plugin API and build-once: one compile per (crate, target, toolchain) and run."""
+"""The builder plugin API and build-once: one compile per (crate, target, toolchain, build
+profile) and run."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from harness.artifact import Build
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace, source_hash
+from harness.profiles import DEFAULT, PROFILES, Profile
 from harness.targets import Target
 from harness.toolchains import Toolchain
 from harness.verdict import Judgment
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
-PROFILE = "release"
+PROFILE = "release"  # cargo's
+ABORT = PROFILES[DEFAULT]
 # The toolchain's own test crates (from its rust-src) and the library each one tests.
 UPSTREAM_LIBRARIES = {"coretests": "core", "alloctests": "alloc", "std-tests": "std"}
 # Libraries whose test binaries each test one module (std's integration tests: thread, env, ...).
@@ -82,28 +85,30 @@ class Builder(ABC):
     def toolchain_versions(self) -> dict[str, str]:
         """Component -> version, for the records."""
 
-    def target_verdict(self, target: Target) -> Judgment | None:
-        """The judgment of every cell of `target` when this toolchain cannot build for it
-        (N/A for a target it does not know, build-error when its std does not build,
-        unavailable when its std is missing here), or None."""
+    def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
+        """The judgment of every cell of `target` (built with `profile`) when this toolchain
+        cannot build for it (N/A for a target it does not know, build-error when its std does
+        not build, unavailable when its std is missing here), or None."""
         return None
 
     @abstractmethod
-    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
-        """Build `crate` for `target`; copy every bin/cdylib `.wasm` into `out_dir`.
+    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path,
+                profile: Profile = ABORT) -> None:
+        """Build `crate` for `target` with `profile`; copy every bin/cdylib `.wasm` into `out_dir`.
 
         Raises BuildFailed with the compiler's message."""
 
-    def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
+    def repro(self, workspace: Workspace, crate: str, target: Target, profile: Profile = ABORT) -> str:
         """A command a person can paste to rebuild the artifact."""
         return f"cargo build --{PROFILE} --locked -p {crate} --target {target.triple}"
 
     @abstractmethod
-    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
-        """Build every test binary of `test_crate` for `target` into `out_dir` as
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path,
+                      profile: Profile = ABORT) -> None:
+        """Build every test binary of `test_crate` for `target` with `profile` into `out_dir` as
         `<test>.wasm` (harness/build_test_binaries.py). Raises BuildFailed with the compiler's message."""
 
-    def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
+    def repro_tests(self, test_crate: TestCrate, target: Target, profile: Profile = ABORT) -> str:
         """A command a person can paste to rebuild the test binaries."""
         return f"cargo test --no-run --{PROFILE} --target {target.triple}"
 
@@ -122,31 +127,36 @@ def builder_for(toolchain: Toolchain) -> Builder:
     return builders[where](toolchain)
 
 
-def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str) -> str:
+def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str,
+              profile: Profile = ABORT) -> str:
     parts = [workspace.source_hash(crate), crate, target.triple, PROFILE, toolchain_id]
+    parts += [profile.name] if profile.suffix else []  # (the default's keys are as before profiles)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
-def tests_key(test_crate: TestCrate, target: Target, toolchain_id: str) -> str:
+def tests_key(test_crate: TestCrate, target: Target, toolchain_id: str, profile: Profile = ABORT) -> str:
     """The toolchain's own test crates are part of its rust-src (its identity covers them);
     a user's crate counts with every file of its folder."""
     source = "" if test_crate.upstream else source_hash(test_crate.path)  # type: ignore[arg-type]
     parts = ["tests", test_crate.name, source, target.triple, PROFILE, toolchain_id]
+    parts += [profile.name] if profile.suffix else []
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
-def build_once(builder: Builder, workspace: Workspace, crate: str, target: Target, run_id: str) -> Build:
-    """The crate's build for `target`, compiling only if no worker has done it yet."""
-    key = build_key(workspace, crate, target, builder.toolchain_id())
+def build_once(builder: Builder, workspace: Workspace, crate: str, target: Target, run_id: str,
+               profile: Profile = ABORT) -> Build:
+    """The crate's build for `target` with `profile`, compiling only if no worker has done it yet."""
+    key = build_key(workspace, crate, target, builder.toolchain_id(), profile)
     return _once(key, crate, target, builder, run_id,
-                 lambda out: builder.compile(workspace, crate, target, out))
+                 lambda out: builder.compile(workspace, crate, target, out, profile))
 
 
-def build_tests_once(builder: Builder, test_crate: TestCrate, target: Target, run_id: str) -> Build:
+def build_tests_once(builder: Builder, test_crate: TestCrate, target: Target, run_id: str,
+                     profile: Profile = ABORT) -> Build:
     """Every test binary of a test crate for `target` (`<test>.wasm`), built once likewise."""
-    key = tests_key(test_crate, target, builder.toolchain_id())
+    key = tests_key(test_crate, target, builder.toolchain_id(), profile)
     return _once(key, test_crate.name, target, builder, run_id,
-                 lambda out: builder.compile_tests(test_crate, target, out))
+                 lambda out: builder.compile_tests(test_crate, target, out, profile))
 
 
 def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness.expect import Expectation
 from harness.expectations import Expectations, Rule
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
+from harness.profiles import PROFILES, Profile
 from harness.record import CellKind, CellResult, cell_name
 from harness.runtime import Runtime
 from harness.targets import Target
@@ -83,11 +85,12 @@ class Cell:
     rule: Rule | None  # the rule deciding this cell's expectation, if any
     expectations: Expectations  # for the rules of single tests (libtest cells)
     named_with_toolchain: bool = False
+    profile: Profile = PROFILES[DEFAULT_PROFILE]  # the build profile (a built kind's axis)
 
     @property
     def id(self) -> str:
         return cell_name(self.case.id, self.target.triple, self.runtime.name,
-                         self.toolchain if self.named_with_toolchain else "")
+                         self.toolchain if self.named_with_toolchain else "", self.profile.suffix)
 
     @property
     def expectation_kind(self) -> str:
@@ -101,10 +104,12 @@ class Cell:
 
 
 def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
-           runtimes: Mapping[str, Runtime], toolchains: Iterable[str]) -> Iterator[Cell]:
-    """Every (case, target, runtime, toolchain) cell of the selection; a case whose kind is not
-    built (a prebuilt wasi-testsuite binary) has no toolchain, so one cell per target and runtime."""
-    chosen = list(toolchains)
+           runtimes: Mapping[str, Runtime], toolchains: Iterable[str],
+           profiles: Iterable[Profile] = (PROFILES[DEFAULT_PROFILE],)) -> Iterator[Cell]:
+    """Every (case, target, runtime, toolchain, build profile) cell of the selection; a case
+    whose kind is not built (a prebuilt wasi-testsuite binary) has no toolchain nor profile,
+    so one cell per target and runtime."""
+    chosen, built_as = list(toolchains), list(profiles)
     several = len(chosen) > 1
     for case in cases:
         for triple in case.targets:
@@ -112,5 +117,7 @@ def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[s
                 continue
             for runtime in runtimes.values():
                 for toolchain in (chosen if case.kind.built else [""]):
-                    rule = expectations.for_cell(case, triple, runtime, toolchain)
-                    yield Cell(case, targets[triple], runtime, toolchain, rule, expectations, several)
+                    for profile in (built_as if case.kind.built else [PROFILES[DEFAULT_PROFILE]]):
+                        rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile.name)
+                        yield Cell(case, targets[triple], runtime, toolchain, rule, expectations,
+                                   several, profile)

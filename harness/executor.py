@@ -13,6 +13,10 @@ the result says how each went. `copies` maps a
 scratch folder to a folder of the sandbox copied there (symlinks kept as symlinks),
 from which files named `*.cleanup` (the leftovers of an earlier run, by wasi-testsuite's
 convention) are removed.
+
+With `--session` (the worker's long-lived sandbox), the end of its input means the harness
+went away (killed, not closed): the guest running then is killed and the executor exits, so
+that the container (started with --rm) goes too instead of outliving the run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -46,6 +51,7 @@ BASE_ENV = {
 }
 # The container's OOM-kill counter (cgroup v1, then v2): tells a memory-limit kill apart.
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+RUNNING: set[int] = set()  # the process group of the guest running now
 OOM_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 
 
@@ -152,6 +158,7 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
             argv, cwd=scratch, env=BASE_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, preexec_fn=_child_setup,
         )
+        RUNNING.add(proc.pid)
     except OSError as error:
         conversation.stop_servers(servers)
         return {"exit_code": None, "signal": None, "timed_out": False, "spawn_error": str(error),
@@ -191,6 +198,7 @@ def run_process(request: dict[str, Any], scratch: str) -> dict[str, Any]:
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=min(deadline - now, POLL_S))
     _kill_group(proc.pid)  # leftovers of the process, if it forked
+    RUNNING.discard(proc.pid)
     for capture in captures:
         capture.join(timeout=5)
     code = proc.returncode
@@ -261,9 +269,21 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _read_requests(lines: queue.Queue[str | None], session: bool) -> None:
+    for line in sys.stdin:
+        lines.put(line)
+    if session:  # the harness is gone: nothing it started may outlive it
+        for pid in list(RUNNING):
+            _kill_group(pid)
+        os._exit(0)
+    lines.put(None)
+
+
 def main() -> None:
     os.makedirs(BASE_ENV["HOME"], exist_ok=True)
-    for line in sys.stdin:
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_read_requests, args=(lines, "--session" in sys.argv[1:]), daemon=True).start()
+    while (line := lines.get()) is not None:
         if not line.strip():
             continue
         try:

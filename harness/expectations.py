@@ -5,14 +5,15 @@ a shared expectations file (`suites/expectations/*.yaml`, applying to every case
 selects), so that knowledge about a runtime or a target is written once. Which
 rule decides a cell:
 - a case's own overrides win over shared rules; among them, the last one wins;
-- among shared rules, one that names runtimes or toolchains wins over one that
-  does not, then one that names targets; among equals the later one (files in
+- among shared rules, one that names runtimes, toolchains, build profiles or imports wins
+  over one that does not, then one that names targets; among equals the later one (files in
   name order, rules in file order).
 Rules with `tests:` apply to single tests of libtest cells, never to whole cells.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.expect import Expectation, parse_expectation
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
+from harness.profiles import PROFILES
 from harness.runtime import Runtime, families
 from harness.suite_file import YamlFile, relative_name, suggest
 from harness.targets import Target
@@ -67,9 +70,10 @@ class Selector:
     toolchains: frozenset[str] | None = None
     tests: tuple[str, ...] | None = None  # globs on libtest test names
     imports: tuple[str, ...] | None = None  # globs on the WASI interfaces the artifact imports
+    profiles: frozenset[str] | None = None  # build profiles (abort, unwind)
 
     def selects(self, case: Case, target: str, runtime: Runtime, toolchain: str,
-                imports: Imports = None) -> bool:
+                imports: Imports = None, profile: str = DEFAULT_PROFILE) -> bool:
         """Whether it selects the cell; a rule on imports only once the artifact's are known
         (or, with ANY_IMPORTS, wherever an artifact may import what it names)."""
         return (
@@ -79,6 +83,7 @@ class Selector:
             and (self.runtimes is None or runtime.name in self.runtimes
                  or runtime.family in self.runtimes)
             and (self.toolchains is None or toolchain in self.toolchains)
+            and (self.profiles is None or profile in self.profiles)
             and (self.imports is None or imports is ANY_IMPORTS
                  or bool(self.imported(imports or ())))
         )
@@ -94,7 +99,8 @@ class Selector:
 
     @property
     def specificity(self) -> tuple[bool, bool]:
-        named = self.runtimes is not None or self.toolchains is not None or self.imports is not None
+        named = (self.runtimes is not None or self.toolchains is not None or self.imports is not None
+                 or self.profiles is not None)
         return (named, self.targets is not None)
 
 
@@ -139,7 +145,7 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
     selector = Selector(cases=_tuple(raw, "cases"), features=_set(raw, "features"),
                         targets=_set(raw, "targets"), runtimes=_set(raw, "runtimes"),
                         toolchains=_set(raw, "toolchains"), tests=_tuple(raw, "tests"),
-                        imports=_tuple(raw, "imports"))
+                        imports=_tuple(raw, "imports"), profiles=_set(raw, "profiles"))
     return Rule(
         kind=kind, reason=" ".join(body["reason"].split()), selector=selector,
         source=f"{relative_name(file.path)}:{file.line(at)}", shared=shared, order=order,
@@ -178,24 +184,27 @@ class Expectations:
         return cls(rules)
 
     def for_cell(self, case: Case, target: str, runtime: Runtime, toolchain: str,
-                 imports: Imports = None) -> Rule | None:
+                 imports: Imports = None, profile: str = DEFAULT_PROFILE) -> Rule | None:
         """The rule that decides the cell, or None (the case's own expectation holds); rules on
         the artifact's imports count once `imports` are known. A rule chosen by the imports it
         names says which of them the artifact has."""
         own = [r for r in case.overrides if r.selector.tests is None
-               and r.selector.selects(case, target, runtime, toolchain, imports)]
+               and r.selector.selects(case, target, runtime, toolchain, imports, profile)]
         rule = own[-1] if own else _most_specific(
-            r for r in self._cell_rules if r.selector.selects(case, target, runtime, toolchain, imports))
+            r for r in self._cell_rules
+            if r.selector.selects(case, target, runtime, toolchain, imports, profile))
         found = rule.selector.imported(imports) if rule is not None else []
         if rule is not None and found:
             rule = replace(rule, reason=f"{rule.reason} (this artifact imports {', '.join(found)})")
         return rule
 
-    def test_rules(self, case: Case, target: str, runtime: Runtime, toolchain: str) -> list[Rule]:
+    def test_rules(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+                   profile: str = DEFAULT_PROFILE) -> list[Rule]:
         """The test-level rules that may apply to tests of this cell (own ones first)."""
         own = [r for r in case.overrides if r.selector.tests is not None
-               and r.selector.selects(case, target, runtime, toolchain)]
-        shared = [r for r in self._test_rules if r.selector.selects(case, target, runtime, toolchain)]
+               and r.selector.selects(case, target, runtime, toolchain, profile=profile)]
+        shared = [r for r in self._test_rules
+                  if r.selector.selects(case, target, runtime, toolchain, profile=profile)]
         return own + shared
 
 
@@ -228,11 +237,11 @@ def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mappi
                 continue
             for runtime in runtime_list:
                 runnable = runtime.unsupported_reason(targets[triple]) is None
-                for toolchain in toolchain_names:
-                    rule = expectations.for_cell(case, triple, runtime, toolchain)
+                for toolchain, profile in itertools.product(toolchain_names, PROFILES):
+                    rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile)
                     counted = [rule] if rule is not None and (runnable or rule.kind == "skip") else []
-                    counted += [r for r in on_imports if runnable
-                                and r.selector.selects(case, triple, runtime, toolchain, ANY_IMPORTS)]
+                    counted += [r for r in on_imports if runnable and r.selector.selects(
+                        case, triple, runtime, toolchain, ANY_IMPORTS, profile)]
                     for decided in counted:
                         used[id(decided)] = used.get(id(decided), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]

@@ -12,7 +12,13 @@ from harness.builder import builder_for
 from harness.expectations import Expectations, expectation_files
 from harness.expectations_command import usage
 from harness.judgment import lost
-from harness.options import expectation_paths, selected_runtimes, selected_targets, selected_toolchains
+from harness.options import (
+    expectation_paths,
+    selected_profiles,
+    selected_runtimes,
+    selected_targets,
+    selected_toolchains,
+)
 from harness.profile import lines, profile
 from harness.record import CellResult
 from harness.results import Results, read_records, write_results
@@ -40,6 +46,7 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
         run_id, targets=list(selected_targets(config)), runtimes=list(selected_runtimes(config)),
         toolchains=[t.name for t in toolchains], builders=[builder_for(t).name for t in toolchains],
         argv=["pytest", *sys.argv[1:]], stale=stale,
+        build_profiles=[p.name for p in selected_profiles(config)],
         toolchain_versions=_toolchain_versions(toolchains))
     header.profile = profile(records)
     config.stash[PROFILE] = lines(header.profile)
@@ -113,7 +120,8 @@ def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[d
         rules += [r for c in cases.values() for r in c.overrides if r.selector.tests is not None]
         for rule in rules:
             cells = [r for r in libtest if r.case in cases and r.runtime in runtimes
-                     and rule.selector.selects(cases[r.case], r.target, runtimes[r.runtime], r.toolchain)]
+                     and rule.selector.selects(cases[r.case], r.target, runtimes[r.runtime], r.toolchain,
+                                               profile=r.build_profile)]
             if cells and not any(rule.selector.selects_test(t.name) for r in cells for t in r.tests or []):
                 stale.append({"source": rule.source, "kind": rule.kind, "reason": rule.reason})
     return stale

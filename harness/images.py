@@ -107,7 +107,7 @@ def _files(inputs: Iterable[str]) -> list[Path]:
 
 def tools_spec() -> ImageSpec:
     return ImageSpec("tools", f"{REPOSITORY}/tools", "tools/Dockerfile",
-                     ("tools", "wasi-threads-libc"))
+                     ("tools", "wasi-threads-libc", "unwind"))
 
 
 def runtimes_spec() -> ImageSpec:

@@ -1,4 +1,5 @@
-"""What the command line selects: targets, runtimes, toolchains, the fixtures, the expectations."""
+"""What the command line selects: targets, runtimes, toolchains, build profiles, the fixtures,
+the expectations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from harness.errors import UserError
 from harness.expectations import expectation_files
 from harness.fixtures import Workspace
+from harness.profiles import Profile, pick_profiles
 from harness.runtime import Runtime, families, installed_runtimes
 from harness.suite_paths import suite_root
 from harness.targets import Target, all_targets
@@ -53,6 +55,14 @@ def selected_toolchains(config: pytest.Config) -> list[Toolchain]:
         return pick(names)
     except UserError as error:
         raise pytest.UsageError(f"--toolchains: {error}") from None
+
+
+def selected_profiles(config: pytest.Config) -> list[Profile]:
+    """The build profiles of the run: --profiles (catalogue order), else the default (abort)."""
+    try:
+        return pick_profiles(split_option(config.getoption("profiles")))
+    except UserError as error:
+        raise pytest.UsageError(f"--profiles: {error}") from None
 
 
 def workspace_of(config: pytest.Config) -> Workspace:

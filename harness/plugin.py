@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from harness.expectations import Expectations
 from harness.finish import PROFILE, STALE
 from harness.options import (
     expectation_paths,
+    selected_profiles,
     selected_runtimes,
     selected_targets,
     selected_toolchains,
@@ -56,6 +59,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--toolchains", action="append", default=[], metavar="LIST",
                     help="comma-separated toolchains of harness/toolchains.yaml (default: the "
                          "catalogue's default); several make the toolchain an axis of the cells")
+    group.addoption("--profiles", action="append", default=[], metavar="LIST",
+                    help="comma-separated build profiles: abort (the default: the toolchain's own "
+                         "std) and unwind (std built with panic=unwind); several make the profile "
+                         "an axis of the cells")
     group.addoption("--builder", default="docker", choices=["docker", "host"],
                     help="`host` is short for --toolchains host (the host's own cargo)")
     group.addoption("--results-dir", default="reports", type=Path, metavar="DIR",
@@ -79,7 +86,16 @@ def marker(name: str) -> str:
     return name.replace("-", "_").replace(".", "_")
 
 
+def _stop_like_ctrl_c(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # A run told to stop (a CI job cancelled, `kill`) ends as after a Ctrl-C: the cells so far
+    # recorded and reported, the containers removed.
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     REGISTRY.add_files(config.getoption("runtime_plugin"))
     runtimes = installed_runtimes()
     for target in all_targets().values():
@@ -96,6 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[CASE_IDS] = {}
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
+    selected_profiles(config)
     _add_wasi_testsuite(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
@@ -158,7 +175,7 @@ class SuiteFile(pytest.File):
                 )
             seen[case.id] = where
         cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
-                       [t.name for t in selected_toolchains(config)])
+                       [t.name for t in selected_toolchains(config)], selected_profiles(config))
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 

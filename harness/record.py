@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
 from harness.verdict import FAILING_TESTS, FAILING_VERDICTS, SYMBOLS, ReasonCode, TestOutcome, Verdict
 
 FORMAT_VERSION = 3
@@ -20,6 +21,7 @@ PASS, UNSUPPORTED, NA, XFAIL, UNAVAILABLE, FAIL = "pass", "unsupported", "n/a", 
 CATEGORIES = (PASS, UNSUPPORTED, NA, XFAIL, UNAVAILABLE, FAIL)
 NA_SYMBOL = "N/A"
 NO_FEATURE = "(no feature)"
+CellKey = tuple[str, str, str, str, str]  # case, target, runtime, toolchain, build profile
 
 
 class CellKind(StrEnum):
@@ -32,10 +34,12 @@ class CellKind(StrEnum):
     WASI_TESTSUITE = "wasi-testsuite"
 
 
-def cell_name(case: str, target: str, runtime: str, toolchain: str = "") -> str:
+def cell_name(case: str, target: str, runtime: str, toolchain: str = "", profile: str = "") -> str:
     """The pytest item name: `case[target-runtime]`, or `case[target-runtime@toolchain]` on a
-    run with several toolchains (pass the toolchain only then)."""
-    return f"{case}[{target}-{runtime}{'@' + toolchain if toolchain else ''}]"
+    run with several toolchains (pass the toolchain only then), ending `+profile` for a build
+    profile other than the default (`+unwind`)."""
+    built = ("@" + toolchain if toolchain else "") + ("+" + profile if profile else "")
+    return f"{case}[{target}-{runtime}{built}]"
 
 
 @dataclass
@@ -79,6 +83,7 @@ class CellResult:
     reason: str = ""
     ran: bool = False
     toolchain: str = ""  # "" for a prebuilt guest (no toolchain built it)
+    build_profile: str = DEFAULT_PROFILE  # the build profile (harness/profiles.py): abort, unwind
     kind: CellKind = CellKind.FIXTURE
     reason_code: ReasonCode | None = None  # why a cell was not run or not built, for grouping
     library: str = ""  # libtest: the library its tests exercise (core, alloc, std) or the crate
@@ -147,12 +152,24 @@ class CellResult:
     # ---- identity and presentation --------------------------------------------------
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.case, self.target, self.runtime, self.toolchain)
+    def key(self) -> CellKey:
+        return (self.case, self.target, self.runtime, self.toolchain, self.build_profile)
+
+    @property
+    def profile_suffix(self) -> str:
+        """"" under the default build profile, else its name."""
+        return "" if self.build_profile == DEFAULT_PROFILE else self.build_profile
+
+    @property
+    def build(self) -> str:
+        """What built it, as the matrix sets builds side by side: the toolchain, with the build
+        profile when it is not the default (`debian-sid +unwind`)."""
+        return f"{self.toolchain} +{self.build_profile}" if self.profile_suffix else self.toolchain
 
     def name(self, with_toolchain: bool = False) -> str:
         """The pytest item name (with the toolchain on runs with several)."""
-        return cell_name(self.case, self.target, self.runtime, self.toolchain if with_toolchain else "")
+        return cell_name(self.case, self.target, self.runtime, self.toolchain if with_toolchain else "",
+                         self.profile_suffix)
 
     @property
     def anchor(self) -> str:
@@ -160,6 +177,8 @@ class CellResult:
         text = f"cell-{self.case}__{self.target}__{self.runtime}"
         if self.toolchain:
             text += f"__{self.toolchain}"
+        if self.profile_suffix:
+            text += f"__{self.build_profile}"
         return re.sub(r"[^A-Za-z0-9._-]", "-", text)
 
     @property

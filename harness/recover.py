@@ -13,6 +13,7 @@ from pathlib import Path
 
 from harness.errors import UserError
 from harness.finish import judged_lost
+from harness.profiles import PROFILES
 from harness.results import RECORDS_DIR, Results, ordered, read_records, write_results
 from harness.run_header import describe_run
 from harness.runtime import installed_runtimes
@@ -35,6 +36,7 @@ def recover(results_dir: Path, run_id: str | None = None) -> Path:
         run.name, targets=ordered(c.target for c in cells),
         runtimes=ordered((c.runtime for c in cells), installed_runtimes()),
         toolchains=ordered(c.toolchain for c in cells if c.toolchain),
+        build_profiles=ordered((c.build_profile for c in cells), PROFILES),
         builders=[c.builder for c in cells if c.builder],
         argv=["python", "-m", "harness", "recover", str(results_dir)],
         date=max(p.stat().st_mtime for p in run.glob("*.jsonl")),

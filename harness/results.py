@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 
 from harness.errors import UserError
-from harness.record import FORMAT_VERSION, CellResult
+from harness.record import FORMAT_VERSION, CellKey, CellResult
 from harness.run_header import RunHeader
 from harness.suite_file import key_name
 from harness.verdict import ReasonCode, Verdict
@@ -58,15 +58,15 @@ class RecordWriter:
 
 
 STARTED = "started"
-IDENTITY = ("case", "target", "runtime", "toolchain", "kind", "library", "test_binary", "wasi_suite",
-            "evidence", "suite", "line", "features", "description")
+IDENTITY = ("case", "target", "runtime", "toolchain", "build_profile", "kind", "library", "test_binary",
+            "wasi_suite", "evidence", "suite", "line", "features", "description")
 
 
 def read_records(results_dir: Path, run_id: str) -> tuple[list[CellResult], list[CellResult]]:
     """Every complete record of the run (a line torn by a crash is skipped), and the cells that
     started but left no record (as records with their identity only, verdict still to judge)."""
     records: list[CellResult] = []
-    started: dict[tuple[str, str, str, str], CellResult] = {}
+    started: dict[CellKey, CellResult] = {}
     for path in sorted((results_dir / RECORDS_DIR / run_id).glob("*.jsonl")):
         for line in path.read_text(errors="replace").splitlines():
             try:
@@ -83,7 +83,7 @@ def read_records(results_dir: Path, run_id: str) -> tuple[list[CellResult], list
 
 
 def sort_cells(cells: Iterable[CellResult]) -> tuple[CellResult, ...]:
-    return tuple(sorted(cells, key=lambda c: (c.target, c.case, c.runtime, c.toolchain)))
+    return tuple(sorted(cells, key=lambda c: (c.target, c.case, c.runtime, c.toolchain, c.build_profile)))
 
 
 def ordered(names: Iterable[str], preferred: Iterable[str] = ()) -> list[str]:
@@ -124,6 +124,16 @@ class Results:
     @cached_property
     def several_toolchains(self) -> bool:
         return len(self.toolchains) > 1
+
+    @cached_property
+    def builds(self) -> list[str]:
+        """What built the cells, as the matrix sets them side by side (CellResult.build): each
+        toolchain, and under each build profile but the default, `toolchain +profile`."""
+        return ordered(c.build for c in self.cells if c.toolchain)
+
+    @cached_property
+    def several_builds(self) -> bool:
+        return len(self.builds) > 1
 
     def name_of(self, cell: CellResult) -> str:
         """The cell's pytest item name as this run gave it."""
@@ -271,7 +281,7 @@ def parse_results(data: Any, source: str) -> Results:
     data = upgrade(data)
     validate(data, source)
     cells = [CellResult.from_json(raw) for raw in data["cells"]]
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[CellKey] = set()
     for cell in cells:
         if cell.key in seen:
             raise UserError(f"{source}: cell {cell.name(bool(cell.toolchain))} appears twice")

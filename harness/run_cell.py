@@ -45,6 +45,7 @@ def identity(cell: Cell) -> CellResult:
         target=cell.target.triple,
         runtime=cell.runtime.name,
         toolchain=cell.toolchain,
+        build_profile=cell.profile.name,
         verdict=Verdict.INFRA_ERROR,
         kind=kind.cell_kind,
         suite=relative_name(cell.case.path),
@@ -71,6 +72,10 @@ def not_runnable(cell: Cell, context: Context) -> Judgment | None:
     reason = cell.runtime.unsupported_reason(cell.target)
     if reason:
         return unsupported_by_runtime(reason)
+    if cell.profile.exceptions:
+        reason = cell.runtime.exceptions_reason()
+        if reason:
+            return unsupported_by_runtime(reason)
     if cell.case.network == "loopback":
         reason = cell.runtime.network_reason(cell.target)
         if reason:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from harness import PROJECT_ROOT
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
 
 # Fields left out of the JSON when they have no value.
 OPTIONAL = ("versions_error", "shards", "profile")
@@ -26,6 +27,7 @@ class RunHeader:
     # each column: family, major (release line), wasi (versions it implements), reference
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     toolchains: list[str] = field(default_factory=list)
+    build_profiles: list[str] = field(default_factory=lambda: [DEFAULT_PROFILE])
     argv: list[str] = field(default_factory=list)
     image: str | None = None  # the sandbox's (runtimes) image
     image_id: str | None = None
@@ -52,7 +54,8 @@ class RunHeader:
 
 
 def describe_run(run_id: str, *, targets: list[str], runtimes: list[str], toolchains: list[str],
-                 builders: list[str], argv: list[str], stale: list[dict[str, str]] | None = None,
+                 builders: list[str], argv: list[str], build_profiles: list[str] | None = None,
+                 stale: list[dict[str, str]] | None = None,
                  date: float | None = None, note: str | None = None,
                  toolchain_versions: dict[str, dict[str, str]] | None = None) -> RunHeader:
     """The header of a run (of a finished one, or one recovered from its records: `note` says
@@ -64,6 +67,7 @@ def describe_run(run_id: str, *, targets: list[str], runtimes: list[str], toolch
         host=platform.node(),
         builder=",".join(sorted(set(builders))) or None,
         targets=targets, runtimes=runtimes, toolchains=toolchains, argv=argv,
+        build_profiles=build_profiles or [DEFAULT_PROFILE],
         toolchain_versions=toolchain_versions or {},
         stale_expectations=stale or [],
         versions_error=note,

@@ -43,13 +43,15 @@ class Invocation:
     `dirs` maps a guest path to a directory relative to the cell's scratch
     directory (the runtime runs there). `network` asks for sockets on loopback.
     `proposals` names WASI proposals beyond the CLI world the guest imports (e.g.
-    "http"), for runtimes that switch them on by flag."""
+    "http"), for runtimes that switch them on by flag. `exceptions`: the guest uses the
+    WebAssembly exception-handling proposal (built with panic=unwind)."""
 
     args: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     dirs: Mapping[str, str] = field(default_factory=dict)
     network: bool = False
     proposals: frozenset[str] = frozenset()
+    exceptions: bool = False
 
 
 class Runtime(ABC):
@@ -61,8 +63,9 @@ class Runtime(ABC):
     kinds: ClassVar[frozenset[str]] = frozenset({"module"})  # "module" and/or "component"
     threads: ClassVar[bool] = False  # runs wasi-threads modules (shared memory)
     network: ClassVar[bool] = False  # can grant guests sockets on loopback
+    exceptions: ClassVar[bool] = False  # runs guests that use exception handling (panic=unwind)
     # Why a capability is missing, in the runtime's own terms ("threads", "component",
-    # "module", "network"); shown as the reason of the cells it cannot run.
+    # "module", "network", "exceptions"); shown as the reason of the cells it cannot run.
     limitations: ClassVar[Mapping[str, str]] = {}
     # The image label that records the runtime's package version (default: the name).
     package: ClassVar[str] = ""
@@ -98,6 +101,13 @@ class Runtime(ABC):
         if target.threads and not self.threads:
             return self.limitations.get("threads") or f"{self.name} cannot run wasi-threads modules"
         return None
+
+    def exceptions_reason(self) -> str | None:
+        """Why this runtime cannot run guests that use exception handling, or None."""
+        if self.exceptions:
+            return None
+        return self.limitations.get("exceptions") or (
+            f"{self.name} does not implement the exception-handling proposal")
 
     def serve_reason(self) -> str | None:
         """Why this runtime cannot serve a `wasi:http/service` guest, or None."""

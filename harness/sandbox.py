@@ -106,7 +106,7 @@ class Sandbox:
             "docker", "run", *sandbox_flags(self.artifacts_dir, self.cache_dir, self.session),
             "--name", self.container_name,
             *self._file_mounts(),
-            self.image, "python3", EXECUTOR_MOUNT,
+            self.image, "python3", EXECUTOR_MOUNT, "--session",
         ]
 
     def _file_mounts(self) -> list[str]:

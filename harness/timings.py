@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ SLOWDOWN_FILE = "runtime-slowdown.json"
 CRASHERS_FILE = "crashers.json"  # a test binary's cell -> the tests that ended its process last time
 # For a cell never timed: about what a test binary's tests take, or a fixture's single run.
 UNKNOWN_LIBTEST_S, UNKNOWN_S = 30.0, 1.0
+MIN_GUEST_S = 1.0  # a test binary that takes the fastest runtime less measures no slowdown
 
 
 def load() -> dict[str, float]:
@@ -44,18 +44,24 @@ def save(seconds: Mapping[str, float]) -> None:
 
 
 def slowdowns(cells: Iterable[CellResult]) -> dict[str, float]:
-    """Each runtime's slowdown in a run: the median, over the test binaries it ran, of its time
-    against the fastest runtime's for the same binary (1.0 for the fastest)."""
-    fastest: dict[tuple[str, str, str], float] = {}
+    """Each runtime's slowdown in a run: its guest time (without the runtime's start-up) over
+    the fastest runtime's, summed over the test binaries that take the fastest one at least
+    MIN_GUEST_S (short ones measure start-ups, not guests); 1.0 for the fastest."""
+    def guest(cell: CellResult) -> float:
+        return max(cell.duration_s - (cell.startup_s or 0.0), 0.0)
+
     timed = [c for c in cells if c.tests and c.duration_s > 0]
+    fastest: dict[tuple[str, str, str], float] = {}
     for cell in timed:
         key = (cell.case, cell.target, cell.toolchain)
-        fastest[key] = min(fastest.get(key, cell.duration_s), cell.duration_s)
-    ratios: dict[str, list[float]] = {}
+        fastest[key] = min(fastest.get(key, guest(cell)), guest(cell))
+    spent: dict[str, list[float]] = {}
     for cell in timed:
-        ratios.setdefault(cell.runtime, []).append(cell.duration_s / fastest[(cell.case, cell.target,
-                                                                              cell.toolchain)])
-    return {runtime: round(statistics.median(values), 2) for runtime, values in ratios.items()}
+        best = fastest[(cell.case, cell.target, cell.toolchain)]
+        if best >= MIN_GUEST_S:
+            sums = spent.setdefault(cell.runtime, [0.0, 0.0])
+            sums[0], sums[1] = sums[0] + guest(cell), sums[1] + best
+    return {runtime: round(took / best, 2) for runtime, (took, best) in spent.items()}
 
 
 def save_slowdowns(measured: Mapping[str, float]) -> None:

@@ -9,12 +9,14 @@ import shutil
 import subprocess
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
+from harness.builder import ABORT, PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
+from harness.profiles import Profile
 from harness.sandbox import LABEL
 from harness.targets import Target
 from harness.verdict import Judgment
@@ -58,7 +60,7 @@ class DockerBuilder(Builder):
         return versions
 
     @cached_property
-    def _record(self) -> tuple[dict[str, dict[str, str]], str]:
+    def _record(self) -> tuple[dict[str, dict[str, Any]], str]:
         """What the image's build recorded for each target (docker/build-std/toolchain.sh),
         and its rustc's version line."""
         result = subprocess.run(["docker", "run", "--rm", "--network", "none", "--label", LABEL,
@@ -69,7 +71,7 @@ class DockerBuilder(Builder):
         text, _, rustc = result.stdout.rpartition("}")
         return json.loads(text + "}"), rustc.strip()
 
-    def target_verdict(self, target: Target) -> Judgment | None:
+    def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
         from harness.images import unbuildable
 
         why = unbuildable(self.toolchain)
@@ -82,12 +84,22 @@ class DockerBuilder(Builder):
             return unknown_target(who, target.triple)
         if entry["status"] == "failed":
             return std_does_not_build(who, target.triple, entry.get("detail", ""))
+        if profile.suffix:  # std built with that profile in the image (docker/build-std/unwind.sh)
+            built = entry.get(profile.name)
+            if built is None:
+                return toolchain_unavailable(f"{self.toolchain.name}: its image has no std built with "
+                                             f"panic={profile.name} for {target.triple} (an image made "
+                                             "before build profiles: run `python -m harness setup`)")
+            if built["status"] == "failed":
+                return std_does_not_build(f"{who} with panic={profile.name}", target.triple,
+                                          built.get("detail", ""))
         return None
 
-    def _docker_argv(self, workspace: Workspace, target: Target) -> list[str]:
+    def _docker_argv(self, workspace: Workspace, target: Target, profile: Profile) -> list[str]:
         """Cargo in a throwaway container of the image: offline (the image vendors every
-        crate the fixtures use), workspace read-only, a persistent target dir per target."""
-        target_dir = self._target_dir(target)
+        crate the fixtures use), workspace read-only, a persistent target dir per target
+        and profile, the profile's flags in RUSTFLAGS."""
+        target_dir = self._target_dir(target, profile)
         argv = [
             "docker", "run", "--rm", "--label", LABEL, "--network", "none",
             "-v", f"{workspace.root}:/ws:ro",
@@ -95,26 +107,31 @@ class DockerBuilder(Builder):
             "-e", "CARGO_TARGET_DIR=/target", "-e", "CARGO_TERM_COLOR=never",
             "-w", "/ws",
         ]
+        if profile.rustflags:
+            argv += ["-e", f"RUSTFLAGS={profile.rustflags}"]
         if os.getuid() != 0:
             argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
         return [*argv, self.image]
 
-    def _target_dir(self, target: Target) -> Path:
-        return cache_dir(f"cargo-target/{self.toolchain.name}/{target.triple}")
+    def _target_dir(self, target: Target, profile: Profile) -> Path:
+        suffix = f"+{profile.name}" if profile.suffix else ""
+        return cache_dir(f"cargo-target/{self.toolchain.name}/{target.triple}{suffix}")
 
-    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
-        _run_build([*self._docker_argv(workspace, target), *_cargo(crate, target)], "cargo build")
-        built = self._target_dir(target) / target.triple / PROFILE
+    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path,
+                profile: Profile = ABORT) -> None:
+        _run_build([*self._docker_argv(workspace, target, profile), *_cargo(crate, target)], "cargo build")
+        built = self._target_dir(target, profile) / target.triple / PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
-    def repro(self, workspace: Workspace, crate: str, target: Target) -> str:
-        return shlex.join([*self._docker_argv(workspace, target), *_cargo(crate, target)])
+    def repro(self, workspace: Workspace, crate: str, target: Target, profile: Profile = ABORT) -> str:
+        return shlex.join([*self._docker_argv(workspace, target, profile), *_cargo(crate, target)])
 
-    def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path) -> list[str]:
+    def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path,
+                    profile: Profile) -> list[str]:
         """harness/build_test_binaries.py in a throwaway container of the image, offline."""
         argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
                 "-v", f"{TEST_BUILD}:/harness/build_test_binaries.py:ro",
-                "-v", f"{self._target_dir(target)}:/target", "-v", f"{out_dir}:/out"]
+                "-v", f"{self._target_dir(target, profile)}:/target", "-v", f"{out_dir}:/out"]
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", "/ws"]
         if test_crate.path is not None:
             argv += ["-v", f"{test_crate.path}:/ws:ro"]
@@ -122,14 +139,17 @@ class DockerBuilder(Builder):
             what += ["--package", test_crate.package]
         if os.getuid() != 0:
             argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
+        if profile.rustflags:
+            what += ["--rustflags", profile.rustflags]
         return [*argv, self.image, "python3", "/harness/build_test_binaries.py", "--target", target.triple,
                 "--out", "/out", "--target-dir", "/target", *what]
 
-    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
-        _run_build(self._tests_argv(test_crate, target, out_dir), "cargo test --no-run")
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path,
+                      profile: Profile = ABORT) -> None:
+        _run_build(self._tests_argv(test_crate, target, out_dir, profile), "cargo test --no-run")
 
-    def repro_tests(self, test_crate: TestCrate, target: Target) -> str:
-        return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR")))
+    def repro_tests(self, test_crate: TestCrate, target: Target, profile: Profile = ABORT) -> str:
+        return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR"), profile))
 
 
 def _cargo(crate: str, target: Target) -> list[str]:

@@ -9,10 +9,11 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
+from harness.builder import ABORT, PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
 from harness.judgment import toolchain_unavailable, unknown_target
+from harness.profiles import Profile
 from harness.targets import Target
 from harness.verdict import Judgment
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts
@@ -45,9 +46,12 @@ class HostBuilder(Builder):
     def _verdicts(self) -> dict[str, Judgment | None]:
         return {}
 
-    def target_verdict(self, target: Target) -> Judgment | None:
+    def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
         if target.triple not in self._verdicts:
             self._verdicts[target.triple] = self._why_not(target)
+        if self._verdicts[target.triple] is None and profile.suffix:
+            return toolchain_unavailable(f"the host's toolchain has no std built with panic={profile.name} "
+                                         "(the toolchain images build one: use an image's toolchain)")
         return self._verdicts[target.triple]
 
     def _why_not(self, target: Target) -> Judgment | None:
@@ -66,7 +70,8 @@ class HostBuilder(Builder):
                                          f"(rustup target add {target.triple})")
         return None
 
-    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path) -> None:
+    def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path,
+                      profile: Profile = ABORT) -> None:
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", str(test_crate.path)]
         if test_crate.package:
             what += ["--package", test_crate.package]
@@ -79,7 +84,8 @@ class HostBuilder(Builder):
             output = (result.stdout + result.stderr).strip().splitlines()
             raise BuildFailed("\n".join(output[-COMPILER_LINES:]))
 
-    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path) -> None:
+    def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path,
+                profile: Profile = ABORT) -> None:
         target_dir = cache_dir(f"host-target/{target.triple}")
         argv = ["cargo", *self._plus, "build", f"--{PROFILE}", "--locked", "-p", crate,
                 "--target", target.triple, "--target-dir", str(target_dir)]

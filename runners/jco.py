@@ -30,6 +30,7 @@ class Jco(Runtime):
     rank = 30
     kinds = frozenset({"module", "component"})  # a wasip1 module is wrapped into a component
     network = True
+    exceptions = True
     limitations = {"threads": "Jco has no wasi-threads support (shared-memory threads on Node.js)"}
     sandbox_files = SCRIPTS
     load_error_patterns = (
@@ -54,4 +55,6 @@ class Jco(Runtime):
             flags += ["--dir", f"{guest}::{host}"]
         if invocation.network:
             flags.append("--network")
+        if invocation.exceptions:  # transpiled for V8's exnref exception handling
+            flags.append("--exceptions")
         return ["node", "/runners/jco_run.mjs", artifact, cache, *flags, "--", *invocation.args]

@@ -1,10 +1,12 @@
 // Runs a WASI command (a component, or a core module wrapped into one) on Node.js
 // through Jco, transpiling each artifact once into a persistent cache directory.
 //
-//   node jco_run.mjs ARTIFACT CACHE_DIR [--env K=V]... [--dir GUEST::HOST]... [--network] -- ARGS...
+//   node jco_run.mjs ARTIFACT CACHE_DIR [--env K=V]... [--dir GUEST::HOST]... [--network]
+//                    [--exceptions] -- ARGS...
 //
 // The guest gets exactly the given environment, preopens and arguments, and no
-// sockets unless --network is given. A Jco failure to wrap or transpile prints
+// sockets unless --network is given. --exceptions: the guest uses exception handling
+// (built with panic=unwind), which Jco transpiles only when asked. A Jco failure to wrap or transpile prints
 // "jco: failed to transpile: ..." and exits 1 (the plugin reads it as a load error).
 import { execFileSync } from "node:child_process";
 import {
@@ -20,11 +22,12 @@ const READY = ".ready";
 
 function parse(argv) {
   const [artifact, cacheDir, ...rest] = argv;
-  const options = { artifact, cacheDir, env: {}, dirs: [], network: false, args: [] };
+  const options = { artifact, cacheDir, env: {}, dirs: [], network: false, exceptions: false, args: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === "--") { options.args = rest.slice(i + 1); break; }
     if (arg === "--network") { options.network = true; continue; }
+    if (arg === "--exceptions") { options.exceptions = true; continue; }
     const value = rest[++i];
     if (arg === "--env") {
       const at = value.indexOf("=");
@@ -44,7 +47,7 @@ function isCoreModule(path) {
   return header[0] === 1 && header[1] === 0 && header[2] === 0 && header[3] === 0;
 }
 
-async function prepare(artifact, cacheDir) {
+async function prepare(artifact, cacheDir, exceptions) {
   if (existsSync(join(cacheDir, READY))) return;
   mkdirSync(dirname(cacheDir), { recursive: true });
   const staging = mkdtempSync(`${cacheDir}.tmp-`);
@@ -59,6 +62,8 @@ async function prepare(artifact, cacheDir) {
       `${NODE_MODULES}/@bytecodealliance/jco/dist/cmd/transpile.js`);
     await transpileCmd(component, {
       name: "component", quiet: true, noTypescript: true, wasiShim: true, outDir: staging,
+      // a guest built with panic=unwind uses exception handling (the exnref encoding)
+      ...(exceptions ? { bindgenEnableWasmExnref: true } : {}),
     });
     writeFileSync(join(staging, "package.json"), '{"type": "module"}\n');
     symlinkSync(NODE_MODULES, join(staging, "node_modules"));
@@ -78,7 +83,7 @@ async function prepare(artifact, cacheDir) {
 
 const options = parse(process.argv.slice(2));
 try {
-  await prepare(options.artifact, options.cacheDir);
+  await prepare(options.artifact, options.cacheDir, options.exceptions);
 } catch (error) {
   console.error(`jco: failed to transpile: ${error?.stack ?? error}`);
   process.exit(1);

@@ -18,6 +18,10 @@ class WasmEdge(Runtime):
         "component": "the WasmEdge CLI runs core modules, not components",
         "threads": ("`wasmedge --enable-threads` cannot instantiate a wasi-threads module "
                     "(it imports a shared memory)"),
+        "exceptions": ("`wasmedge compile` rejects exception handling (\"This instruction or syntax "
+                       "requires enabling Exception Handling proposal\", and has no option to enable "
+                       "it); its interpreter loads such a guest but corrupts memory at the first "
+                       "caught panic (\"out of bounds memory access\")"),
     }
     load_error_patterns = (
         r"instantiation failed",

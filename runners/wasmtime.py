@@ -12,6 +12,10 @@ from harness.targets import Target
 LAST_WITH_THREADS = 46
 # WASIp3 (`-S p3`) came in Wasmtime 37, on by default (with async exports) from 46.
 FIRST_WITH_P3, P3_BY_DEFAULT = 37, 46
+# Exception handling: 36 cannot translate its operators ("exception operators are not yet
+# implemented", even with `-W exceptions=y`); 45 and 46 run it with `-W exceptions=y`; on by
+# default from 47 (checked with each column's CLI).
+FIRST_WITH_EXCEPTIONS, EXCEPTIONS_BY_DEFAULT = 45, 47
 
 
 class Wasmtime(Runtime):
@@ -41,6 +45,12 @@ class Wasmtime(Runtime):
             if not cls.threads:
                 cls.limitations = {**cls.limitations, "threads": (
                     "Wasmtime 47 removed wasi-threads (`-S threads` is no longer supported)")}
+        if cls.major and "exceptions" not in cls.__dict__:
+            cls.exceptions = cls.major >= FIRST_WITH_EXCEPTIONS
+            if not cls.exceptions:
+                cls.limitations = {**cls.limitations, "exceptions": (
+                    f"Wasmtime {cls.major} cannot compile exception handling (\"exception operators "
+                    "are not yet implemented\", with -W exceptions=y too)")}
 
     @property
     def binary(self) -> str:
@@ -70,6 +80,8 @@ class Wasmtime(Runtime):
             # 36 predates the separate shared-memory switch (`-W threads` implies it there).
             flags += ["-W", "threads" if self.major <= 36 else "threads,shared-memory", "-S", "threads"]
         flags += self._p3_flags(target)
+        if invocation.exceptions and self.major < EXCEPTIONS_BY_DEFAULT:
+            flags += ["-W", "exceptions=y"]
         if invocation.network:
             flags += ["-S", "inherit-network", "-S", "allow-ip-name-lookup"]
         if "http" in invocation.proposals:

@@ -20,6 +20,8 @@ class Wazero(Runtime):
     limitations = {
         "component": "the wazero CLI runs core modules, not components",
         "threads": "the wazero CLI has no option to enable threads (shared memory)",
+        "exceptions": ("wazero refuses exception handling: \"tag section not supported as feature "
+                       "\"exception-handling\" is disabled\", and its CLI has no option to enable it"),
     }
     load_error_patterns = (
         r"error instantiating",

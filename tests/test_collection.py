@@ -158,3 +158,13 @@ def test_several_toolchains_name_their_cells_and_mark_them(pytester: pytest.Pyte
     result = pytester.runpytest(*args, "--toolchains", "debian-bookworm")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "unknown toolchain debian-bookworm" in result.stderr.str()
+
+
+def test_build_profiles_are_an_axis_of_built_cells(pytester: pytest.Pytester) -> None:
+    args = suites(pytester, hello=HELLO)
+    names = collected(pytester.runpytest(*args, "--runtimes", "jco", "--targets", "wasm32-wasip2",
+                                         "--profiles", "abort,unwind"))
+    assert names == ["hello.prints[wasm32-wasip2-jco]", "hello.prints[wasm32-wasip2-jco+unwind]"]
+    result = pytester.runpytest(*args, "--profiles", "unwound")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unknown build profile unwound" in result.stderr.str()

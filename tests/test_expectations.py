@@ -197,3 +197,19 @@ def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp
     assert rule.reason == ("49 links only the final 0.3.0 (this artifact imports "
                            "wasi:cli/environment@0.3.0-rc-2026-03-15)")
     assert expectations.for_cell(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"], "debian-sid", rc) is None
+
+
+def test_a_rule_may_name_build_profiles(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    (suites / "expectations").mkdir(parents=True)
+    (suites / "net.yaml").write_text(SUITE)
+    (suites / "expectations" / "panics.yaml").write_text(
+        "expectations:\n"
+        "  - profiles: [abort]\n"
+        "    xfail: {reason: a panic aborts the process}\n")
+    expectations = Expectations.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
+    (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
+    w49 = RUNTIMES["wasmtime-49"]
+    aborting = expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid")  # abort: the default
+    assert aborting is not None and aborting.reason == "a panic aborts the process"
+    assert expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid", profile="unwind") is None

@@ -356,6 +356,8 @@ def interrupt(directory: Path, act: str, *args: str) -> tuple[Run, float]:
             os.kill(int(container.rsplit("-", 2)[-2]), signal.SIGKILL)
         elif act == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)
+        elif act == "terminate":  # a CI job cancelled, a `kill`
+            os.killpg(proc.pid, signal.SIGTERM)
         output, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
     finally:
         if proc.poll() is None:
@@ -386,14 +388,30 @@ def test_a_killed_worker_keeps_its_records_and_its_cell_is_reported_lost(rundir:
     assert seconds < 100
 
 
+@pytest.mark.parametrize("act", ["ctrl-c", "terminate"])
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_ctrl_c_merges_the_records_so_far_and_removes_every_container(
-    rundir: Path, workers: list[str],
+    rundir: Path, workers: list[str], act: str,
 ) -> None:
-    run, seconds = interrupt(rundir, "ctrl-c", *workers)
+    run, seconds = interrupt(rundir, act, *workers)
     cells = run.cells  # results.json was written
     assert cells["a.before[wasm32-wasip1-wasmtime-45]"]["verdict"] == "pass"
     lost = cells["b.spin[wasm32-wasip1-wasmtime-45]"]
     assert lost["verdict"] == "infra-error" and lost["reason"].startswith("lost:"), lost
     assert run.returncode == pytest.ExitCode.INTERRUPTED
     assert seconds < 100
+
+
+def test_a_harness_killed_outright_leaves_no_container_running(rundir: Path) -> None:
+    """SIGKILL to every process of the run: nothing cleans up, yet the sandbox's executor sees
+    its input end, kills the guest and exits, and `--rm` removes the container."""
+    run_id = prepare(rundir, INTERRUPTED_SUITES)
+    proc = subprocess.Popen(command("--runtimes", "wasmtime-45", "-n", "1"), cwd=rundir,
+                            env=environment(rundir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_guest(run_id, "spin.wasm")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert leftover_containers(run_id) == []  # within its 15 s, not the guest's 120 s

@@ -204,7 +204,7 @@ def test_the_evidence_reports_pass_rates_per_library_module(tmp_path: Path) -> N
 def test_toolchains_side_by_side(tmp_path: Path) -> None:
     build_reports(DATA / "toolchains.json", tmp_path)
     md = (tmp_path / "matrix.md").read_text(encoding="utf-8")
-    assert "## Toolchains compared" in md
+    assert "## Builds compared" in md
     prefix = "| wasm32-wasip1-threads | thread.spawn-join | wasmtime-45 |"
     line = next(x for x in md.splitlines() if x.startswith(prefix))
     # oldest rustc first: trixie (1.85.1) failed, sid (1.97.1) passes
@@ -213,3 +213,26 @@ def test_toolchains_side_by_side(tmp_path: Path) -> None:
     html = (tmp_path / "matrix.html").read_text(encoding="utf-8")
     assert 'id="filter-toolchain"' in html
     assert "thread.spawn-join[wasm32-wasip1-threads-wasmtime-45@debian-trixie]" in html
+
+
+def test_build_profiles_side_by_side(tmp_path: Path) -> None:
+    """A cell that fails under panic=abort and passes under unwind, same toolchain: the builds
+    are set side by side and the step is named a fix by panic=unwind."""
+    data = json.loads((DATA / "toolchains.json").read_text())
+    sid = [c for c in data["cells"] if c["toolchain"] == "debian-sid"]
+    aborting = [{**c, "verdict": "fail", "reason": "crashed"} if c["case"] == "thread.spawn-join"
+                and c["verdict"] == "pass" else c for c in sid]
+    unwinding = [{**c, "build_profile": "unwind"} for c in sid]
+    data["cells"] = aborting + unwinding
+    data["run"] |= {"toolchains": ["debian-sid"], "build_profiles": ["abort", "unwind"]}
+    source = tmp_path / "results.json"
+    source.write_text(json.dumps(data))
+    build_reports(source, tmp_path)
+    md = (tmp_path / "matrix.md").read_text(encoding="utf-8")
+    assert "## Builds compared" in md
+    prefix = "| wasm32-wasip1-threads | thread.spawn-join | wasmtime-45 |"
+    line = next(x for x in md.splitlines() if x.startswith(prefix))
+    assert line == f"{prefix} ✘ | ✔ | fixed by panic=unwind |"
+    assert "| wasm32-wasip2 | wasmtime-45 | debian-sid +unwind |" in md  # a summary row per build
+    html = (tmp_path / "matrix.html").read_text(encoding="utf-8")
+    assert "thread.spawn-join[wasm32-wasip1-threads-wasmtime-45+unwind]" in html

@@ -90,6 +90,20 @@ def test_capabilities_decide_what_a_runtime_is_asked_to_run() -> None:
     assert runtimes["wazero"].network_reason(P1) is None  # std on WASIp1 cannot create sockets anyway
 
 
+def test_exception_handling_is_asked_for_where_a_runtime_needs_a_flag_and_refused_where_it_has_none() -> None:
+    runtimes = installed_runtimes()
+    unwinding = Invocation(exceptions=True)
+    assert runtimes["wasmtime-45"].argv("/a/g.wasm", P1, unwinding) == [
+        "wasmtime-45", "run", "-W", "exceptions=y", "/a/g.wasm"]
+    assert runtimes["wasmtime-49"].argv("/a/g.wasm", P1, unwinding) == ["wasmtime-49", "run", "/a/g.wasm"]
+    assert "--exceptions" in runtimes["jco"].argv("/a/g.wasm", P2, unwinding)
+    assert "--exceptions" not in runtimes["jco"].argv("/a/g.wasm", P2, PLAIN)
+    supported = {n for n, r in runtimes.items() if r.exceptions_reason() is None}
+    assert supported == {"wasmtime-45", "wasmtime-46", "wasmtime-48", "wasmtime-49", "pulley-45", "jco"}
+    assert "not yet implemented" in (runtimes["wasmtime-36"].exceptions_reason() or "")
+    assert "tag section not supported" in (runtimes["wazero"].exceptions_reason() or "")
+
+
 def test_columns_come_in_the_plugins_order() -> None:
     assert list(installed_runtimes())[:9] == ["wasmtime-36", "wasmtime-45", "wasmtime-46",
                                               "wasmtime-48", "wasmtime-49", "pulley-45", "jco",
@@ -185,13 +199,14 @@ class FakeBuilder(Builder):
     def toolchain_versions(self) -> dict[str, str]:
         return {"rustc": "0.0.0-fake"}
 
-    def compile(self, workspace: Workspace, crate: str, target: Any, out_dir: Path) -> None:
+    def compile(self, workspace: Workspace, crate: str, target: Any, out_dir: Path,
+                profile: Any = None) -> None:
         self.compiles += 1
         if self.error:
             raise BuildFailed(self.error)
         (out_dir / f"{crate}.wasm").write_bytes(b"\0asm\1\0\0\0")
 
-    def compile_tests(self, test_crate: Any, target: Any, out_dir: Path) -> None:
+    def compile_tests(self, test_crate: Any, target: Any, out_dir: Path, profile: Any = None) -> None:
         self.compiles += 1
         (out_dir / "coretests.wasm").write_bytes(b"\0asm\1\0\0\0")
 

@@ -2,10 +2,10 @@
 # Finish a toolchain image: std for the tier-3 targets the compiler knows, the crates that
 # fixture builds may use (offline), and a record of what builds for each target.
 # Usage: toolchain.sh TARGET...
-# Writes /usr/local/lib/wasm-conformance/targets.json: target -> {"status", "detail"}, where
+# Writes /usr/local/lib/wasm-conformance/targets.json: target -> {"status", "detail", "unwind"}, where
 # status is "prebuilt" (Debian ships std), "built" (built here), "failed" (std does not
 # build with this toolchain; detail: the compiler's last lines) or "unknown" (rustc does
-# not know the target).
+# not know the target); "unwind" says the same of std with panic=unwind (unwind.sh).
 set -eu
 root=/usr/local/lib/wasm-conformance
 here=$root/build-std
@@ -47,6 +47,19 @@ for target in "$@"; do
     fi
 done
 
+# 2b. std with panic=unwind, in a sysroot of its own (the `unwind` build profile), for each
+#     target that has std.
+for target in "$@"; do
+    case "$(cat "$status/$target")" in prebuilt|built) ;; *) continue ;; esac
+    if OFFLINE=$offline sh "$here/unwind.sh" "$target" > "$status/$target.unwind.log" 2>&1; then
+        echo "built" > "$status/$target.unwind"
+        echo "==> $target: std with panic=unwind built"
+    else
+        echo "failed" > "$status/$target.unwind"
+        echo "==> $target: std with panic=unwind does not build: $(grep -m1 '^error' "$status/$target.unwind.log" || tail -n1 "$status/$target.unwind.log")"
+    fi
+done
+
 # 3. The crates fixtures need beyond rust-src's (e.g. wasip3 0.7.1), vendored next to them;
 #    a crate already vendored at the same version is kept as it is.
 cd "$root/extra-crates"
@@ -74,14 +87,28 @@ chmod 1777 /usr/local/cargo
 python3 - "$status" "$root/targets.json" "$@" <<'PY'
 import json, pathlib, sys
 status, out, targets = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+
+def detail(log):
+    """The compiler's first errors and the log's last lines."""
+    if not log.is_file():
+        return ""
+    lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
+    errors = [l for l in lines if l.startswith("error")]
+    return "\n".join((errors[:5] or []) + ["..."] + lines[-15:])
+
+
 record = {}
 for target in targets:
     entry = {"status": (status / target).read_text().strip()}
     log = status / f"{target}.log"
     if entry["status"] == "failed" and log.is_file():
-        lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
-        errors = [l for l in lines if l.startswith("error")]
-        entry["detail"] = "\n".join((errors[:5] or []) + ["..."] + lines[-15:])
+        entry["detail"] = detail(log)
+    unwind = status / f"{target}.unwind"
+    if unwind.is_file():
+        entry["unwind"] = {"status": unwind.read_text().strip()}
+        if entry["unwind"]["status"] == "failed":
+            entry["unwind"]["detail"] = detail(status / f"{target}.unwind.log")
     record[target] = entry
 pathlib.Path(out).write_text(json.dumps(record, indent=1) + "\n")
 PY

@@ -36,7 +36,7 @@ def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha
     it now, since a rule may name what the artifact imports (a skip rule: not run after all)."""
     record.wasi_imports = context.wasi_imports(artifact, sha256, inside)
     rule = cell.expectations.for_cell(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
-                                      record.wasi_imports)
+                                      record.wasi_imports, cell.profile.name)
     if rule == cell.rule:
         return cell
     describe_rule(record, rule)

@@ -1,4 +1,5 @@
-"""A fixture: a program of the fixtures workspace, built once per target and toolchain, run once
+"""A fixture: a program of the fixtures workspace, built once per target, toolchain and build
+profile, run once
 with the case's invocation, judged by the case's expectation."""
 
 from __future__ import annotations
@@ -35,14 +36,14 @@ class Fixture(CaseKind):
 
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
         builder = context.builders[cell.toolchain]
-        return builder.name, builder.repro(context.workspace, self.crate, cell.target)
+        return builder.name, builder.repro(context.workspace, self.crate, cell.target, cell.profile)
 
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
-        return context.builders[cell.toolchain].target_verdict(cell.target)
+        return context.builders[cell.toolchain].target_verdict(cell.target, cell.profile)
 
     def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
         build = build_once(context.builders[cell.toolchain], context.workspace, self.crate, cell.target,
-                           context.run_id)
+                           context.run_id, cell.profile)
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
@@ -57,7 +58,7 @@ class Fixture(CaseKind):
         files = {f"{dirs[guest]}/{name}": content
                  for guest, entries in case.dirs.items() for name, content in entries.items()}
         invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
-                                network=case.network == "loopback")
+                                network=case.network == "loopback", exceptions=cell.profile.exceptions)
         inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
         settled = settle(cell, context, record, artifact.path, artifact.sha256, inside)
         if isinstance(settled, Judgment):

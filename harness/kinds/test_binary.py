@@ -1,5 +1,5 @@
 """A test binary: one cargo test target of Rust's own test crates or a user's, built once per
-(crate, target, toolchain), its tests run one crash at a time (harness/libtest.py) and each
+(crate, target, toolchain, build profile), its tests run one crash at a time (harness/libtest.py) and each
 judged under the test-level rules; the cell's verdict follows from its tests."""
 
 from __future__ import annotations
@@ -40,13 +40,14 @@ class TestBinary(CaseKind):
 
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
         builder = context.builders[cell.toolchain]
-        return builder.name, builder.repro_tests(self.crate, cell.target)
+        return builder.name, builder.repro_tests(self.crate, cell.target, cell.profile)
 
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
-        return context.builders[cell.toolchain].target_verdict(cell.target)
+        return context.builders[cell.toolchain].target_verdict(cell.target, cell.profile)
 
     def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
-        build = build_tests_once(context.builders[cell.toolchain], self.crate, cell.target, context.run_id)
+        build = build_tests_once(context.builders[cell.toolchain], self.crate, cell.target, context.run_id,
+                                 cell.profile)
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])
         if not (build.directory / f"{self.test}.wasm").is_file():
@@ -69,7 +70,8 @@ class TestBinary(CaseKind):
             return path
 
         def argv_for(args: list[str]) -> list[str]:
-            invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS)
+            invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS,
+                                    exceptions=cell.profile.exceptions)
             return cell.runtime.argv(path, cell.target, invocation)
 
         def run(args: list[str], limits: libtest.Limits) -> Outcome:
@@ -79,7 +81,8 @@ class TestBinary(CaseKind):
 
         first = argv_for(list(libtest.JSON_ARGS))
         record.command, record.repro = first, context.sandbox.repro(first)
-        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain)
+        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
+                                             cell.profile.name)
         slowdown = context.slowdown(cell.runtime)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
                                     self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
 from harness.record import FAIL, NA, XFAIL, CellKind, CellResult, TestResult
 from harness.report.history import History
 from harness.report.libtests import by_module, is_libtest, not_passed
@@ -124,8 +125,9 @@ class TargetEvidence:
         default = next((t.name for t in all_toolchains().values() if t.default), "")
         return default if default in names else (names[-1] if names else "")
 
-    def cells_of(self, toolchain: str) -> list[CellResult]:
-        return [c for c in self.all_cells if c.toolchain == toolchain]
+    def cells_of(self, toolchain: str, profile: str = DEFAULT_PROFILE) -> list[CellResult]:
+        """A toolchain's cells under one build profile (the default: what the target ships)."""
+        return [c for c in self.all_cells if c.toolchain == toolchain and c.build_profile == profile]
 
     @cached_property
     def cells(self) -> list[CellResult]:
@@ -148,6 +150,46 @@ class TargetEvidence:
     def version_of(self, runtime: str | None) -> str:
         found = sorted({c.versions.get("runtime", "") for c in self.cells if c.runtime == runtime} - {""})
         return ", ".join(found) or "unknown"
+
+
+@dataclass(frozen=True)
+class ProfileEffect:
+    """What building with another profile (panic=unwind) changed on the reference runtime, per
+    test of the test binaries both builds ran: fixed (failed, crashed, timed out or an expected
+    failure under the default, passed under it), broken (the other way round), and tests that
+    run only under it (upstream's cfg(panic = "unwind") tests)."""
+
+    profile: str
+    runtime: str
+    cells: int  # its cells on the reference runtime
+    fixed: list[tuple[CellResult, TestResult]]
+    broken: list[tuple[CellResult, TestResult]]
+    only_there: int
+    passed: int  # its tests that passed
+
+
+def profile_effect(evidence: TargetEvidence, profile: str) -> ProfileEffect | None:
+    """The effect of `profile` against the default on the target's reference runtime, or None
+    when the run has no cell of that profile there."""
+    runtime = evidence.reference.runtime
+    other = [c for c in evidence.cells_of(evidence.toolchain, profile) if c.runtime == runtime]
+    if not other or runtime is None:
+        return None
+    default = {c.case: c for c in evidence.on_reference()}
+    not_working = FAILING_TESTS | {TestOutcome.XFAIL}
+    fixed, broken, only_there = [], [], 0
+    for cell in other:
+        before = {t.name: t.outcome for t in (default[cell.case].tests or [])} if cell.case in default else {}
+        for test in cell.tests or []:
+            was = before.get(test.name)
+            if was is None:
+                only_there += 1
+            elif was in not_working and test.outcome is TestOutcome.PASSED:
+                fixed.append((cell, test))
+            elif was is TestOutcome.PASSED and test.outcome in not_working:
+                broken.append((cell, test))
+    passed = sum(1 for c in other for t in c.tests or [] if t.outcome is TestOutcome.PASSED)
+    return ProfileEffect(profile, runtime, len(other), fixed, broken, only_there, passed)
 
 
 def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference:  # type: ignore[type-arg]

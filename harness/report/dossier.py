@@ -23,6 +23,7 @@ from harness.report.assessment import (
     headline,
     measure_build_time,
     module_counts,
+    profile_effect,
 )
 from harness.report.history import History
 from harness.report.libtests import is_libtest
@@ -113,7 +114,7 @@ def render(results: Results, triple: str, history: History | None = None,
     for requirement, status in assessment.rows:
         lines.append(f"| {requirement.tier} | {requirement.text} | **{status.status}** | "
                      f"{_cell(status.evidence)} |")
-    lines += ["", *_core_and_std(target), "", *_probes(target), "", *_builds(target), "",
+    lines += ["", *_core_and_std(target), *_unwind(target), "", *_probes(target), "", *_builds(target), "",
               *_baseline(target), "", *_how_to(target), "", *_known(target), "", *_unsupported(target),
               *_wasi(target, comparisons),
               "", "## Reproduce", "", "```sh", f"git checkout {results.header('harness_revision')}",
@@ -167,6 +168,26 @@ def _core_and_std(target: TargetEvidence) -> list[str]:
             others.append(f"{runtime}: {passed} passed, {failing} failing")
     if others:
         lines += ["", "On the other runtimes: " + "; ".join(others) + "."]
+    return lines
+
+
+def _unwind(target: TargetEvidence) -> list[str]:
+    """What building with panic=unwind changed on the reference runtime (a run with --profiles
+    abort,unwind); nothing without it."""
+    effect = profile_effect(target, "unwind")
+    if effect is None:
+        return []
+    fixed_cases = sorted({c.case for c, _ in effect.fixed})
+    lines = ["", "### Fixed by panic=unwind", "",
+             f"Built with `--profiles unwind` (std built with panic=unwind and wasm exception handling), "
+             f"the same test binaries on {effect.runtime}: {effect.passed} tests passed in "
+             f"{effect.cells} cells; {len(effect.fixed)} tests that fail, crash or are expected to "
+             f"fail under panic=abort pass" + (f" (in {', '.join(fixed_cases)})" if fixed_cases else "")
+             + f"; {len(effect.broken)} that pass under panic=abort do not; {effect.only_there} tests "
+             "exist only under panic=unwind (upstream's cfg(panic = \"unwind\") tests). libtest still "
+             "reports `#[should_panic]` tests ignored on every wasm target, whatever the panic "
+             "strategy."]
+    lines += [f"- {_link(c, f'{c.case}: {t.name}')}: now {t.outcome}" for c, t in effect.broken[:20]]
     return lines
 
 

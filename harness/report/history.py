@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import PASS, CellKind, CellResult
+from harness.record import PASS, CellKey, CellKind, CellResult
 from harness.report.diff import classify
 from harness.results import Results, load_results, ordered
 
@@ -29,7 +29,7 @@ class HistoryRun:
     results: Results
 
     @property
-    def cells(self) -> dict[tuple[str, str, str, str], CellResult]:
+    def cells(self) -> dict[CellKey, CellResult]:
         return {c.key: c for c in self.results.cells}
 
 
@@ -70,7 +70,8 @@ class History:
 
     @property
     def several_toolchains(self) -> bool:
-        return len({c.toolchain for r in self.runs for c in r.results.cells}) > 1
+        """Several builds (toolchains, or build profiles) among the runs' cells."""
+        return len({c.build for r in self.runs for c in r.results.cells}) > 1
 
     def runs_with_build_errors(self, target: str) -> int:
         return sum(1 for run in self.runs if any(
@@ -110,7 +111,7 @@ class History:
 
     def first_seen(self, kind: str) -> list[Event]:
         """Events of a kind, each cell once: the first time it happened."""
-        seen: set[tuple[str, str, str, str]] = set()
+        seen: set[CellKey] = set()
         out = []
         for event in self.events():
             if event.kind == kind and event.cell.key not in seen:
@@ -118,8 +119,8 @@ class History:
                 out.append(event)
         return out
 
-    def flaky(self) -> dict[tuple[str, str, str, str], list[Event]]:
-        cells: dict[tuple[str, str, str, str], list[Event]] = {}
+    def flaky(self) -> dict[CellKey, list[Event]]:
+        cells: dict[CellKey, list[Event]] = {}
         for event in self.events():
             if event.kind == "flaky":
                 cells.setdefault(event.cell.key, []).append(event)
@@ -130,10 +131,10 @@ Line = tuple[str, str, str, CellKind]
 
 
 def _line(cell: CellResult) -> Line:
-    """The line of a cell: its target, runtime and toolchain; wasi-testsuite's tests (not
+    """The line of a cell: its target, runtime and build (toolchain, profile); wasi-testsuite's tests (not
     built, not std evidence) on a line of their own."""
     kind = CellKind.WASI_TESTSUITE if not cell.is_std_evidence else CellKind.FIXTURE
-    return cell.target, cell.runtime, cell.toolchain, kind
+    return cell.target, cell.runtime, cell.build, kind
 
 
 def _name(line: Line, several: bool) -> str:

@@ -23,7 +23,7 @@ from harness.report.matrix_md import (
     version_rows,
 )
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
-from harness.report.toolchains import summary_groups, toolchain_order
+from harness.report.toolchains import build_order, summary_groups
 from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, TestOutcome, Verdict
 
@@ -186,6 +186,7 @@ def _detail(cell: CellResult, name: str) -> str:
         ("features", ", ".join(cell.features)),
         ("suite", f"{cell.suite}:{cell.line}" if cell.suite else ""),
         ("toolchain", cell.toolchain),
+        ("build profile", f"panic={cell.build_profile}" if cell.toolchain else ""),
         ("exit code", "" if cell.exit_code is None else str(cell.exit_code)),
         ("duration", f"{cell.duration_s:.2f} s" if cell.duration_s else ""),
         ("runtime version", cell.versions.get("runtime", "")),
@@ -236,7 +237,7 @@ def _cell(cell: CellResult, name: str) -> str:
     attrs = (
         f'id="{e(cell.anchor)}" class="cell v-{css}" data-col="{e(cell.runtime)}" '
         f'data-case="{e(cell.case)}" data-target="{e(cell.target)}" '
-        f'data-toolchain="{e(cell.toolchain)}" '
+        f'data-toolchain="{e(cell.build)}" '
         f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" '
         f'data-label="{e(cell.label)}" data-category="{e(cell.category)}" '
         f'data-features="{e(" ".join(cell.features) or cell.group)}" data-shown="1" '
@@ -248,7 +249,7 @@ def _cell(cell: CellResult, name: str) -> str:
 
 
 def _target_section(results: Results, target: str) -> str:
-    """Rows = features and cases, columns = runtimes (each under every toolchain, with several)."""
+    """Rows = features and cases, columns = runtimes (each under every build, with several)."""
     cells = [c for c in results.for_target(target) if c.is_std_evidence]
     return _section(results, cells, target, target, f"target-{target}", "feature / case")
 
@@ -264,10 +265,10 @@ def _section(results: Results, cells: list[CellResult], target: str, title: str,
              rows: str) -> str:
     e = escape
     runtimes = runtimes_of(cells, results.runtimes)
-    toolchains = ordered({c.toolchain for c in cells}, toolchain_order(results))
-    columns = [(r, t) for r in runtimes for t in toolchains]
-    by_key = {(c.case, c.runtime, c.toolchain): c for c in cells}
-    several = len(toolchains) > 1
+    builds = ordered({c.build for c in cells}, build_order(results))
+    columns = [(r, b) for r in runtimes for b in builds]
+    by_key = {(c.case, c.runtime, c.build): c for c in cells}
+    several = len(builds) > 1
     out = [
         f'<section class="target" data-target="{e(target)}"><h2 id="{e(anchor)}">{e(title)}</h2>',
         f'<table class="matrix"><thead><tr><th class="rowhead">{e(rows)}</th>',
@@ -337,9 +338,9 @@ def _legend() -> str:
 
 
 def _summary(results: Results, wasi: bool = False) -> str:
-    """Counts per target and runtime (and toolchain): of the std evidence, or of wasi-testsuite."""
+    """Counts per target and runtime (and build): of the std evidence, or of wasi-testsuite."""
     head = "".join(f"<th>{'N/A' if c == NA else c}</th>" for c in CATEGORIES)
-    several = results.several_toolchains and not wasi
+    several = results.several_builds and not wasi
     rows = []
     for target, runtime, toolchain, mine in summary_groups(results, wasi):
         numbers = counts(mine)
@@ -357,7 +358,7 @@ def _summary(results: Results, wasi: bool = False) -> str:
             f"<th>{escape(target)}</th><th>{escape(runtime)}</th>{which}{''.join(tds)}"
             f"<td>{len(mine)}</td></tr>"
         )
-    which = "<th>toolchain</th>" if several else ""
+    which = "<th>build</th>" if several else ""
     harness = "<th>of which unsupported by harness</th>" if wasi else ""
     return (
         f'<p>{escape(FAIL_NOTE.replace("`", ""))}</p><table class="counts"><thead><tr>'
@@ -374,7 +375,7 @@ def render(results: Results) -> str:
         '<div class="filters">'
         + _select("target", results.targets)
         + _select("runtime", results.runtimes)
-        + (_select("toolchain", toolchain_order(results)) if results.several_toolchains
+        + (_select("toolchain", build_order(results)) if results.several_builds
            else '<select id="filter-toolchain" hidden><option value="">all</option></select>')
         + _select("feature", ordered(f for c in cells for f in (c.features or (c.group,))))
         + _select("verdict", labels)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
-from harness.report.toolchains import differences, rustc_of, summary_groups, toolchain_order
+from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
 from harness.results import Results, ordered
 from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
@@ -81,23 +81,23 @@ def legend_lines() -> list[str]:
 
 
 def summary_lines(results: Results, wasi: bool = False) -> list[str]:
-    """One row per target x runtime (x toolchain, with several) with each category's count:
-    of the std evidence, or (`wasi`) of wasi-testsuite's tests."""
+    """One row per target x runtime (x build: toolchain and profile, with several) with each
+    category's count: of the std evidence, or (`wasi`) of wasi-testsuite's tests."""
     names = ["N/A" if c == "n/a" else c for c in CATEGORIES]
-    several = results.several_toolchains and not wasi
-    extra = "toolchain | " if several else ""
+    several = results.several_builds and not wasi
+    extra = "build | " if several else ""
     lines = [
         f"| {'WASI version' if wasi else 'target'} | runtime | {extra}" + " | ".join(names)
         + (" | of which unsupported by harness" if wasi else "") + " | total |",
         "|---|---|" + ("---|" if several else "") + "---:|" * (len(names) + 1 + wasi),
     ]
-    for target, runtime, toolchain, mine in summary_groups(results, wasi):
+    for target, runtime, build, mine in summary_groups(results, wasi):
         numbers = counts(mine)
         row = [str(numbers[c]) for c in CATEGORIES]
         breakdown = failing_breakdown(mine)
         if breakdown:
             row[CATEGORIES.index(FAIL)] += f" ({breakdown})"
-        which = f"{toolchain} | " if several else ""
+        which = f"{build} | " if several else ""
         if wasi:
             row.append(str(unsupported_by_harness(mine)))
         lines.append(f"| {target} | {runtime} | {which}" + " | ".join(row) + f" | {len(mine)} |")
@@ -142,15 +142,15 @@ def toolchain_lines(results: Results) -> list[str]:
 
 
 def comparison_lines(results: Results) -> list[str]:
-    """Cells whose verdict is not the same under every toolchain, and what that says."""
+    """Cells whose verdict is not the same under every build, and what that says."""
     found = differences(results)
-    order = toolchain_order(results)
+    order = build_order(results)
     if not found:
-        return ["Every cell has the same verdict under every toolchain of this run."]
+        return ["Every cell has the same verdict under every build of this run."]
     lines = ["| target | case | runtime | " + " | ".join(order) + " | |",
              "|---|---|---|" + ":-:|" * len(order) + "---|"]
     for diff in found:
-        by = {c.toolchain: c.symbol for c in diff.cells}
+        by = {c.build: c.symbol for c in diff.cells}
         lines.append(f"| {diff.target} | {diff.case} | {diff.runtime} | "
                      + " | ".join(by.get(t, "") for t in order) + f" | {diff.summary} |")
     return lines
@@ -189,18 +189,19 @@ def render(results: Results, comparisons: Sequence[Comparison] = ()) -> str:
     lines += ["", "## Legend", "", *legend_lines()]
     lines += ["", "## Summary per target and runtime", "", FAIL_NOTE, ""]
     lines += summary_lines(results)
-    if results.several_toolchains:
-        lines += ["", "## Toolchains compared", "",
-                  "Toolchains oldest rustc first; a step from failing to passing is a fix, the "
-                  "other way round a regression.", "", *comparison_lines(results)]
+    if results.several_builds:
+        lines += ["", "## Builds compared", "",
+                  "Toolchains oldest rustc first, each under its build profiles (panic=abort, then "
+                  "unwind); a step from failing to passing is a fix, the other way round a "
+                  "regression.", "", *comparison_lines(results)]
     for target in results.targets:
         std = [c for c in results.for_target(target) if c.is_std_evidence]
         if not std and any(not c.is_std_evidence for c in results.for_target(target)):
             continue  # only wasi-testsuite's tests: they have their own section
-        for toolchain in ordered({c.toolchain for c in std}, toolchain_order(results)) or [""]:
-            cells = [c for c in std if c.toolchain == toolchain]
-            title = f"{target} ({toolchain}, rustc {rustc_of(results, toolchain)})" \
-                if results.several_toolchains and toolchain else target
+        for build in ordered({c.build for c in std}, build_order(results)) or [""]:
+            cells = [c for c in std if c.build == build]
+            title = f"{target} ({build}, rustc {rustc_of(results, cells[0].toolchain)})" \
+                if results.several_builds and cells and build else target
             lines += ["", f"## {title}", ""]
             lines += (target_table(cells, results.runtimes) if cells
                       else ["No cells for this target in this run."])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
-from harness.record import CellResult
+from harness.record import CellKey, CellResult
 from harness.results import Results, load_results, ordered, write_results
 from harness.run_header import RunHeader
 
@@ -74,7 +74,7 @@ def merge_headers(headers: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
 
 def merge_cells(inputs: list[tuple[Path, tuple[CellResult, ...]]]) -> list[CellResult]:
     """The union of the cells; the same cell twice must have the same verdict."""
-    seen: dict[tuple[str, str, str, str], tuple[Path, CellResult]] = {}
+    seen: dict[CellKey, tuple[Path, CellResult]] = {}
     several = len({c.toolchain for _, cells in inputs for c in cells}) > 1
     for path, cells in inputs:
         for cell in cells:

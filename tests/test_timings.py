@@ -1,0 +1,30 @@
+"""Runtime slowdowns, the factor of a runtime's time limits, measured from a run's cells."""
+
+from __future__ import annotations
+
+from harness.record import CellResult, TestResult
+from harness.timings import slowdowns
+from harness.verdict import TestOutcome, Verdict
+
+ONE_TEST = [TestResult(name="t", outcome=TestOutcome.PASSED)]
+
+
+def binary(case: str, runtime: str, seconds: float, startup: float) -> CellResult:
+    return CellResult(case=case, target="wasm32-wasip1", runtime=runtime, verdict=Verdict.PASS,
+                      ran=True, toolchain="debian-sid", duration_s=seconds, startup_s=startup,
+                      tests=ONE_TEST)
+
+
+def test_a_slowdown_is_guest_time_over_the_fastest_and_ignores_start_ups() -> None:
+    cells = [
+        binary("coretests", "wasmtime-49", 2.5, 0.5), binary("coretests", "node-like", 26.0, 6.0),
+        binary("coretests", "interpreter", 16.5, 0.5),
+        # a binary of one quick test measures how long a runtime takes to start, not to run
+        binary("std.env", "wasmtime-49", 0.2, 0.1), binary("std.env", "node-like", 3.2, 3.0),
+        binary("std.env", "interpreter", 0.3, 0.1),
+    ]
+    assert slowdowns(cells) == {"wasmtime-49": 1.0, "node-like": 10.0, "interpreter": 8.0}
+
+
+def test_no_binary_long_enough_measures_nothing() -> None:
+    assert slowdowns([binary("std.env", "wasmtime-49", 0.2, 0.1), binary("std.env", "jco", 3.2, 3.0)]) == {}
