@@ -3,12 +3,14 @@
 #   make test     set up everything, run the harness's own tests
 #   make quick    a first look: the hand-written cases and core's tests on one runtime that runs
 #                 every target (Wasmtime 45), into reports/quick/
+#   make unwind   Rust's own tests built with panic=abort and panic=unwind side by side, on the
+#                 runtimes that run exception handling, into reports/unwind/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: matrix quick test setup check-registries venv lint types clean
+.PHONY: matrix quick unwind test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
@@ -16,6 +18,10 @@ matrix: setup
 quick: setup
 	$(BIN)/pytest suites/ -n auto --runtimes wasmtime-45 -k "not upstream or coretests" \
 	  --results-dir reports/quick $(PYTEST_ARGS)
+
+unwind: setup
+	$(BIN)/pytest suites/upstream.yaml -n auto --profiles abort,unwind \
+	  --runtimes wasmtime-45,wasmtime-49,pulley-45,jco --results-dir reports/unwind $(PYTEST_ARGS)
 
 test: setup
 	bash tests/install-tools.sh
