@@ -177,17 +177,21 @@ def test_the_shipped_suites_write_each_reason_once_and_have_no_stale_rule() -> N
         assert " ".join(text.split()).count(first_words) == 1, first_words
 
 
-def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp_path: Path) -> None:
+def one_rule(tmp_path: Path, rule: str) -> tuple[Case, Expectations]:
+    """The first case of SUITE and a shared expectations file of one rule."""
     suites = tmp_path / "suites"
     (suites / "expectations").mkdir(parents=True)
     (suites / "net.yaml").write_text(SUITE)
-    (suites / "expectations" / "wasmtime.yaml").write_text(
-        "expectations:\n"
-        "  - imports: ['wasi:*@0.3.0-rc-*']\n"
-        "    runtimes: [wasmtime-49]\n"
-        "    xfail: {reason: 49 links only the final 0.3.0}\n")
+    (suites / "expectations" / "rules.yaml").write_text("expectations:\n" + rule)
     expectations = Expectations.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
     (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
+    return case, expectations
+
+
+def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp_path: Path) -> None:
+    case, expectations = one_rule(tmp_path, "  - imports: ['wasi:*@0.3.0-rc-*']\n"
+                                            "    runtimes: [wasmtime-49]\n"
+                                            "    xfail: {reason: 49 links only the final 0.3.0}\n")
     w49 = RUNTIMES["wasmtime-49"]
     rc = ["wasi:cli/environment@0.3.0-rc-2026-03-15", "wasi:cli/stdout@0.2.6"]
     assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid") is None  # not known yet
@@ -200,15 +204,8 @@ def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp
 
 
 def test_a_rule_may_name_build_profiles(tmp_path: Path) -> None:
-    suites = tmp_path / "suites"
-    (suites / "expectations").mkdir(parents=True)
-    (suites / "net.yaml").write_text(SUITE)
-    (suites / "expectations" / "panics.yaml").write_text(
-        "expectations:\n"
-        "  - profiles: [abort]\n"
-        "    xfail: {reason: a panic aborts the process}\n")
-    expectations = Expectations.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
-    (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
+    case, expectations = one_rule(tmp_path, "  - profiles: [abort]\n"
+                                            "    xfail: {reason: a panic aborts the process}\n")
     w49 = RUNTIMES["wasmtime-49"]
     aborting = expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid")  # abort: the default
     assert aborting is not None and aborting.reason == "a panic aborts the process"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from harness.artifact import Artifact, Build
 from harness.cell import Cell
 from harness.context import Context
 from harness.expectations import Rule
@@ -14,11 +15,37 @@ from harness.judgment import judge_run, not_applicable, precompile_failed, runti
 from harness.libtest import CONFIRM_MULTIPLE
 from harness.outcome import Outcome
 from harness.record import CellResult
-from harness.sandbox import GuestRequest
+from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
 from harness.verdict import Judgment
 
 EXCERPT_LINES = 15
 EXCERPT_CHARS = 4000
+
+
+def record_build(record: CellResult, build: Build, artifact: Artifact) -> None:
+    """What the record says of the build that made the cell's artifact."""
+    record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
+    record.built = build.fresh
+    record.versions.update(build.toolchain)
+
+
+def ready(cell: Cell, context: Context, record: CellResult, wasm: Path, sha256: str,
+          relative: str) -> tuple[Cell, str] | Judgment:
+    """The cell ready to run its artifact (at `relative` in the artifact cache): its runtime's
+    version recorded, its rule decided again by what the artifact imports, and the file its
+    runtime runs (its ahead-of-time compile, for a runtime that compiles first); or the
+    judgment of a cell that stops before its run."""
+    problem = runtime_problem(cell, context, record)
+    if problem:
+        return problem
+    inside = f"{ARTIFACTS_MOUNT}/{relative}"
+    settled = settle(cell, context, record, wasm, sha256, inside)
+    if isinstance(settled, Judgment):
+        return settled
+    path = runnable(settled, context, record, inside, sha256)
+    if isinstance(path, Judgment):
+        return path
+    return settled, path
 
 
 def runtime_problem(cell: Cell, context: Context, record: CellResult) -> Judgment | None:

@@ -11,10 +11,10 @@ from harness.builder import build_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error
-from harness.kinds import EXCERPT_CHARS, run_guest, runnable, runtime_problem, settle
+from harness.kinds import EXCERPT_CHARS, ready, record_build, run_guest
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
-from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+from harness.sandbox import GuestRequest
 from harness.verdict import Judgment
 
 
@@ -47,26 +47,17 @@ class Fixture(CaseKind):
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
-        record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
-        record.built = build.fresh
-        record.versions.update(build.toolchain)
-        problem = runtime_problem(cell, context, record)
-        if problem:
-            return problem
+        record_build(record, build, artifact)
+        got = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
+        if isinstance(got, Judgment):
+            return got
+        cell, path = got
         case = cell.case
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
         files = {f"{dirs[guest]}/{name}": content
                  for guest, entries in case.dirs.items() for name, content in entries.items()}
         invocation = Invocation(args=case.args, env=dict(case.env), dirs=dirs,
                                 network=case.network == "loopback", exceptions=cell.profile.exceptions)
-        inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-        settled = settle(cell, context, record, artifact.path, artifact.sha256, inside)
-        if isinstance(settled, Judgment):
-            return settled
-        cell = settled
-        path = runnable(cell, context, record, inside, artifact.sha256)
-        if isinstance(path, Judgment):
-            return path
         argv = cell.runtime.argv(path, cell.target, invocation)
         limit = case.timeout_s * context.slowdown(cell.runtime)
         return run_guest(cell, context, record, GuestRequest(argv, case.stdin, limit, files=files,

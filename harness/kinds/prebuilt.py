@@ -9,7 +9,7 @@ from typing import Any
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import judge_conversation, unsupported_by_harness, unsupported_by_runtime
-from harness.kinds import keep_output, run_guest, runnable, runtime_problem, settle
+from harness.kinds import keep_output, ready, run_guest
 from harness.prebuilt import stage_file, stage_folder
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
@@ -46,9 +46,10 @@ class Prebuilt(CaseKind):
         as a fresh copy without `*.cleanup` leftovers."""
         spec = self.test.spec
         relative, record.artifact_sha256 = stage_file(self.test.wasm)
-        problem = runtime_problem(cell, context, record)
-        if problem:
-            return problem
+        got = ready(cell, context, record, self.test.wasm, record.artifact_sha256, relative)
+        if isinstance(got, Judgment):
+            return got
+        cell, path = got
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(spec.dirs))}
         copies = {dirs[guest]: f"{ARTIFACTS_MOUNT}/{stage_folder(folder)}"
                   for guest, folder in spec.dirs.items()}
@@ -56,14 +57,6 @@ class Prebuilt(CaseKind):
         env = {**cell.case.env, **(talk.server_env if talk else {})}
         invocation = Invocation(args=cell.case.args, env=env, dirs=dirs, network=spec.network,
                                 proposals=frozenset(spec.proposals))
-        inside = f"{ARTIFACTS_MOUNT}/{relative}"
-        settled = settle(cell, context, record, self.test.wasm, record.artifact_sha256, inside)
-        if isinstance(settled, Judgment):
-            return settled
-        cell = settled
-        path = runnable(cell, context, record, inside, record.artifact_sha256)
-        if isinstance(path, Judgment):
-            return path
         slowdown = context.slowdown(cell.runtime)
         limit = cell.case.timeout_s * slowdown
         if talk is None:

@@ -12,11 +12,11 @@ from harness.builder import TestCrate, build_tests_once
 from harness.cell import CaseKind, Cell
 from harness.context import Context
 from harness.judgment import build_error, judge_run, judge_tests
-from harness.kinds import EXCERPT_CHARS, keep_output, runnable, runtime_problem, settle
+from harness.kinds import EXCERPT_CHARS, keep_output, ready, record_build
 from harness.outcome import Outcome
 from harness.record import CellKind, CellResult
 from harness.runtime import Invocation
-from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
+from harness.sandbox import GuestRequest
 from harness.verdict import Judgment
 
 DEFAULT_TIMEOUT_S = 30 * 60.0  # every run of a test binary together
@@ -54,20 +54,11 @@ class TestBinary(CaseKind):
             built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
             return build_error(f"the crate has no test target {self.test!r} (it has: {built})")
         artifact = build.artifact(self.test)
-        record.artifact_sha256, record.build_s, record.build_key = artifact.sha256, build.seconds, build.key
-        record.built = build.fresh
-        record.versions.update(build.toolchain)
-        problem = runtime_problem(cell, context, record)
-        if problem:
-            return problem
-        inside = f"{ARTIFACTS_MOUNT}/{artifact.relative}"
-        settled = settle(cell, context, record, artifact.path, artifact.sha256, inside)
-        if isinstance(settled, Judgment):
-            return settled
-        cell = settled
-        path = runnable(cell, context, record, inside, artifact.sha256)
-        if isinstance(path, Judgment):
-            return path
+        record_build(record, build, artifact)
+        got = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
+        if isinstance(got, Judgment):
+            return got
+        cell, path = got
 
         def argv_for(args: list[str]) -> list[str]:
             invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS,
