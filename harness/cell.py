@@ -40,6 +40,11 @@ class CaseKind(ABC):
     def record_fields(self) -> dict[str, Any]:
         """The record's fields that say what the guest is (library, test binary, wasi suite)."""
 
+    def build_group(self, cell: Cell) -> str | None:
+        """What build the cell's artifact comes from (cells of one group share it), or None for
+        an artifact nothing builds. The schedule starts one cell of each group first."""
+        return None
+
     @abstractmethod
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
         """Who makes the artifact (the builder's name, or "prebuilt") and the command that

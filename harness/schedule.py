@@ -39,13 +39,27 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    """The longest cells first, by the last run's timings (every worker sorts alike)."""
+    """The longest cells first, by the last run's timings (every worker sorts alike); but first
+    of all the longest cell of each build, so that the workers build different crates at the
+    same time instead of one waiting for the build the other is doing."""
     cells = _cell_items(items)
     if not cells:
         return
     known = timings.load()
-    order = sorted(cells, key=lambda item: -timings.expected(
-        item.name, known, item.cell.case.kind.cell_kind is CellKind.LIBTEST))
+    expected = {item.name: timings.expected(item.name, known, item.cell.case.kind.cell_kind
+                                            is CellKind.LIBTEST) for item in cells}
+    seen: set[str] = set()
+
+    def first_of_its_build(item: Any) -> bool:
+        group = item.cell.case.kind.build_group(item.cell)
+        if group is None or group in seen:
+            return False
+        seen.add(group)
+        return True
+
+    by_length = sorted(cells, key=lambda item: -expected[item.name])
+    firsts = {item.name for item in by_length if first_of_its_build(item)}
+    order = sorted(by_length, key=lambda item: item.name not in firsts)  # stable: longest first in each
     others = [item for item in items if item not in set(cells)]
     items[:] = others + order
 

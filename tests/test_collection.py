@@ -168,3 +168,22 @@ def test_build_profiles_are_an_axis_of_built_cells(pytester: pytest.Pytester) ->
     result = pytester.runpytest(*args, "--profiles", "unwound")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "unknown build profile unwound" in result.stderr.str()
+
+
+def test_each_build_starts_once_before_a_second_cell_waits_for_it(pytester: pytest.Pytester,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no timings yet, cells of one build (crate, target) would start side by side, and one
+    worker would wait for the build the other is doing: one cell of each build comes first."""
+    write_workspace(pytester.path / "fixtures", {"hello": [], "other": []})
+    directory = pytester.path / "suites"
+    directory.mkdir()
+    (directory / "s.yaml").write_text(
+        "cases:\n"
+        "  - {id: a.one, fixture: hello, features: [stdio], targets: [wasm32-wasip1]}\n"
+        "  - {id: a.two, fixture: hello, features: [stdio], targets: [wasm32-wasip1]}\n"
+        "  - {id: b.one, fixture: other, features: [stdio], targets: [wasm32-wasip1]}\n")
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(pytester.path / "cache"))
+    names = collected(pytester.runpytest("suites", "--fixtures-dir", "fixtures", "--co", "-q",
+                                         "-p", "no:cacheprovider", "--runtimes", "wasmtime-49,jco"))
+    builds = ["hello" if n.startswith("a.") else "other" for n in names]
+    assert builds[:2] in (["hello", "other"], ["other", "hello"]), names

@@ -34,6 +34,9 @@ class Fixture(CaseKind):
     def record_fields(self) -> dict[str, Any]:
         return {}
 
+    def build_group(self, cell: Cell) -> str | None:
+        return f"{self.crate} {cell.target.triple} {cell.toolchain} {cell.profile.name}"
+
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
         builder = context.builders[cell.toolchain]
         return builder.name, builder.repro(context.workspace, self.crate, cell.target, cell.profile)

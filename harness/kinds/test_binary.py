@@ -38,6 +38,9 @@ class TestBinary(CaseKind):
     def record_fields(self) -> dict[str, Any]:
         return {"library": self.crate.library, "test_binary": self.test}
 
+    def build_group(self, cell: Cell) -> str | None:
+        return f"tests {self.crate.name} {cell.target.triple} {cell.toolchain} {cell.profile.name}"
+
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
         builder = context.builders[cell.toolchain]
         return builder.name, builder.repro_tests(self.crate, cell.target, cell.profile)
