@@ -10,17 +10,16 @@ pull the next longest cell as they free up: they end together.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import timings
 from harness.record import CellKind
+from harness.suite_paths import SUITE_DIR_NAME, WASI_MANIFEST, is_suite_file
 
 PROGRESS_EVERY_S = 60.0
-_CONFIG: dict[str, pytest.Config] = {}
-PROGRESS = pytest.StashKey[timings.Progress]()
-LAST_LINE = pytest.StashKey[float]()
 
 
 def _cell_items(items: list[pytest.Item]) -> list[Any]:
@@ -29,10 +28,16 @@ def _cell_items(items: list[pytest.Item]) -> list[Any]:
     return [item for item in items if isinstance(item, CellItem)]
 
 
+def _runs_cells(config: pytest.Config) -> bool:
+    """Whether the session was asked for suites (not, e.g., for the project's own tests)."""
+    return bool(config.getoption("wasi_testsuite", None)) or any(
+        SUITE_DIR_NAME in Path(arg.split("::", 1)[0]).parts for arg in config.args)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    _CONFIG["config"] = config  # the report hook below is given no config
+    config.pluginmanager.register(Pace(config), "wasm-conformance-pace")
     if (not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None)
-            and getattr(config.option, "maxschedchunk", "absent") is None):
+            and getattr(config.option, "maxschedchunk", "absent") is None and _runs_cells(config)):
         config.option.maxschedchunk = 1
 
 
@@ -64,43 +69,51 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = others + order
 
 
-def _start(config: pytest.Config, node_ids: list[str], workers: int) -> None:
-    if PROGRESS in config.stash or not node_ids:
-        return
-    progress = timings.Progress.of(node_ids, workers, timings.load())
-    config.stash[PROGRESS] = progress
-    config.stash[LAST_LINE] = time.monotonic()
-    _say(config, f"wasm-conformance: {progress.estimate()}")
+def _is_cell(node_id: str) -> bool:
+    """A node id of a cell: an item of a suite file or of a wasi-testsuite manifest (the other
+    items a session may hold, e.g. the project's own tests, are not the run's cells)."""
+    path = Path(node_id.split("::", 1)[0])
+    return "::" in node_id and (is_suite_file(path) or path.name == WASI_MANIFEST)
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
-    """On the controller: the cells every worker collected."""
-    config = node.config
-    _start(config, [i for i in ids if "[" in i], int(config.option.numprocesses or 1))
+class Pace:
+    """The estimate said up front and the progress line every minute, for one pytest config
+    (a plugin object per config: a test may run pytest inside pytest)."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.progress: timings.Progress | None = None
+        self.last_line = 0.0
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Without xdist: the cells this process collected."""
-    config = session.config
-    if hasattr(config, "workerinput") or getattr(config.option, "numprocesses", None):
-        return
-    _start(config, [item.nodeid for item in _cell_items(session.items)], 1)
+    def start(self, node_ids: list[str], workers: int) -> None:
+        cells = [node_id for node_id in node_ids if _is_cell(node_id)]
+        if self.progress is not None or not cells:
+            return
+        self.progress = timings.Progress.of(cells, workers, timings.load())
+        self.last_line = time.monotonic()
+        self.say(f"wasm-conformance: {self.progress.estimate()}")
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """On the controller: the cells every worker collected."""
+        self.start(ids, int(self.config.option.numprocesses or 1))
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = _CONFIG.get("config")
-    if config is None or report.when != "teardown" or PROGRESS not in config.stash:
-        return
-    progress = config.stash[PROGRESS]
-    progress.done(report.nodeid)
-    now = time.monotonic()
-    if now - config.stash[LAST_LINE] >= PROGRESS_EVERY_S:
-        config.stash[LAST_LINE] = now
-        _say(config, f"wasm-conformance progress: {progress.line()}")
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Without xdist: the cells this process collected."""
+        if hasattr(self.config, "workerinput") or getattr(self.config.option, "numprocesses", None):
+            return
+        self.start([item.nodeid for item in _cell_items(session.items)], 1)
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown" or self.progress is None or not _is_cell(report.nodeid):
+            return
+        self.progress.done(report.nodeid)
+        now = time.monotonic()
+        if now - self.last_line >= PROGRESS_EVERY_S:
+            self.last_line = now
+            self.say(f"wasm-conformance progress: {self.progress.line()}")
 
-def _say(config: pytest.Config, line: str) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+    def say(self, line: str) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(line)
