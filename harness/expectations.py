@@ -34,7 +34,7 @@ EXPECTATIONS_DIR = "expectations"
 SCHEMA = "expectations.schema.json"
 
 
-class Case(Protocol):
+class SelectableCase(Protocol):
     """What rules select a case by (harness/cell.py's Case)."""
 
     @property
@@ -72,7 +72,7 @@ class Selector:
     imports: tuple[str, ...] | None = None  # globs on the WASI interfaces the artifact imports
     profiles: frozenset[str] | None = None  # build profiles (abort, unwind)
 
-    def selects(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+    def selects(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
                 imports: Imports = None, profile: str = DEFAULT_PROFILE) -> bool:
         """Whether it selects the cell; a rule on imports only once the artifact's are known
         (or, with ANY_IMPORTS, wherever an artifact may import what it names)."""
@@ -183,7 +183,7 @@ class Expectations:
             rules += load_rules(path, runtimes, first_order=len(rules))
         return cls(rules)
 
-    def for_cell(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+    def for_cell(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
                  imports: Imports = None, profile: str = DEFAULT_PROFILE) -> Rule | None:
         """The rule that decides the cell, or None (the case's own expectation holds); rules on
         the artifact's imports count once `imports` are known. A rule chosen by the imports it
@@ -198,7 +198,7 @@ class Expectations:
             rule = replace(rule, reason=f"{rule.reason} (this artifact imports {', '.join(found)})")
         return rule
 
-    def test_rules(self, case: Case, target: str, runtime: Runtime, toolchain: str,
+    def test_rules(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
                    profile: str = DEFAULT_PROFILE) -> list[Rule]:
         """The test-level rules that may apply to tests of this cell (own ones first)."""
         own = [r for r in case.overrides if r.selector.tests is not None
@@ -220,7 +220,7 @@ def _most_specific(rules: Iterable[Rule]) -> Rule | None:
     return max(rules, key=lambda r: (r.selector.specificity, r.order), default=None)
 
 
-def rule_usage(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
+def rule_usage(cases: Iterable[SelectableCase], expectations: Expectations, targets: Mapping[str, Target],
                runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
     """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
     matrix it decides (cells a runtime cannot run at all only count for skips); a rule on

@@ -12,7 +12,7 @@ and is judged by what it left behind: `write`s to stdin become the guest's stdin
 of stdout or stderr become prefixes each stream must start with (the suite's runner reads
 exactly the payload's length, so later output does not matter), and `wait` names the exit
 status. A spec that talks to the running guest (`connect`, `send`, `recv`, `request`,
-`kill`, the `wasi:http/service` world, `servers`) becomes a `Conversation`: its servers
+`kill`, the `wasi:http/service` world, `servers`) becomes a `ConversationScript`: its servers
 and every operation after `run`, in order, which the sandbox's executor performs
 (harness/conversation.py). What the harness still cannot do (a second `run`, a UDP
 connection) is named in `unsupported`: such a test is never run and never a pass.
@@ -50,7 +50,7 @@ CONVERSATION = {
 
 
 @dataclass(frozen=True)
-class Conversation:
+class ConversationScript:
     """What the harness does with the running guest: the HTTP servers it calls (each on a port
     of its own, `FIRST_PORT` on) and the operations after `run`, as the executor's steps."""
 
@@ -80,7 +80,7 @@ class WasiSpec:
     proposals: tuple[str, ...] = ()
     world: str = CLI_WORLD
     unsupported: str = ""  # why the harness cannot run it; "" when it can
-    conversation: Conversation | None = None  # the steps with the running guest, when it needs any
+    conversation: ConversationScript | None = None  # the steps with the running guest, when it needs any
 
     @property
     def serves(self) -> bool:
@@ -225,7 +225,7 @@ def _operations(spec: _Spec) -> WasiSpec:
         unsupported.append("more than one `run`")
     servers = _servers(spec, data.get("servers", []))
     talks = servers or world != CLI_WORLD or any(s["op"] in CONVERSATION for s in steps)
-    conversation = Conversation(tuple(servers), tuple(steps)) if talks else None
+    conversation = ConversationScript(tuple(servers), tuple(steps)) if talks else None
     return WasiSpec(stdin=streams["stdin"], stdout=streams["stdout"], stderr=streams["stderr"],
                     unsupported="; ".join(dict.fromkeys(unsupported)), conversation=conversation,
                     **fields)

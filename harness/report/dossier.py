@@ -137,8 +137,8 @@ def _toolchains(assessment: Assessment) -> list[str]:
         if view.unknown_target:
             lines.append(f"| {view.name} | {view.rustc} | (does not know the target) | | | |")
             continue
-        refused = "; ".join(f"{n} implements {v}" for n, v in view.reference.refused)
-        why = view.reference.why + (f"; newer: {refused}" if refused else "")
+        refused = "; ".join(f"{n} {v}" for n, v in view.reference.refused)
+        why = view.reference.why + (f"; newer, refused: {refused}" if refused else "")
         lines.append(f"| {view.name} | {view.rustc} | {', '.join(view.reference.wasi) or 'unknown'} | "
                      f"{view.reference.runtime or 'none'} | {_cell(why)} | {view.passed_tests} |")
     return lines

@@ -66,7 +66,7 @@ class Tested:
 
 
 @dataclass
-class Reference:
+class PublishedResults:
     """One reference file: the runtime it ran and its tests."""
 
     path: Path
@@ -79,7 +79,7 @@ class Reference:
         return FAMILIES.get(self.runtime)
 
 
-def read_reference(path: Path) -> Reference:
+def read_reference(path: Path) -> PublishedResults:
     """A runner's report or a published daily results file (either generation of it)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -87,7 +87,7 @@ def read_reference(path: Path) -> Reference:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise UserError(f"{path}: not a wasi-testsuite results file ({error})") from None
     runtime = dict(data.get("runtime") or {})  # the older daily files: one runtime at the top
-    reference = Reference(Path(path), "", "")
+    reference = PublishedResults(Path(path), "", "")
     for suite in suites:
         said = suite.get("runtime") or runtime
         reference.runtime = reference.runtime or str(said.get("name", ""))
@@ -118,7 +118,7 @@ class Row:
 class Comparison:
     """One reference against the column it was matched with."""
 
-    reference: Reference
+    reference: PublishedResults
     column: str
     column_version: str
     rows: list[Row]
@@ -160,7 +160,7 @@ def _columns(results: Results, family: str | None) -> dict[str, str]:
     return found
 
 
-def match_column(reference: Reference, results: Results, column: str | None = None) -> tuple[str, str]:
+def match_column(reference: PublishedResults, results: Results, column: str | None = None) -> tuple[str, str]:
     """The column a reference is compared with: the one named, else the family's column whose
     binary has the reference's major version, else the family's nearest."""
     candidates = _columns(results, reference.family)
@@ -180,7 +180,7 @@ def match_column(reference: Reference, results: Results, column: str | None = No
     return nearest, candidates[nearest]
 
 
-def compare(reference: Reference, results: Results, column: str | None = None) -> Comparison:
+def compare(reference: PublishedResults, results: Results, column: str | None = None) -> Comparison:
     column, version = match_column(reference, results, column)
     cells = {(suite_key(c.wasi_suite), test_key(c.case.rsplit(".", 1)[-1])): c
              for c in results.cells if not c.is_std_evidence and c.runtime == column}
