@@ -87,3 +87,13 @@ def test_reports_read_what_a_cell_is_from_its_record() -> None:
         for literal in re.findall(r'"((?:upstream|hello|std|thread|sockets)\.[a-z0-9.-]+)"', text):
             raise AssertionError(f"{path.name}: a case id literal {literal!r}")
         assert ".reason.startswith(" not in text and "in c.reason" not in text, path
+
+
+def test_each_class_name_names_one_class() -> None:
+    """One name per thing: no two classes of the project share a name."""
+    where: dict[str, list[str]] = {}
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(name)
+    assert {cls: mods for cls, mods in where.items() if len(mods) > 1} == {}
