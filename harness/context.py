@@ -53,14 +53,9 @@ class Context:
                 self._versions[runtime.name] = (version, "")
         return self._versions[runtime.name]
 
-    def wasi_imports(self, path: Path, sha256: str, inside: str) -> list[str]:
-        """What the artifact at `path` (`inside` the sandbox) imports of WASI (read once)."""
-        def read_wit(component: Path) -> str | None:
-            outcome = self.sandbox.run(GuestRequest(["wasm-tools", "component", "wit", str(component)],
-                                                    timeout_s=VERSION_TIMEOUT_S))
-            return outcome.stdout if outcome.exit_code == 0 else None
-
-        return imports_of(path, sha256, Path(inside), read_wit)
+    def wasi_imports(self, path: Path, sha256: str) -> list[str]:
+        """What the artifact at `path` imports of WASI (read once)."""
+        return imports_of(path, sha256)
 
     def precompiled(self, runtime: Runtime, inside: str, sha256: str) -> Precompiled:
         """The file the runtime runs for the artifact at `inside`: its ahead-of-time compile, made

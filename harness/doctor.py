@@ -18,6 +18,7 @@ from harness.images import (
     runtimes_spec,
     toolchain_spec,
     tools_spec,
+    unbuildable,
     versions_of,
 )
 from harness.runtime import installed_runtimes
@@ -129,6 +130,12 @@ def _target_status(client: docker.DockerClient, toolchain: Toolchain, tag: str) 
 
 def _toolchain(client: docker.DockerClient, toolchain: Toolchain) -> dict[str, Any]:
     entry: dict[str, Any] = {"source": toolchain.source, "default": toolchain.default}
+    if toolchain.source == "debian":
+        entry |= {"suite": toolchain.suite, "pins": toolchain.pins}
+    if toolchain.in_image and not _has(client, tag := toolchain_spec(toolchain).tag):
+        entry |= {"image": None, "missing": unbuildable(toolchain) or
+                  f"{tag} is not built: python -m harness setup --toolchains {toolchain.name}"}
+        return entry
     if toolchain.source != "debian":
         builder = builder_for(toolchain)
         entry["versions"] = builder.toolchain_versions()
@@ -136,10 +143,6 @@ def _toolchain(client: docker.DockerClient, toolchain: Toolchain) -> dict[str, A
             builder.target_verdict(target)) for t, target in all_targets().items()}
         return entry
     tag = toolchain_spec(toolchain).tag
-    entry |= {"suite": toolchain.suite, "pins": toolchain.pins, "image": None}
-    if not _has(client, tag):
-        entry["missing"] = f"{tag} is not built: python -m harness setup --toolchains {toolchain.name}"
-        return entry
     entry["image"] = tag
     entry["versions"] = versions_of(tag, client)
     entry["components"] = _versions(client, tag, TOOLCHAIN_COMMANDS)

@@ -1,27 +1,25 @@
 """What an artifact imports of WASI, and which WASI versions that is.
 
-A core module's imports are read from its import section here (`wasi_snapshot_preview1`,
-wasi-threads' `wasi.thread-spawn`); a component's top-level imports (`wasi:cli/environment@0.2.6`)
-with `wasm-tools component wit`, run in the sandbox (the runtimes image has it). Each
-artifact is read once: the result is kept in the cache by the artifact's digest.
+Both are read from the binary's import sections here: a core module's (`wasi_snapshot_preview1`,
+wasi-threads' `wasi.thread-spawn`) and a component's top-level ones (`wasi:cli/environment@0.2.6`).
+Only the import names and the size of what each imports are read, so a component using types
+newer than a given wasm-tools (the async `stream` and `future` of WASI 0.3) is read all the
+same. Each artifact is read once: the result is kept in the cache by the artifact's digest.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from harness.cache import cache_dir
 
 CORE_VERSION = b"\x01\x00\x00\x00"  # the version field of a core module (a component has another)
 PREVIEW1 = "wasi_snapshot_preview1"
-WIT_IMPORT = re.compile(r"^\s*import (wasi:[\w-]+/[\w-]+@[\w.+-]+);", re.MULTILINE)
+COMPONENT_IMPORT_SECTION = 10
 WASI_INTERFACE = re.compile(r"^wasi:[\w-]+/[\w-]+@(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?$")
-
-# Runs `wasm-tools component wit` on a component (a path in the sandbox): its output, or None.
-ReadWit = Callable[[Path], str | None]
 
 
 def wasi_versions(imports: Iterable[str]) -> set[str]:
@@ -64,24 +62,30 @@ def core_imports(data: bytes) -> list[str]:
     return sorted(found)
 
 
-def component_imports(wit: str) -> list[str]:
-    """The WASI interfaces a component's world imports (from `wasm-tools component wit`)."""
-    return sorted(set(WIT_IMPORT.findall(wit)))
+def component_imports(data: bytes) -> list[str]:
+    """The WASI interfaces a component imports at its top level (`wasi:cli/environment@0.3.0`)."""
+    found: set[str] = set()
+    reader = _Reader(data, 8)
+    while reader.at < len(data):
+        section, size = reader.byte(), reader.leb()
+        end = reader.at + size
+        if section == COMPONENT_IMPORT_SECTION:
+            for _ in range(reader.leb()):
+                name = reader.import_name()
+                reader.extern_description()
+                if name.startswith("wasi:"):
+                    found.add(name)
+        reader.at = end
+    return sorted(found)
 
 
-def imports_of(path: Path, sha256: str, inside: Path, read_wit: ReadWit) -> list[str]:
-    """The WASI imports of the artifact at `path` (at `inside` in the sandbox), read once."""
+def imports_of(path: Path, sha256: str) -> list[str]:
+    """The WASI imports of the artifact at `path`, read once."""
     cached = cache_dir("wasi-imports") / f"{sha256}.json"
     if cached.is_file():
         return list(json.loads(cached.read_text()))
     data = path.read_bytes()
-    if not is_component(data):
-        found = core_imports(data)
-    else:
-        wit = read_wit(inside)
-        if wit is None:
-            return []  # not known, and not kept: the next cell tries again
-        found = component_imports(wit)
+    found = component_imports(data) if is_component(data) else core_imports(data)
     temporary = cached.with_name(f"{cached.name}.{id(found)}.tmp")
     temporary.write_text(json.dumps(found))
     temporary.replace(cached)
@@ -132,4 +136,24 @@ class _Reader:
             self.byte()
         elif kind == 0x04:  # a tag (exception handling): attribute and type index
             self.byte()
+            self.leb()
+
+    def import_name(self) -> str:
+        """A component import's name (the older form with a version suffix too)."""
+        form = self.byte()
+        name = self.name()
+        if form == 0x01:
+            self.name()
+        return name
+
+    def extern_description(self) -> None:
+        """Skip what a component import imports: a sort and an index or a bound."""
+        sort = self.byte()
+        if sort == 0x00:  # a core module: 0x11 and its type index
+            self.byte()
+            self.leb()
+        elif sort in (0x02, 0x03):  # a value or a type: the bound's form, then an index or a
+            if self.byte() == 0x00 or sort == 0x02:  # value type (one LEB either way)
+                self.leb()
+        else:  # a function, a component or an instance: its type index
             self.leb()

@@ -41,8 +41,10 @@ cases:
 
 @contextmanager
 def burners(count: int) -> Iterator[None]:
-    """`count` processes that keep a CPU busy each (the machine's other job)."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    """`count` processes that keep a CPU busy each (the machine's other job). Each in a session
+    of its own: the kernel's autogroup scheduling would otherwise weigh them all as one task."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+             for _ in range(count)]
     try:
         yield
     finally:
@@ -73,6 +75,7 @@ def test_a_guest_several_times_slower_under_load_keeps_its_verdict(tmp_path: Pat
              for name, cell in (("quiet", quiet), ("busy", busy))}
     assert (quiet["verdict"], busy["verdict"]) == ("pass", "pass"), (quiet["reason"], busy["reason"])
     assert tests["quiet"]["outcome"] == tests["busy"]["outcome"] == "passed"
-    # the load was real: the same work took several times longer, past a wall-clock limit
-    assert busy["duration_s"] > 2 * quiet["duration_s"], (quiet["duration_s"], busy["duration_s"])
-    assert tests["busy"]["duration_s"] > LIMIT_S, tests["busy"]
+    # the load was real: the work (about 0.6 s of CPU) took longer than its limit in wall time,
+    # so a wall-clock limit would have killed it (the quiet run is the control for the verdict
+    # only: beside the project's other tests it need not be quiet)
+    assert tests["busy"]["duration_s"] > LIMIT_S, (tests["quiet"], tests["busy"])

@@ -7,11 +7,12 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from harness.sandbox import GUEST_USER, LABEL, LIMITS, Sandbox
+from harness.sandbox import GUEST_USER, LABEL, LIMITS, GuestRequest, Sandbox
 from tests.test_reliability import Run, leftover_containers, needs_docker, run_harness
 
 pytestmark = needs_docker
@@ -43,11 +44,11 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 def probe(box: Sandbox, script: str, timeout_s: float = 30) -> dict:
     """Run a probe shell script (ours, not suite data) as a process in the sandbox."""
-    return box.run({"argv": ["sh", "-c", script], "timeout_s": timeout_s}, timeout_s + 30)
+    return asdict(box.run(GuestRequest(["sh", "-c", script], timeout_s=timeout_s)))
 
 
 def python(box: Sandbox, code: str) -> dict:
-    return box.run({"argv": ["python3", "-c", code], "timeout_s": 30}, 60)
+    return asdict(box.run(GuestRequest(["python3", "-c", code], timeout_s=30)))
 
 
 def test_the_container_is_configured_locked_down(sandbox: Sandbox) -> None:
@@ -105,7 +106,7 @@ def test_only_scratch_space_and_the_runtime_cache_are_writable(sandbox: Sandbox)
         "        pass\n"
         "print(json.dumps(ok))\n"
     )
-    result = sandbox.run({"argv": ["python3", "-c", code, *places]}, 60)
+    result = asdict(sandbox.run(GuestRequest(["python3", "-c", code, *places])))
     writable = set(json.loads(result["stdout"]))  # "." is the cell's scratch dir
     # /dev/shm is Docker's per-container tmpfs (64 MiB); the rest is the design.
     assert writable - {"/dev/shm"} == {"/tmp", "/scratch", ".", "/cache"}

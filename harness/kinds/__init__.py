@@ -61,7 +61,7 @@ def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha
            inside: str) -> Cell | Judgment:
     """The cell once its artifact's WASI imports are read (recorded): under the rule that decides
     it now, since a rule may name what the artifact imports (a skip rule: not run after all)."""
-    record.wasi_imports = context.wasi_imports(artifact, sha256, inside)
+    record.wasi_imports = context.wasi_imports(artifact, sha256)
     rule = cell.expectations.for_cell(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
                                       record.wasi_imports, cell.profile.name)
     if rule == cell.rule:
