@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from harness.cache import cache_dir
 
 CORE_VERSION = b"\x01\x00\x00\x00"  # the version field of a core module (a component has another)
 PREVIEW1 = "wasi_snapshot_preview1"
-COMPONENT_IMPORT_SECTION = 10
+CORE_IMPORT_SECTION, COMPONENT_IMPORT_SECTION = 2, 10
 WASI_INTERFACE = re.compile(r"^wasi:[\w-]+/[\w-]+@(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?$")
 
 
@@ -42,14 +42,21 @@ def is_component(data: bytes) -> bool:
     return data[:4] == b"\0asm" and data[4:8] != CORE_VERSION
 
 
-def core_imports(data: bytes) -> list[str]:
-    """The WASI names a core module imports: `wasi_snapshot_preview1`, `wasi.<field>`."""
-    found: set[str] = set()
+def _sections(data: bytes) -> Iterator[tuple[int, _Reader]]:
+    """Each top-level section's id, with a reader at its start (past it once the caller is done)."""
     reader = _Reader(data, 8)
     while reader.at < len(data):
         section, size = reader.byte(), reader.leb()
         end = reader.at + size
-        if section == 2:  # imports
+        yield section, reader
+        reader.at = end
+
+
+def core_imports(data: bytes) -> list[str]:
+    """The WASI names a core module imports: `wasi_snapshot_preview1`, `wasi.<field>`."""
+    found: set[str] = set()
+    for section, reader in _sections(data):
+        if section == CORE_IMPORT_SECTION:
             for _ in range(reader.leb()):
                 module, field = reader.name(), reader.name()
                 if module == PREVIEW1:
@@ -58,24 +65,19 @@ def core_imports(data: bytes) -> list[str]:
                     found.add(f"wasi.{field}")
                 reader.import_description()
             break
-        reader.at = end
     return sorted(found)
 
 
 def component_imports(data: bytes) -> list[str]:
     """The WASI interfaces a component imports at its top level (`wasi:cli/environment@0.3.0`)."""
     found: set[str] = set()
-    reader = _Reader(data, 8)
-    while reader.at < len(data):
-        section, size = reader.byte(), reader.leb()
-        end = reader.at + size
+    for section, reader in _sections(data):
         if section == COMPONENT_IMPORT_SECTION:
             for _ in range(reader.leb()):
                 name = reader.import_name()
                 reader.extern_description()
                 if name.startswith("wasi:"):
                     found.add(name)
-        reader.at = end
     return sorted(found)
 
 
