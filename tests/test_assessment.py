@@ -75,11 +75,29 @@ def test_artifacts_of_the_release_candidate_pick_wasmtime_45_and_name_the_newer_
     assert assessment.answer == "not ready" and len(assessment.blockers) == 1
     blocker = assessment.blockers[0].text
     assert "(wasmtime-46, wasmtime-48, wasmtime-49) refuse this toolchain's artifacts" in blocker
-    assert "wasmtime-49 lacks 0.3.0-rc-2026-03-15, has 0.3.0" in blocker
+    assert "std imports WASI 0.2, 0.3.0-rc-2026-03-15 (each lacks 0.3.0-rc-2026-03-15, has 0.3.0)" in blocker
     assert not any("wasmtime.yaml:8" in c.text for c in assessment.caveats)
     text = render(results(RC), "wasm32-wasip3")
     assert "the reference runtime is wasmtime-45" in text and "wasmtime-49" in text
     assert "speaks WASI 0.2, 0.3.0-rc-2026-03-15, not 0.3.0: a newer std exists" in text
+
+
+def test_a_probe_bringing_its_own_wasi_does_not_move_the_reference() -> None:
+    """std on the release candidate, and a probe built with a binding crate of the final 0.3.0
+    (as async-main.p3 is): the reference follows what std imports, not the union."""
+    base = results(RC)
+    probe = [CellResult(case="async-main.p3", target="wasm32-wasip3", runtime=runtime,
+                        toolchain="debian-sid", kind=CellKind.FIXTURE, ran=True, wasi_imports=FINAL,
+                        verdict=Verdict.PASS if runtime in {"wasmtime-49", "jco"} else Verdict.XFAIL,
+                        reason="" if runtime in {"wasmtime-49", "jco"} else "it imports the final 0.3.0",
+                        expectation_source="" if runtime in {"wasmtime-49", "jco"} else "x.yaml:1")
+             for runtime in RUNTIMES]
+    assessment = assess(Results(base.run, base.cells + tuple(probe)), "wasm32-wasip3")
+    assert assessment is not None
+    assert assessment.evidence.reference.runtime == "wasmtime-45"
+    assert assessment.evidence.reference.wasi == ("0.2", "0.3.0-rc-2026-03-15")
+    std = {r.id: s for r, s in assessment.rows}["std"]  # measured there (its probe fails there)
+    assert std.status == NOT_MET and "2 of Rust's own tests pass on wasmtime-45" in std.evidence
 
 
 def test_an_unavailable_column_is_never_the_reference() -> None:

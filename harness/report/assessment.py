@@ -5,10 +5,11 @@ function here, by the name the policy gives. The assessment judges the run's ref
 toolchain (the catalogue's default when the run has it, else its newest rustc) on a
 reference runtime chosen by rule, per (target, toolchain): of the columns that may be a
 reference (harness/runtimes.yaml, recorded in the run header), the newest that ran the
-toolchain's artifacts and implements every WASI version they import (read from the
-artifacts); newer such columns that do not implement it are named, with what they
-implement instead. A blocker is a cell on the reference that does not pass, a failure no
-expectation explains anywhere, or a newer reference column refusing the artifacts.
+toolchain's artifacts and implements every WASI version its std imports (read from the
+artifacts of Rust's own tests and the hello-world probe, which use std alone); newer such
+columns that do not implement it are named, with what they implement instead. A blocker
+is a cell on the reference that does not pass, a failure no expectation explains anywhere,
+or a newer reference column refusing the artifacts.
 Nothing here renders text for a page; harness/report/dossier.py does.
 """
 
@@ -194,7 +195,7 @@ def profile_effect(evidence: TargetEvidence, profile: str) -> ProfileEffect | No
 
 def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference:  # type: ignore[type-arg]
     """The reference runtime of one (target, toolchain)'s cells, chosen by rule (see the module)."""
-    imported = tuple(sorted(wasi_versions(i for c in cells for i in c.wasi_imports)))
+    imported = tuple(sorted(wasi_versions(i for c in std_artifacts(cells) for i in c.wasi_imports)))
     ran = {c.runtime for c in cells if c.ran}
     eligible = sorted((name for name, column in columns.items() if column.get("reference") and name in ran),
                       key=lambda n: columns[n].get("major", 0), reverse=True)
@@ -207,11 +208,19 @@ def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference
     speaks = f"WASI {', '.join(imported)}" if imported else "no WASI imports it recorded"
     if implementing:
         why = ("the newest runtime that may be a reference, ran the artifacts and implements what "
-               f"they import ({speaks})")
+               f"the toolchain's std imports ({speaks})")
     else:
-        why = (f"no runtime that ran the artifacts implements what they import ({speaks}): the newest "
-               "that ran them")
+        why = (f"no runtime that ran the artifacts implements what the toolchain's std imports "
+               f"({speaks}): the newest that ran them")
     return Reference(chosen, imported, why, refused)
+
+
+def std_artifacts(cells: list[CellResult]) -> list[CellResult]:
+    """The cells whose artifacts import what the toolchain's std imports: Rust's own tests and
+    the hello-world probe, which use std alone (a fixture may bring a WASI binding crate of its
+    own, e.g. the final 0.3.0 for a std on its release candidate); all cells when there are none."""
+    std = [c for c in cells if c.wasi_imports and (c.kind is CellKind.LIBTEST or HELLO_WORLD in c.evidence)]
+    return std or cells
 
 
 def _instead(imported: Iterable[str], implemented: Iterable[str]) -> str:
@@ -256,11 +265,15 @@ def findings(evidence: TargetEvidence) -> tuple[list[Finding], list[Finding]]:
         sources = sorted({c.expectation_source for c in cells if c.expectation_source})
         stated |= set(sources)
         names = ", ".join(sorted(refused, key=lambda n: (_major(evidence, n), n)))
-        offer = "; ".join(f"{n} {v}" for n, v in refused.items())
+        alike: dict[str, list[str]] = {}  # what they lack (and have instead) -> the runtimes
+        for name, lacks in refused.items():
+            alike.setdefault(lacks, []).append(name)
+        offer = "; ".join(f"each {lacks}" if len(alike) == 1 else f"{', '.join(sorted(n))} {lacks}"
+                          for lacks, n in alike.items())
         imported = ", ".join(evidence.reference.wasi)
         blockers.append(Finding(
-            f"the newest runtimes that may be a reference ({names}) refuse this toolchain's artifacts: they "
-            f"import WASI {imported} ({offer})"
+            f"the newest runtimes that may be a reference ({names}) refuse this toolchain's artifacts: its "
+            f"std imports WASI {imported} ({offer})"
             + (f" (known: {', '.join(sources)})" if sources else ""), cells))
     not_passing = [c for c in ref_cells if c.category in (FAIL, XFAIL) and c.verdict is not Verdict.XPASS]
     groups = group_by_rule(not_passing)
