@@ -117,10 +117,11 @@ def crashers_of(cell: CellResult) -> list[str]:
 
 
 def remember(results: Results) -> None:
-    """Keep what a run measured for the next: each cell's wall time, each runtime's slowdown, the
-    tests that ended their process."""
+    """Keep what a run measured for the next: each cell's wall time (less the build it did), each
+    runtime's slowdown, the tests that ended their process."""
     cells = [c for c in results.cells if c.verdict is not Verdict.INFRA_ERROR]
-    save({results.name_of(c): c.wall_s for c in cells})
+    # without the build a cell did (the next run finds its artifact in the cache)
+    save({results.name_of(c): max(c.wall_s - (c.build_s or 0.0 if c.built else 0.0), 0.0) for c in cells})
     save_slowdowns(slowdowns(cells))
     save_crashers({results.name_of(c): crashers_of(c) for c in cells if c.tests is not None})
 

@@ -28,3 +28,19 @@ def test_a_slowdown_is_guest_time_over_the_fastest_and_ignores_start_ups() -> No
 
 def test_no_binary_long_enough_measures_nothing() -> None:
     assert slowdowns([binary("std.env", "wasmtime-49", 0.2, 0.1), binary("std.env", "jco", 3.2, 3.0)]) == {}
+
+
+def test_a_cell_is_remembered_without_the_build_it_did(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The next run finds the artifact in the cache: its estimate leaves the build out."""
+    from harness import timings
+    from harness.results import Results
+    from harness.run_header import RunHeader
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path))
+    first = binary("coretests", "wasmtime-49", 2.5, 0.5)
+    first.wall_s, first.build_s, first.built = 130.0, 120.0, True
+    second = binary("coretests", "jco", 9.0, 1.0)
+    second.wall_s, second.build_s = 10.0, 120.0  # the same build, done by the first
+    timings.remember(Results(RunHeader(), (first, second)))
+    assert timings.load() == {"coretests[wasm32-wasip1-wasmtime-49]": 10.0,
+                              "coretests[wasm32-wasip1-jco]": 10.0}
