@@ -8,6 +8,7 @@ expectation files), so it stays out of the way of ordinary test runs.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import signal
 import threading
@@ -35,6 +36,7 @@ from harness.record import CellKind, CellResult
 from harness.results import RecordWriter
 from harness.run_cell import identity, run_cell
 from harness.runtime import REGISTRY, installed_runtimes
+from harness.sandbox import SESSION_ENV
 from harness.suite import features
 from harness.suite_file import SuiteError
 from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
@@ -119,6 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
+    os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
 
 
 def _add_wasi_testsuite(config: pytest.Config) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from harness.outcome import Outcome
 
 LABEL = "wasm-conformance"
+SESSION_ENV = "WASM_CONFORMANCE_SESSION"  # the run under way, for the labels of its builds
 GUEST_USER = "10001:10001"
 ARTIFACTS_MOUNT = "/artifacts"
 CACHE_MOUNT = "/cache"  # persistent across runs: runtimes' compiled code, Jco's transpiled output
@@ -201,6 +202,14 @@ class Sandbox:
         except subprocess.TimeoutExpired:  # a step still runs (e.g. after Ctrl-C): remove it
             self._proc = proc
             self._abandon()
+
+
+def container_labels() -> list[str]:
+    """The labels of a container the run starts besides its sandboxes (builds): the project's,
+    and the run's session when one is under way, so that the run's end removes whatever a
+    killed worker left running."""
+    session = os.environ.get(SESSION_ENV)
+    return ["--label", LABEL, *(["--label", f"{LABEL}.session={session}"] if session else [])]
 
 
 def remove_session_containers(session: str) -> int:

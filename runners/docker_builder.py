@@ -17,7 +17,7 @@ from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
 from harness.profiles import Profile
-from harness.sandbox import LABEL
+from harness.sandbox import container_labels
 from harness.targets import Target
 from harness.verdict import Judgment
 
@@ -63,7 +63,7 @@ class DockerBuilder(Builder):
     def _record(self) -> tuple[dict[str, dict[str, Any]], str]:
         """What the image's build recorded for each target (docker/build-std/toolchain.sh),
         and its rustc's version line."""
-        result = subprocess.run(["docker", "run", "--rm", "--network", "none", "--label", LABEL,
+        result = subprocess.run(["docker", "run", "--rm", "--network", "none", *container_labels(),
                                  self.image, "sh", "-c", f"cat {TARGETS_RECORD} {RUSTC_RECORD}"],
                                 capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -101,7 +101,7 @@ class DockerBuilder(Builder):
         and profile, the profile's flags in RUSTFLAGS."""
         target_dir = self._target_dir(target, profile)
         argv = [
-            "docker", "run", "--rm", "--label", LABEL, "--network", "none",
+            "docker", "run", "--rm", *container_labels(), "--network", "none",
             "-v", f"{workspace.root}:/ws:ro",
             "-v", f"{target_dir}:/target",
             "-e", "CARGO_TARGET_DIR=/target", "-e", "CARGO_TERM_COLOR=never",
@@ -129,7 +129,7 @@ class DockerBuilder(Builder):
     def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path,
                     profile: Profile) -> list[str]:
         """harness/build_test_binaries.py in a throwaway container of the image, offline."""
-        argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
+        argv = ["docker", "run", "--rm", *container_labels(), "--network", "none",
                 "-v", f"{TEST_BUILD}:/harness/build_test_binaries.py:ro",
                 "-v", f"{self._target_dir(target, profile)}:/target", "-v", f"{out_dir}:/out"]
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", "/ws"]
@@ -173,7 +173,7 @@ def make_lockfile(workspace_root: Path, image: str) -> Path:
     crates the image vendors; returns the lock file's path."""
     if not (workspace_root / "Cargo.toml").is_file():
         raise UserError(f"{workspace_root}: no Cargo.toml")
-    argv = ["docker", "run", "--rm", "--label", LABEL, "--network", "none",
+    argv = ["docker", "run", "--rm", *container_labels(), "--network", "none",
             "-v", f"{workspace_root}:/ws", "-w", "/ws"]
     if os.getuid() != 0:
         argv += ["--user", f"{os.getuid()}:{os.getgid()}"]

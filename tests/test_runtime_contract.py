@@ -319,3 +319,15 @@ def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(
     record = run_cell(cell, context)
     assert (record.verdict, record.ran) == (Verdict.UNSUPPORTED, False)
     assert record.kind == "libtest"  # the reports keep it with Rust's tests, not the probes
+
+
+def test_a_runs_build_containers_carry_its_session_so_its_end_removes_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-build leaves its `docker run` orphaned; the run's end removes the
+    containers of its session, builds included."""
+    from harness.sandbox import LABEL, SESSION_ENV, container_labels
+
+    monkeypatch.delenv(SESSION_ENV, raising=False)
+    assert container_labels() == ["--label", LABEL]
+    monkeypatch.setenv(SESSION_ENV, "20261201T1200-abc")
+    assert container_labels() == ["--label", LABEL, "--label", f"{LABEL}.session=20261201T1200-abc"]
