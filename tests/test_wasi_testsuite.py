@@ -157,6 +157,23 @@ def test_a_published_daily_file_is_matched_by_runtime_and_version(tmp_path: Path
     assert [r.why for r in comparison.differing] == ["exit status 1, expected 33"]
 
 
+def test_a_test_skipped_here_by_a_rule_is_not_a_disagreement_and_a_dev_build_still_matches(
+        tmp_path: Path) -> None:
+    """The checkout's expectations skip a test the daily run ran (and failed); a binary built
+    from source says "dev" for its version: it is matched with the family's column all the same."""
+    ours = [cell("print-hello", Verdict.PASS, runtime="wazero", version="dev"),
+            cell("readlink", Verdict.UNSUPPORTED, "not applicable: skip", runtime="wazero", version="dev")]
+    daily = tmp_path / "latest.json"
+    daily.write_text(json.dumps({"results": [
+        {"name": P1, "runtime": {"name": "wazero", "version": "v1.12.1-0.20260529094615-5500f5c25288"},
+         "tests": [{"name": "print-hello", "executed": True, "failures": []},
+                   {"name": "readlink", "executed": True, "failures": ["exit 1"]}]}]}))
+    (comparison,) = compare_all([daily], load_results(results_file(tmp_path, ours)))
+    assert comparison.column == "wazero"
+    assert [r.test for r in comparison.skipped_here] == ["readlink"] and comparison.differing == []
+    assert "1 agree, 0 differ, 1 skipped here by a rule" in comparison.summary()
+
+
 def test_the_reports_compare_with_the_suites_own_results_when_given(tmp_path: Path) -> None:
     from harness.report import build_reports
 

@@ -27,6 +27,7 @@ from harness.run_header import columns_of
 from harness.verdict import FAILING_VERDICTS, ReasonCode, Verdict
 
 NOT_RUN = "unsupported by harness"
+SKIP = "skip"
 # The runtime names the suite's results use, for the harness's families.
 FAMILIES = {"wasmtime-cli": "wasmtime", "wasmtime": "wasmtime", "wazero": "wazero", "wasmedge": "wasmedge",
             "jco": "jco"}
@@ -44,7 +45,7 @@ def outcome_of(cell: CellResult) -> str:
         return "xpass"
     if cell.verdict in FAILING_VERDICTS:
         return "fail"
-    return "skip"  # a skip rule, or a runtime that cannot run it
+    return SKIP  # a skip rule, or a runtime that cannot run it
 
 
 def suite_key(name: str) -> str:
@@ -95,7 +96,7 @@ def read_reference(path: Path) -> PublishedResults:
         for test in suite.get("tests", []):
             failures = [str(f) for f in test.get("failures") or []]
             outcome = test.get("outcome") or (
-                "skip" if not test.get("executed", True) else "fail" if failures else "pass")
+                SKIP if not test.get("executed", True) else "fail" if failures else "pass")
             first = failures[0] if failures else ""
             reference.tests.append(Tested(suite["name"], test["name"], outcome, first))
     return reference
@@ -125,8 +126,14 @@ class Comparison:
     alone: list[str]  # tests only one side has
 
     @property
+    def skipped_here(self) -> list[Row]:
+        """Tests a skip rule kept from running here (the checkout's own expectations, mostly)
+        that the reference ran: not a disagreement about the runtime."""
+        return [r for r in self.rows if r.ours == SKIP and r.theirs != SKIP]
+
+    @property
     def compared(self) -> list[Row]:
-        return [r for r in self.rows if r.ours != NOT_RUN]
+        return [r for r in self.rows if r.ours != NOT_RUN and r not in self.skipped_here]
 
     @property
     def differing(self) -> list[Row]:
@@ -140,8 +147,9 @@ class Comparison:
     def summary(self) -> str:
         return (f"{self.reference.runtime} {self.reference.version} against {self.column} "
                 f"({self.column_version}){self.versions_note}: {len(self.compared) - len(self.differing)} "
-                f"agree, {len(self.differing)} differ, {len(self.rows) - len(self.compared)} not run "
-                f"by the harness, {len(self.alone)} on one side only")
+                f"agree, {len(self.differing)} differ, {len(self.skipped_here)} skipped here by a rule, "
+                f"{len([r for r in self.rows if r.ours == NOT_RUN])} not run by the harness, "
+                f"{len(self.alone)} on one side only")
 
 
 def _major(version: str) -> str:
@@ -175,8 +183,11 @@ def match_column(reference: PublishedResults, results: Results, column: str | No
     same = [c for c, v in candidates.items() if _major(v) == wanted]
     if same:
         return same[0], candidates[same[0]]
-    number = int(wanted) if wanted.isdigit() else 0
-    nearest = min(candidates, key=lambda c: abs(int(_major(candidates[c]) or 0) - number))
+    def number(version: str) -> int:  # a binary may say "dev" (wazero built from source)
+        major = _major(version)
+        return int(major) if major.isdigit() else 0
+
+    nearest = min(candidates, key=lambda c: abs(number(candidates[c]) - number(reference.version)))
     return nearest, candidates[nearest]
 
 
@@ -208,6 +219,9 @@ def render(comparison: Comparison) -> str:
         lines += [f"| {r.suite} | {r.test} | {r.ours} | {r.theirs} | {r.why.replace('|', '/')} |"
                   for r in comparison.differing]
         lines.append("")
+    if comparison.skipped_here:
+        lines += ["Skipped here by a rule (their outcome in brackets): "
+                  + ", ".join(f"{r.test} ({r.theirs})" for r in comparison.skipped_here), ""]
     skipped = [r for r in comparison.rows if r.ours == NOT_RUN]
     if skipped:
         lines += ["Not run by the harness (their outcome in brackets): "
