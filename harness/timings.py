@@ -45,19 +45,23 @@ def save(seconds: Mapping[str, float]) -> None:
 
 def slowdowns(cells: Iterable[CellResult]) -> dict[str, float]:
     """Each runtime's slowdown in a run: its guest time (without the runtime's start-up) over
-    the fastest runtime's, summed over the test binaries that take the fastest one at least
-    MIN_GUEST_S (short ones measure start-ups, not guests); 1.0 for the fastest."""
+    the fastest runtime's on the same build of the same binary (an unwind build runs faster
+    than an abort one, and fewer runtimes run it), summed over the binaries that take the
+    fastest one at least MIN_GUEST_S (short ones measure start-ups, not guests); 1.0 for the
+    fastest."""
     def guest(cell: CellResult) -> float:
         return max(cell.duration_s - (cell.startup_s or 0.0), 0.0)
 
+    def binary(cell: CellResult) -> tuple[str, str, str, str]:  # one build of one test binary
+        return cell.case, cell.target, cell.toolchain, cell.build_profile
+
     timed = [c for c in cells if c.tests and c.duration_s > 0]
-    fastest: dict[tuple[str, str, str], float] = {}
+    fastest: dict[tuple[str, str, str, str], float] = {}
     for cell in timed:
-        key = (cell.case, cell.target, cell.toolchain)
-        fastest[key] = min(fastest.get(key, guest(cell)), guest(cell))
+        fastest[binary(cell)] = min(fastest.get(binary(cell), guest(cell)), guest(cell))
     spent: dict[str, list[float]] = {}
     for cell in timed:
-        best = fastest[(cell.case, cell.target, cell.toolchain)]
+        best = fastest[binary(cell)]
         if best >= MIN_GUEST_S:
             sums = spent.setdefault(cell.runtime, [0.0, 0.0])
             sums[0], sums[1] = sums[0] + guest(cell), sums[1] + best

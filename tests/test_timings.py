@@ -26,6 +26,16 @@ def test_a_slowdown_is_guest_time_over_the_fastest_and_ignores_start_ups() -> No
     assert slowdowns(cells) == {"wasmtime-49": 1.0, "node-like": 10.0, "interpreter": 8.0}
 
 
+def test_a_binary_built_another_way_is_not_the_yardstick() -> None:
+    """Under panic=unwind the same tests run in one process (faster), on fewer runtimes: an
+    abort build is measured against the fastest abort build only."""
+    unwound = binary("coretests", "wasmtime-49", 1.5, 0.5)
+    unwound.build_profile = "unwind"
+    cells = [binary("coretests", "wasmtime-49", 4.5, 0.5), binary("coretests", "wasmtime-36", 8.5, 0.5),
+             unwound]
+    assert slowdowns(cells) == {"wasmtime-49": 1.0, "wasmtime-36": 2.0}
+
+
 def test_no_binary_long_enough_measures_nothing() -> None:
     assert slowdowns([binary("std.env", "wasmtime-49", 0.2, 0.1), binary("std.env", "jco", 3.2, 3.0)]) == {}
 
