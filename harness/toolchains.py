@@ -37,9 +37,11 @@ class Toolchain:
         return self.source == "debian" or bool(self.channel)
 
 
+@cache
 def host_copy(channel: str) -> tuple[Path, str] | None:
     """The host's rustup toolchain of that channel (its folder and `rustc --version`), when
-    the host's rustup has it installed: a channel image copies it instead of downloading."""
+    the host's rustup has it installed: a channel image copies it instead of downloading.
+    Looked up once per process (a channel's image tag, asked for per cell, depends on it)."""
     # the account's home, not $HOME (which test harnesses move)
     home = Path(os.environ.get("RUSTUP_HOME") or Path(pwd.getpwuid(os.getuid()).pw_dir) / ".rustup")
     for folder in sorted((home / "toolchains").glob(f"{channel}-*")):
