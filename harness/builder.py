@@ -21,14 +21,13 @@ from harness.artifact import Build
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace, source_hash
-from harness.profiles import DEFAULT, PROFILES, Profile
+from harness.profiles import ABORT, Profile
 from harness.targets import Target
 from harness.toolchains import Toolchain
 from harness.verdict import Judgment
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
 PROFILE = "release"  # cargo's
-ABORT = PROFILES[DEFAULT]
 # The toolchain's own test crates (from its rust-src) and the library each one tests.
 UPSTREAM_LIBRARIES = {"coretests": "core", "alloctests": "alloc", "std-tests": "std"}
 # Libraries whose test binaries each test one module (std's integration tests: thread, env, ...).

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness.expect import Expectation
 from harness.expectations import Expectations, Rule
-from harness.profiles import DEFAULT as DEFAULT_PROFILE
-from harness.profiles import PROFILES, Profile
+from harness.profiles import ABORT, Profile
 from harness.record import CellKind, CellResult, cell_name
 from harness.runtime import Runtime
 from harness.targets import Target
@@ -90,7 +89,7 @@ class Cell:
     rule: Rule | None  # the rule deciding this cell's expectation, if any
     expectations: Expectations  # for the rules of single tests (libtest cells)
     named_with_toolchain: bool = False
-    profile: Profile = PROFILES[DEFAULT_PROFILE]  # the build profile (a built kind's axis)
+    profile: Profile = ABORT  # the build profile (a built kind's axis)
 
     @property
     def id(self) -> str:
@@ -110,7 +109,7 @@ class Cell:
 
 def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[str, Target],
            runtimes: Mapping[str, Runtime], toolchains: Iterable[str],
-           profiles: Iterable[Profile] = (PROFILES[DEFAULT_PROFILE],)) -> Iterator[Cell]:
+           profiles: Iterable[Profile] = (ABORT,)) -> Iterator[Cell]:
     """Every (case, target, runtime, toolchain, build profile) cell of the selection; a case
     whose kind is not built (a prebuilt wasi-testsuite binary) has no toolchain nor profile,
     so one cell per target and runtime."""
@@ -122,7 +121,7 @@ def expand(cases: Iterable[Case], expectations: Expectations, targets: Mapping[s
                 continue
             for runtime in runtimes.values():
                 for toolchain in (chosen if case.kind.built else [""]):
-                    for profile in (built_as if case.kind.built else [PROFILES[DEFAULT_PROFILE]]):
+                    for profile in (built_as if case.kind.built else [ABORT]):
                         rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile.name)
                         yield Cell(case, targets[triple], runtime, toolchain, rule, expectations,
                                    several, profile)

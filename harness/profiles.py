@@ -41,6 +41,7 @@ PROFILES = {
     "unwind": Profile("unwind", f"--sysroot {UNWIND_SYSROOT} -Cpanic=unwind", exceptions=True,
                       description="panic=unwind, std built with panic_unwind and wasm exception handling"),
 }
+ABORT = PROFILES[DEFAULT]  # the default profile itself
 
 
 def pick_profiles(names: list[str]) -> list[Profile]:
@@ -48,4 +49,4 @@ def pick_profiles(names: list[str]) -> list[Profile]:
     unknown = [n for n in names if n not in PROFILES]
     if unknown:
         raise UserError(f"unknown build profile {', '.join(unknown)} (known: {', '.join(PROFILES)})")
-    return [p for p in PROFILES.values() if p.name in names] if names else [PROFILES[DEFAULT]]
+    return [p for p in PROFILES.values() if p.name in names] if names else [ABORT]

@@ -11,12 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.builder import ABORT, PROFILE, Builder, BuildFailed, TestCrate
+from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
-from harness.profiles import Profile
+from harness.profiles import ABORT, Profile
 from harness.sandbox import container_labels
 from harness.targets import Target
 from harness.verdict import Judgment

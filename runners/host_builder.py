@@ -9,11 +9,11 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from harness.builder import ABORT, PROFILE, Builder, BuildFailed, TestCrate
+from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
 from harness.fixtures import Workspace
 from harness.judgment import toolchain_unavailable, unknown_target
-from harness.profiles import Profile
+from harness.profiles import ABORT, Profile
 from harness.targets import Target
 from harness.verdict import Judgment
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts

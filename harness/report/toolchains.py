@@ -51,10 +51,11 @@ def build_order(results: Results) -> list[str]:
 def summary_groups(results: Results, wasi: bool) -> Iterator[tuple[str, str, str, list[CellResult]]]:
     """(target, runtime, build, cells) of each row of a summary table: of the std evidence, or
     (`wasi`) of wasi-testsuite's tests; empty groups left out."""
+    order = build_order(results)
     for target in results.targets:
         cells = [c for c in results.for_target(target) if c.is_std_evidence != wasi]
         for runtime in ordered((c.runtime for c in cells), results.runtimes):
-            for build in ordered({c.build for c in cells}, build_order(results)):
+            for build in ordered({c.build for c in cells}, order):
                 mine = [c for c in cells if c.runtime == runtime and c.build == build]
                 if mine:
                     yield target, runtime, build, mine
