@@ -7,17 +7,28 @@ reference runtime chosen by rule, per (target, toolchain): of the columns that m
 reference (harness/runtimes.yaml, recorded in the run header), the newest that ran the
 toolchain's artifacts and implements every WASI version its std imports (read from the
 artifacts of Rust's own tests and the hello-world probe, which use std alone); newer such
-columns that do not implement it are named, with what they implement instead. A blocker
-is a cell on the reference that does not pass, a failure no expectation explains anywhere,
-or a newer reference column refusing the artifacts.
-Nothing here renders text for a page; harness/report/dossier.py does.
+columns that do not implement it are named, with what they implement instead.
+
+The evidence is weighed in kinds kept apart:
+- blockers, the target's: a cell of its std on the reference that does not pass (Rust's own
+  tests, probes that use std alone), a newer reference column refusing what std imports, a
+  measured requirement not met;
+- runtime findings: probes that bring WASI bindings of their own (a case's `evidence:
+  [wasi-bindings]`, or an artifact importing a WASI version std does not), which speak for
+  that crate and the runtime lines, wherever they fail;
+- findings to triage: failures on other runtimes that no expectation explains;
+- cells the harness could not judge (infra-error, lost): the run is incomplete there.
+The answer: "not ready" with a blocker; else "incomplete" with a cell not judged; else "not
+measured" when a requirement a run can measure has no data in this run; else "ready" (with
+caveats, when there are known failures elsewhere). Nothing here renders text for a page;
+harness/report/dossier.py does.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -39,7 +50,13 @@ from harness.wasi_imports import wasi_versions
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "tier_policy.yaml"
 MET, NOT_MET, OUTSIDE = "met", "not met", "outside what a test run can show"
-HELLO_WORLD, CODEGEN = "hello-world", "codegen"  # the evidence tags of the suites
+NOT_MEASURED = "not measured in this run"  # a requirement a run can measure, without data in this one
+STATUSES = (MET, NOT_MET, NOT_MEASURED, OUTSIDE)
+HELLO_WORLD, CODEGEN, BINDINGS = "hello-world", "codegen", "wasi-bindings"  # the evidence tags of the suites
+# The answers, from the most to the least certain.
+NOT_READY, INCOMPLETE, UNMEASURED = "not ready", "incomplete", "not measured"
+READY, READY_WITH_CAVEATS = "ready", "ready with caveats"
+ANSWERS = (NOT_READY, INCOMPLETE, UNMEASURED, READY_WITH_CAVEATS, READY)
 
 
 # ---- the policy ------------------------------------------------------------------------------------
@@ -71,7 +88,7 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
 
 @dataclass(frozen=True)
 class Status:
-    status: str  # MET, NOT_MET or OUTSIDE
+    status: str  # MET, NOT_MET, NOT_MEASURED or OUTSIDE
     evidence: str
 
 
@@ -93,6 +110,8 @@ class Reference:
     wasi: tuple[str, ...]  # the WASI versions the toolchain's artifacts for the target import
     why: str
     refused: tuple[tuple[str, str], ...] = ()  # newer reference columns that do not implement it
+    not_run: tuple[tuple[str, str], ...] = ()  # newer reference columns of the run that ran none of
+    # the artifacts, with why (e.g. unavailable)
 
 
 @dataclass
@@ -148,6 +167,26 @@ class TargetEvidence:
     def on_reference(self) -> list[CellResult]:
         return [c for c in self.cells if c.runtime == self.reference.runtime]
 
+    def own_bindings(self, cell: CellResult) -> bool:
+        """Whether a probe brings WASI bindings of its own (its case says `wasi-bindings`, or its
+        artifact imports a WASI version the target's std does not): it speaks for that crate and
+        the runtime lines, not for the target's std."""
+        if cell.kind is not CellKind.FIXTURE:
+            return False
+        if BINDINGS in cell.evidence:
+            return True
+        spoken = set(self.reference.wasi)
+        return bool(spoken) and bool(wasi_versions(cell.wasi_imports) - spoken)
+
+    def is_std(self, cell: CellResult) -> bool:
+        """Whether a cell is evidence about the target's std: Rust's own tests, probes of std alone."""
+        return not self.own_bindings(cell)
+
+    @cached_property
+    def unjudged(self) -> list[CellResult]:
+        """The judged toolchain's cells the harness could not judge (infra-error, lost)."""
+        return [c for c in self.cells if c.verdict is Verdict.INFRA_ERROR]
+
     def version_of(self, runtime: str | None) -> str:
         found = sorted({c.versions.get("runtime", "") for c in self.cells if c.runtime == runtime} - {""})
         return ", ".join(found) or "unknown"
@@ -197,14 +236,18 @@ def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference
     """The reference runtime of one (target, toolchain)'s cells, chosen by rule (see the module)."""
     imported = tuple(sorted(wasi_versions(i for c in std_artifacts(cells) for i in c.wasi_imports)))
     ran = {c.runtime for c in cells if c.ran}
-    eligible = sorted((name for name, column in columns.items() if column.get("reference") and name in ran),
-                      key=lambda n: columns[n].get("major", 0), reverse=True)
+    present = {c.runtime for c in cells}
+    candidates = sorted((n for n, column in columns.items() if column.get("reference") and n in present),
+                        key=lambda n: columns[n].get("major", 0), reverse=True)
+    eligible = [n for n in candidates if n in ran]
     if not eligible:
-        return Reference(None, imported, "no runtime that may be a reference ran this target's artifacts")
+        return Reference(None, imported, "no runtime that may be a reference ran this target's artifacts",
+                         not_run=_idle(candidates, cells))
     implementing = [n for n in eligible if set(imported) <= set(columns[n].get("wasi", []))]
     chosen = implementing[0] if implementing else eligible[0]
     newer = eligible[:eligible.index(chosen)]
     refused = tuple((n, _instead(imported, columns[n].get("wasi", []))) for n in newer)
+    idle = _idle([n for n in candidates[:candidates.index(chosen)] if n not in ran], cells)
     speaks = f"WASI {', '.join(imported)}" if imported else "no WASI imports it recorded"
     if implementing:
         why = ("the newest runtime that may be a reference, ran the artifacts and implements what "
@@ -212,7 +255,16 @@ def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference
     else:
         why = (f"no runtime that ran the artifacts implements what the toolchain's std imports "
                f"({speaks}): the newest that ran them")
-    return Reference(chosen, imported, why, refused)
+    return Reference(chosen, imported, why, refused, idle)
+
+
+def _idle(runtimes: list[str], cells: list[CellResult]) -> tuple[tuple[str, str], ...]:
+    """Columns that ran none of the cells, each with the first reason its cells give."""
+    reasons = {}
+    for cell in cells:
+        if cell.runtime in runtimes and cell.runtime not in reasons:
+            reasons[cell.runtime] = f"{cell.label}: {headline(cell.reason)}" if cell.reason else cell.label
+    return tuple((n, reasons[n]) for n in runtimes if n in reasons)
 
 
 def std_artifacts(cells: list[CellResult]) -> list[CellResult]:
@@ -248,30 +300,46 @@ def _major(evidence: TargetEvidence, runtime: str) -> int:
     return int(evidence.columns.get(runtime, {}).get("major", 0))
 
 
-# ---- blockers and caveats --------------------------------------------------------------------------------
+# ---- blockers, caveats and the other findings -----------------------------------------------------------
 
 
-def findings(evidence: TargetEvidence) -> tuple[list[Finding], list[Finding]]:
-    """(blockers, caveats) of a target."""
-    blockers: list[Finding] = []
-    caveats: list[Finding] = []
+@dataclass
+class Weighing:
+    """A target's findings, in the kinds the answer weighs apart (see the module)."""
+
+    blockers: list[Finding] = field(default_factory=list)  # the target's std: they decide "not ready"
+    caveats: list[Finding] = field(default_factory=list)  # known failures elsewhere, stale rules
+    bindings: list[Finding] = field(default_factory=list)  # probes with WASI bindings of their own
+    triage: list[Finding] = field(default_factory=list)  # other runtimes' failures no rule explains
+    unjudged: list[Finding] = field(default_factory=list)  # cells the harness could not judge
+
+
+def _by_major(evidence: TargetEvidence, runtimes: Iterable[str]) -> list[str]:
+    return sorted(set(runtimes), key=lambda n: (_major(evidence, n), n))
+
+
+def weigh(evidence: TargetEvidence) -> Weighing:
+    """Every finding of a target, each in its kind."""
+    found = Weighing()
     reference = evidence.reference.runtime
-    ref_cells = evidence.on_reference()
+    judged = [c for c in evidence.cells if c.verdict is not Verdict.INFRA_ERROR]
+    std = [c for c in judged if evidence.is_std(c)]
+    ref_cells = [c for c in std if c.runtime == reference]
     version = evidence.version_of(reference)
     refused = dict(evidence.reference.refused)
     stated: set[str] = set()  # rules said once, with the refusal
     if refused:
-        cells = [c for c in evidence.cells if c.runtime in refused and c.category in (FAIL, XFAIL)]
+        cells = [c for c in std if c.runtime in refused and c.category in (FAIL, XFAIL)]
         sources = sorted({c.expectation_source for c in cells if c.expectation_source})
         stated |= set(sources)
-        names = ", ".join(sorted(refused, key=lambda n: (_major(evidence, n), n)))
+        names = ", ".join(_by_major(evidence, refused))
         alike: dict[str, list[str]] = {}  # what they lack (and have instead) -> the runtimes
         for name, lacks in refused.items():
             alike.setdefault(lacks, []).append(name)
         offer = "; ".join(f"each {lacks}" if len(alike) == 1 else f"{', '.join(sorted(n))} {lacks}"
                           for lacks, n in alike.items())
         imported = ", ".join(evidence.reference.wasi)
-        blockers.append(Finding(
+        found.blockers.append(Finding(
             f"the newest runtimes that may be a reference ({names}) refuse this toolchain's artifacts: its "
             f"std imports WASI {imported} ({offer})"
             + (f" (known: {', '.join(sources)})" if sources else ""), cells))
@@ -279,48 +347,68 @@ def findings(evidence: TargetEvidence) -> tuple[list[Finding], list[Finding]]:
     groups = group_by_rule(not_passing)
     total = sum(1 for c in ref_cells if c.category != NA)
     for source, cells in groups.items():
-        other = sorted({c.runtime for c in evidence.cells if _key(c) == source} - {reference},
-                       key=lambda n: (_major(evidence, n), n))
+        other = _by_major(evidence, {c.runtime for c in std if _key(c) == source} - {reference})
         also = f" (the same on {', '.join(other)})" if other else ""
         known = not source.startswith("unexplained")
         what = (f"{headline(cells[0].expectation_reason)} (known: {source})" if known
                 else f"no expectation explains it: {headline(cells[0].reason)}")
-        blockers.append(Finding(f"{len(cells)} of {total} cells on {reference} ({version}), the reference "
-                                f"runtime, do not pass{also}: {what}", cells))
-    unexplained = [c for c in evidence.cells if c.category == FAIL and c.runtime != reference
-                   and c.verdict is not Verdict.XPASS and _key(c) not in groups]
-    for cells in group_by_rule(unexplained).values():
-        runtimes = ", ".join(sorted({c.runtime for c in cells}, key=lambda n: (_major(evidence, n), n)))
-        what = f"{cells[0].verdict}: {headline(cells[0].reason)}"
-        if cells[0].verdict is Verdict.INFRA_ERROR:
-            text = f"the harness could not judge {len(cells)} cell(s) on {runtimes} ({what})"
-        else:
-            text = f"{len(cells)} cell(s) on {runtimes} fail with no expectation to explain them ({what})"
-        blockers.append(Finding(text, cells))
+        found.blockers.append(Finding(f"{len(cells)} of {total} cells on {reference} ({version}), the "
+                                      f"reference runtime, do not pass{also}: {what}", cells))
     failing_tests = [(c, t) for c in ref_cells if is_libtest(c) for t in not_passed(c)
                      if t.outcome in FAILING_TESTS]
     if failing_tests:
-        blockers.append(Finding(f"{len(failing_tests)} of Rust's own tests fail on {reference} with "
-                                "no expectation to explain them", tests=failing_tests))
-    for source, cells in group_by_rule(c for c in evidence.cells if c.category == XFAIL
-                                       and c.runtime != reference).items():
+        found.blockers.append(Finding(f"{len(failing_tests)} of Rust's own tests fail on {reference} with "
+                                      "no expectation to explain them", tests=failing_tests))
+    # probes with bindings of their own: the crate's and the runtimes' findings, wherever they fail
+    spoken = set(evidence.reference.wasi)
+    theirs = [c for c in judged if not evidence.is_std(c) and c.category in (FAIL, XFAIL)
+              and c.verdict is not Verdict.XPASS]
+    for source, cells in group_by_rule(theirs).items():
+        cases = ", ".join(sorted({c.case for c in cells}))
+        extra = sorted(wasi_versions(i for c in cells for i in c.wasi_imports) - spoken)
+        brings = f"WASI {', '.join(extra)}" if extra else "WASI bindings of their own"
+        known = not source.startswith("unexplained")
+        what = (f"{headline(cells[0].expectation_reason)} (known: {source})" if known
+                else f"no expectation explains it: {cells[0].verdict}: {headline(cells[0].reason)}")
+        runtimes = ", ".join(_by_major(evidence, {c.runtime for c in cells}))
+        found.bindings.append(Finding(f"{cases} (bringing {brings}) do not pass on {runtimes}: {what}",
+                                      cells))
+    unexplained = [c for c in std if c.category == FAIL and c.runtime != reference
+                   and c.verdict is not Verdict.XPASS and _key(c) not in groups]
+    for cells in group_by_rule(unexplained).values():
+        runtimes = ", ".join(_by_major(evidence, {c.runtime for c in cells}))
+        found.triage.append(Finding(f"{len(cells)} cell(s) on {runtimes} fail with no expectation to explain "
+                                    f"them ({cells[0].verdict}: {headline(cells[0].reason)})", cells))
+    for cells in group_by_rule(evidence.unjudged).values():
+        runtimes = ", ".join(_by_major(evidence, {c.runtime for c in cells}))
+        found.unjudged.append(Finding(f"the harness could not judge {len(cells)} cell(s) on {runtimes} "
+                                      f"({headline(cells[0].reason) or 'no reason recorded'})", cells))
+    known_elsewhere = [c for c in std if c.category == XFAIL and c.runtime != reference]
+    for source, cells in group_by_rule(known_elsewhere).items():
         if source in stated:
             continue
-        columns = sorted({c.runtime for c in cells}, key=lambda n: (_major(evidence, n), n))
-        caveats.append(Finding(f"known failure on {', '.join(columns)}: "
-                               f"{headline(cells[0].expectation_reason)} ({source})", cells))
+        columns = ", ".join(_by_major(evidence, {c.runtime for c in cells}))
+        found.caveats.append(Finding(f"known failure on {columns}: "
+                                     f"{headline(cells[0].expectation_reason)} ({source})", cells))
     for reason, tests in _test_rules(ref_cells).items():
-        caveats.append(Finding(f"{len(tests)} of Rust's own tests are known to fail on {reference}: "
-                               f"{headline(reason)}", tests=tests))
-    for source, cells in group_by_rule(c for c in evidence.cells if c.verdict is Verdict.XPASS).items():
-        caveats.append(Finding(f"passes although {source} says it fails: that expectation is stale "
-                               f"({headline(cells[0].expectation_reason)})", cells))
+        found.caveats.append(Finding(f"{len(tests)} of Rust's own tests are known to fail on {reference}: "
+                                     f"{headline(reason)}", tests=tests))
+    for source, cells in group_by_rule(c for c in judged if c.verdict is Verdict.XPASS).items():
+        found.caveats.append(Finding(f"passes although {source} says it fails: that expectation is stale "
+                                     f"({headline(cells[0].expectation_reason)})", cells))
     for cells in group_by_rule(c for c in ref_cells if c.verdict is Verdict.UNSUPPORTED and c.ran).values():
-        caveats.append(Finding(f"unsupported by design: {headline(cells[0].expectation_reason)}", cells))
+        why = headline(cells[0].expectation_reason or cells[0].reason) or "no reason recorded"
+        found.caveats.append(Finding(f"unsupported by design: {why}", cells))
     for diff in differences(evidence.results):
         if diff.target == evidence.triple and "regressed" in diff.summary:
-            caveats.append(Finding(f"{diff.case} on {diff.runtime}: {diff.summary}", list(diff.cells)))
-    return blockers, caveats
+            found.caveats.append(Finding(f"{diff.case} on {diff.runtime}: {diff.summary}", list(diff.cells)))
+    return found
+
+
+def findings(evidence: TargetEvidence) -> tuple[list[Finding], list[Finding]]:
+    """(blockers, caveats) of a target (the rest of its findings: weigh())."""
+    found = weigh(evidence)
+    return found.blockers, found.caveats
 
 
 def _test_rules(cells: list[CellResult]) -> dict[str, list[tuple[CellResult, TestResult]]]:
@@ -332,13 +420,26 @@ def _test_rules(cells: list[CellResult]) -> dict[str, list[tuple[CellResult, Tes
     return groups
 
 
-def answer(blockers: list[Finding], caveats: list[Finding]) -> str:
+def answer(blockers: list[Finding], caveats: list[Finding], unjudged: Iterable[object] = (),
+           not_measured: Iterable[object] = ()) -> str:
+    """The answer, the most certain first: a blocker makes a target not ready whatever else the
+    run lacks; then a cell the harness could not judge makes it incomplete, a requirement
+    without data in this run not measured; only then is it ready (with caveats, when any)."""
     if blockers:
-        return "not ready"
-    return "ready with caveats" if caveats else "ready"
+        return NOT_READY
+    if any(True for _ in unjudged):
+        return INCOMPLETE
+    if any(True for _ in not_measured):
+        return UNMEASURED
+    return READY_WITH_CAVEATS if caveats else READY
 
 
 # ---- what a run measures, per requirement ----------------------------------------------------------------
+
+
+def _on(reference: str | None) -> str:
+    """"the reference runtime (X)", or that there was none."""
+    return f"the reference runtime ({reference})" if reference else "a reference runtime (none ran it)"
 
 
 def module_counts(evidence: TargetEvidence) -> dict[str, dict[str, int]]:
@@ -353,13 +454,12 @@ def measure_std(evidence: TargetEvidence) -> Status:
     modules = module_counts(evidence)
     reference = evidence.reference.runtime
     if not modules:
-        return Status(OUTSIDE, f"Rust's own tests did not run on the reference runtime ({reference}) in "
-                               "this run")
+        return Status(NOT_MEASURED, f"Rust's own tests did not run on {_on(reference)} in this run")
     failing = [m for m, n in modules.items() if _failing(n)]
     passed = sum(n.get(TestOutcome.PASSED, 0) for n in modules.values())
     known = sum(n.get(TestOutcome.XFAIL, 0) for n in modules.values())
-    broken = [c for c in evidence.on_reference()
-              if c.kind is CellKind.FIXTURE and c.category in (FAIL, XFAIL)]
+    broken = [c for c in evidence.on_reference() if c.kind is CellKind.FIXTURE and evidence.is_std(c)
+              and c.category in (FAIL, XFAIL) and c.verdict is not Verdict.INFRA_ERROR]
     text = (f"{passed} of Rust's own tests pass on {reference} across {len(modules)} library "
             f"modules; {known} are known to fail (see [Core and std](#core-and-std-rusts-own-tests))")
     if failing or broken:
@@ -377,9 +477,9 @@ def measure_codegen(evidence: TargetEvidence) -> Status:
     reference = evidence.reference.runtime
     core = [c for c in evidence.on_reference() if CODEGEN in c.evidence and is_libtest(c)]
     if not core:
-        return Status(OUTSIDE, "the code generator's tests (e.g. core's) did not run on the reference "
-                               f"runtime ({reference}); soundness beyond tests is the compiler team's "
-                               "evaluation")
+        return Status(NOT_MEASURED, "the code generator's tests (e.g. core's) did not run on "
+                                    f"{_on(reference)} in this run; soundness beyond tests is the compiler "
+                                    "team's evaluation")
     counts = {k: sum(c.test_counts[k] for c in core) for k in core[0].test_counts}
     failing = sum(c.failing_tests for c in core)
     names = ", ".join(sorted({c.library for c in core}))
@@ -395,7 +495,8 @@ def build_status(evidence: TargetEvidence) -> Status:
     failed = False
     for toolchain in toolchain_order(evidence.results):
         mine = evidence.cells_of(toolchain)
-        errors = [c for c in mine if c.reason_code in (ReasonCode.BUILD_ERROR, ReasonCode.STD_BUILD_FAILED)]
+        errors = [c for c in mine if c.reason_code in (ReasonCode.BUILD_ERROR, ReasonCode.STD_BUILD_FAILED)
+                  and evidence.is_std(c)]  # a binding crate that does not build is that crate's
         if any(c.reason_code is ReasonCode.UNKNOWN_TARGET for c in mine):
             lines.append(f"{toolchain}: does not know the target")
         elif errors:
@@ -412,8 +513,9 @@ def build_status(evidence: TargetEvidence) -> Status:
 
 def measure_tests(evidence: TargetEvidence) -> Status:
     reference = evidence.reference.runtime
-    hello = [c for c in evidence.on_reference() if HELLO_WORLD in c.evidence]
-    tests = [c for c in evidence.on_reference() if is_libtest(c)]
+    judged = [c for c in evidence.on_reference() if c.verdict is not Verdict.INFRA_ERROR]
+    hello = [c for c in judged if HELLO_WORLD in c.evidence]
+    tests = [c for c in judged if is_libtest(c)]
     parts, ok = [], True
     if hello:
         parts.append(f"hello world: {hello[0].label} on {reference}")
@@ -423,8 +525,8 @@ def measure_tests(evidence: TargetEvidence) -> Status:
         parts.append(f"{passing} of {len(tests)} of Rust's own test binaries pass or fail only as expected")
         ok = ok and passing == len(tests)
     if not parts:
-        return Status(OUTSIDE, "neither hello world nor Rust's own tests ran on the reference runtime "
-                               f"({reference})")
+        return Status(NOT_MEASURED, f"neither hello world nor Rust's own tests ran on {_on(reference)} in "
+                                    "this run")
     return Status(MET if ok else NOT_MET, "; ".join(parts))
 
 
@@ -443,7 +545,7 @@ def measure_build_time(evidence: TargetEvidence) -> Status:
     base = list(build_seconds(c for c in evidence.results.for_target(baseline or "")
                               if c.toolchain == evidence.toolchain).values())
     if not mine or not base:
-        return Status(OUTSIDE, f"this run has no build times for both this target and {baseline}")
+        return Status(NOT_MEASURED, f"this run has no build times for both this target and {baseline}")
     ratio = sum(mine) / sum(base)
     text = (f"its {len(mine)} builds took {sum(mine):.0f} s, {baseline}'s {len(base)} took "
             f"{sum(base):.0f} s (x{ratio:.1f}; median {statistics.median(mine):.0f} s against "
@@ -487,7 +589,7 @@ def measure_name(evidence: TargetEvidence) -> Status:
 def measure_backend(evidence: TargetEvidence) -> Status:
     built = [c for c in evidence.cells if c.build_key]
     if not built:
-        return Status(OUTSIDE, "no artifact was built in this run")
+        return Status(NOT_MEASURED, "no artifact was built in this run")
     builders = ", ".join(sorted({c.builder for c in built}))
     rustc = rustc_of(evidence.results, evidence.toolchain)
     return Status(MET, f"rustc {rustc} (LLVM), run by the {builders} builder, emitted every artifact, "
@@ -547,22 +649,44 @@ def toolchain_views(evidence: TargetEvidence) -> list[ToolchainView]:
     return views
 
 
-def field_note(evidence: TargetEvidence) -> str:
-    """Where upstream has the target, when this run's std speaks an older WASI than upstream's."""
+def field_note(evidence: TargetEvidence, verdict: str = "", weighing: Weighing | None = None,
+               not_measured: Sequence[tuple[Requirement, Status]] = ()) -> str:
+    """Where upstream has the target and, when this run's answer is not "ready", why in one
+    sentence: a std on an older WASI than upstream's, the blockers, the cells not judged or the
+    requirements not measured."""
     target = evidence.target
     if target is None or not target.upstream:
         return ""
+    upstream = f"Upstream, {evidence.triple} is {target.upstream}."
     spoken = set(evidence.reference.wasi)
-    if not spoken or not target.upstream_wasi or target.upstream_wasi in spoken:
-        return f"Upstream, {evidence.triple} is {target.upstream}."
-    rustc = rustc_of(evidence.results, evidence.toolchain)
-    speaks = ", ".join(sorted(spoken))
-    return (f"Upstream, {evidence.triple} is {target.upstream}. This run's std ({evidence.toolchain}, rustc "
-            f"{rustc}) speaks WASI {speaks}, not {target.upstream_wasi}: a newer std exists that this run "
-            "did not have, so what is \"not ready\" here is this toolchain's std, not today's target.")
+    if (spoken and target.upstream_wasi and target.upstream_wasi not in spoken
+            and verdict not in (READY, READY_WITH_CAVEATS)):
+        rustc = rustc_of(evidence.results, evidence.toolchain)
+        speaks = ", ".join(sorted(spoken))
+        return (f"{upstream} This run's std ({evidence.toolchain}, rustc {rustc}) speaks WASI {speaks}, not "
+                f"{target.upstream_wasi}: a newer std exists that this run did not have, so what is \"not "
+                "ready\" here is this toolchain's std, not today's target.")
+    reference = evidence.reference.runtime
+    if verdict == NOT_READY and weighing is not None and weighing.blockers:
+        n = len(weighing.blockers)
+        return (f"{upstream} This run answers \"not ready\" on the target's own evidence: {n} "
+                f"blocker{'s' if n > 1 else ''} in its std on {_on(reference)}, the first: "
+                f"{headline(weighing.blockers[0].text)}.")
+    if verdict == INCOMPLETE and weighing is not None:
+        n = sum(len(f.cells) for f in weighing.unjudged)
+        return (f"{upstream} This run cannot confirm it: the harness could not judge {n} of the target's "
+                "cells (its own failure, not the target's), so the run is incomplete.")
+    if verdict == UNMEASURED and not_measured:
+        what = "; ".join(f"{r.id}: {headline(st.evidence)}" for r, st in not_measured)
+        return f"{upstream} This run cannot confirm it: it did not measure what the policy asks ({what})."
+    return upstream
 
 
 # ---- the whole assessment -------------------------------------------------------------------------------
+
+# The measures whose shortfalls are cells or tests, already blockers; any other measured
+# requirement that is not met is a blocker of its own.
+CELL_MEASURES = frozenset({"std", "codegen", "builds", "tests"})
 
 
 @dataclass
@@ -574,6 +698,19 @@ class Assessment:
     rows: list[tuple[Requirement, Status]]
     toolchains: list[ToolchainView]
     field_note: str
+    bindings: list[Finding] = field(default_factory=list)  # probes with WASI bindings of their own
+    triage: list[Finding] = field(default_factory=list)  # other runtimes' failures no rule explains
+    unjudged: list[Finding] = field(default_factory=list)  # cells the harness could not judge
+
+    @property
+    def not_measured(self) -> list[tuple[Requirement, Status]]:
+        """The requirements a run can measure that have no data in this one."""
+        return [(r, st) for r, st in self.rows if st.status == NOT_MEASURED and not r.same_as]
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether the harness could not judge some of the target's cells."""
+        return bool(self.unjudged)
 
 
 def assess(results: Results, triple: str, history: History | None = None,
@@ -582,7 +719,13 @@ def assess(results: Results, triple: str, history: History | None = None,
     evidence = TargetEvidence(results, triple, history, policy)
     if not evidence.cells:
         return None
-    blockers, caveats = findings(evidence)
-    return Assessment(evidence, answer(blockers, caveats), blockers, caveats, requirement_rows(evidence),
-                      toolchain_views(evidence), field_note(evidence))
-
+    weighing = weigh(evidence)
+    rows = requirement_rows(evidence)
+    for requirement, status in rows:
+        if status.status == NOT_MET and requirement.measure not in CELL_MEASURES and not requirement.same_as:
+            weighing.blockers.append(Finding(f"not met: {requirement.text.rstrip('.')}: {status.evidence}"))
+    missing = [(r, st) for r, st in rows if st.status == NOT_MEASURED and not r.same_as]
+    verdict = answer(weighing.blockers, weighing.caveats, weighing.unjudged, missing)
+    return Assessment(evidence, verdict, weighing.blockers, weighing.caveats, rows, toolchain_views(evidence),
+                      field_note(evidence, verdict, weighing, missing), weighing.bindings, weighing.triage,
+                      weighing.unjudged)

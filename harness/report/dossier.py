@@ -1,9 +1,11 @@
 """evidence/<target>.md: a tier-2 dossier that argues, requirement by requirement.
 
-First the answer (ready / ready with caveats / not ready), the reference runtime and why,
-and the blockers, each with the cells and tests that show it; then the toolchains of the
-run and where upstream has the target; then every requirement of Rust's Target Tier
-Policy with its status; then the evidence itself. The statuses come from
+First the answer (ready / ready with caveats / not ready / not measured / incomplete), the
+reference runtime and why, and the blockers, each with the cells and tests that show it, the
+requirements not measured, the cells not judged, and why the answer differs from upstream's
+tier; then the findings weighed apart (other runtimes' failures to triage, probes with WASI
+bindings of their own); then the toolchains of the run; then every requirement of Rust's
+Target Tier Policy with its status; then the evidence itself. The statuses come from
 harness/report/assessment.py; this module only renders them with the run's cells.
 """
 
@@ -36,6 +38,12 @@ from harness.verdict import FAILING_TESTS
 
 MATRIX = "../matrix.html"
 LINKS = 6  # cells linked per finding (the rest are counted)
+TRIAGE_WEIGHT = ("They do not weigh on the answer: only the reference runtime's failures block the "
+                 "target, and a failure elsewhere that no expectation explains is a runtime's bug or a "
+                 "std defect the reference does not show until someone triages it into a rule of "
+                 "suites/expectations/.")
+BINDINGS_WEIGHT = ("These probes bring WASI bindings of their own (a crate's, not std's), so what they "
+                   "show is about that crate and each runtime line, never a blocker of the target.")
 
 
 def _link(cell: CellResult, text: str | None = None) -> str:
@@ -90,14 +98,45 @@ def render(results: Results, triple: str, history: History | None = None,
     intro = (f"**{triple}: {assessment.answer}.** Evidence from the conformance harness: "
              f"{len(target.cells)} cells built by {target.toolchain} (rustc {rustc}); the reference "
              f"runtime is {reference.runtime} ({target.version_of(reference.runtime)}): {reference.why}.")
+    if reference.not_run:
+        intro += " Newer columns that may be a reference ran none of its artifacts: " + "; ".join(
+            f"{n} ({why})" for n, why in reference.not_run) + "."
     if blockers:
         intro += f" {len(blockers)} blocker{'s' if len(blockers) > 1 else ''}: " + " ".join(
-            f"({i}) {headline(f.text)} ({pointer(f)})." for i, f in enumerate(blockers, 1))
+            f"({i}) {headline(f.text)}" + (f" ({pointer(f)})." if f.cells or f.tests else ".")
+            for i, f in enumerate(blockers, 1))
+    if assessment.unjudged:
+        n = sum(len(f.cells) for f in assessment.unjudged)
+        intro += (f" The run is incomplete: the harness could not judge {n} cell{'s' if n > 1 else ''} "
+                  f"({pointer(assessment.unjudged[0])}), its own failure and no verdict on the target.")
+    if assessment.not_measured:
+        intro += (" Not measured in this run: "
+                  + ", ".join(f"{r.id} ({headline(st.evidence)})" for r, st in assessment.not_measured) + ".")
+    if assessment.triage:
+        n = sum(len(f.cells) for f in assessment.triage)
+        intro += (f" {n} failing cell{'s' if n > 1 else ''} on other runtimes that no expectation explains "
+                  "are listed as findings to triage, apart from the blockers.")
     if assessment.field_note:
         intro += f" {assessment.field_note}"
     lines = [f"# Tier-2 dossier: {triple}", "", intro, ""]
     if blockers:
-        lines += ["## Blockers", ""] + [f"{i}. {line(f)}" for i, f in enumerate(blockers, 1)] + [""]
+        lines += ["## Blockers", "", *_numbered(blockers), ""]
+    if assessment.unjudged:
+        lines += ["## Not judged: the run is incomplete", "",
+                  "Cells the harness could not judge (an infrastructure error, a lost worker) say nothing "
+                  "about the target; run them again.", ""]
+        lines += [f"- {line(f)}" for f in assessment.unjudged] + [""]
+    if assessment.not_measured:
+        lines += ["## Not measured in this run", "",
+                  "Requirements a run can measure that this run holds no data for; the answer stays "
+                  "\"not measured\" until a run measures them.", ""]
+        lines += [f"- {r.id}: {r.text} ({st.evidence})" for r, st in assessment.not_measured] + [""]
+    if assessment.triage:
+        lines += ["## Findings to triage (other runtimes)", "", TRIAGE_WEIGHT, ""]
+        lines += [f"- {line(f)}" for f in assessment.triage] + [""]
+    if assessment.bindings:
+        lines += ["## Runtime findings: probes with WASI bindings of their own", "", BINDINGS_WEIGHT, ""]
+        lines += [f"- {line(f)}" for f in assessment.bindings] + [""]
     if caveats:
         lines += ["## Caveats", ""] + [f"- {line(f)}" for f in caveats] + [""]
     lines += [*_toolchains(assessment), ""]
@@ -105,8 +144,9 @@ def render(results: Results, triple: str, history: History | None = None,
         "## The Target Tier Policy, requirement by requirement",
         "",
         f"Requirements of the [Target Tier Policy]({target.policy.url}) for tier 2 and the tier-3 ones "
-        "they include, in paraphrase. Status: **met**, **not met**, or **outside what a test "
-        "run can show** (people, intent, licenses).",
+        "they include, in paraphrase. Status: **met**, **not met**, **not measured in this run** "
+        "(a run can measure it; this one holds no data for it), or **outside what a test run can "
+        "show** (people, intent, licenses).",
         "",
         "| tier | requirement | status | evidence |",
         "|---|---|---|---|",
@@ -122,6 +162,11 @@ def render(results: Results, triple: str, history: History | None = None,
               f"pytest suites/ -n auto --targets {triple} --toolchains {target.toolchain}", "```", "",
               "## Run", "", *header_lines(results)]
     return "\n".join(lines) + "\n"
+
+
+def _numbered(findings: list[Finding]) -> list[str]:
+    """An ordered list whose every item stays in one list (one line each, numbered)."""
+    return [f"{i}. {' '.join(line(f).split())}" for i, f in enumerate(findings, 1)]
 
 
 def _cell(text: str) -> str:
