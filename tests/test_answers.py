@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from harness.record import TestResult
-from harness.report import dossier_html
+from harness.report import dossier_html, matrix_html, matrix_md
 from harness.report.assessment import (
     ANSWERS,
     INCOMPLETE,
@@ -216,3 +216,16 @@ def test_the_html_dossier_numbers_its_blockers_in_one_list() -> None:
     html = dossier_html(render(run, P2), "t")
     blockers = html.split("<h2>Blockers</h2>")[1].split("<h2>")[0]
     assert blockers.count("<ol>") == 1 and len(re.findall(r"<li>", blockers)) == 2
+
+
+def test_the_matrix_opens_with_the_answer_per_target_linked_to_its_dossier() -> None:
+    run = fake_run(change=without(CORE))
+    text = matrix_md.render(run)
+    assert text.split("\n## ")[1].startswith("The answer per target")
+    assert ("| [wasm32-wasip2](evidence/wasm32-wasip2.md) | **not measured** | not measured in this run: "
+            "std, codegen | wasmtime-49 (49.0.3) | debian-sid |") in text
+    html = matrix_html.render(run)
+    first = html.split("<h2")[1]
+    assert first.startswith(' id="answers">The answer per target')
+    assert '<a href="evidence/wasm32-wasip1.html">wasm32-wasip1</a>' in first
+    assert "which it does not do yet" not in text and "talks to a running guest" in matrix_md.WASI_NOTE

@@ -13,6 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.report.answers import html_table, target_answers
 from harness.report.libtests import NOT_PASSED, is_libtest, not_passed, rate
 from harness.report.matrix_md import (
     FAIL_NOTE,
@@ -367,6 +368,16 @@ def _summary(results: Results, wasi: bool = False) -> str:
     )
 
 
+def _answers(results: Results) -> str:
+    """The answer per target, first, each linked to its dossier."""
+    answers = target_answers(results)
+    if not answers:
+        return ""
+    return ('<h2 id="answers">The answer per target</h2><p>Tier-2 readiness of each target on its '
+            "reference runtime; each dossier argues it, requirement by requirement.</p>"
+            f"{html_table(answers)}\n")
+
+
 def render(results: Results) -> str:
     """The whole matrix.html."""
     cells = results.cells
@@ -396,7 +407,7 @@ def render(results: Results) -> str:
         "<title>Rust WebAssembly targets: conformance matrix</title>"
         f"<style>{CSS}</style></head>\n<body>"
         "<h1>Rust WebAssembly targets: conformance matrix</h1>\n"
-        f"{_header(results)}\n{_legend()}\n<h2>Summary per target and runtime</h2>"
+        f"{_answers(results)}{_header(results)}\n{_legend()}\n<h2>Summary per target and runtime</h2>"
         f"{_summary(results)}\n{filters}\n"
         + "\n".join(sections)
         + "\n<p>Rows are grouped by the first feature each case lists; the feature filter "

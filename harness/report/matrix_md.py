@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
+from harness.report.answers import markdown_lines, target_answers
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
@@ -30,9 +31,10 @@ WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same 
              "about each runtime's WASI, not about Rust's std. They are left out of the summary "
              "above and out of every tier-2 requirement (the dossiers list them apart). Their "
              "target is the WASI version of their suite; rows are grouped by suite. "
-             "`unsupported by harness` marks a test that needs the harness to talk to the "
-             "running guest (TCP, HTTP requests, signals), which it does not do yet: such a "
-             "test is never run and never a pass.")
+             "The harness talks to a running guest as the tests ask (stdin and stdout in turns, "
+             "TCP connections, HTTP requests, signals); `unsupported by harness` marks a test "
+             "with an operation it cannot perform yet (several `run`s in one test, a connection "
+             "other than TCP): such a test is never run and never a pass.")
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING_VERDICTS) + "."
 
 
@@ -183,7 +185,13 @@ def _shown(cell: CellResult) -> str:
 
 def render(results: Results, comparisons: Sequence[Comparison] = ()) -> str:
     """The whole matrix.md."""
-    lines = ["# Rust WebAssembly targets: conformance matrix", "", "## Run", ""]
+    lines = ["# Rust WebAssembly targets: conformance matrix", ""]
+    answers = target_answers(results)
+    if answers:
+        lines += ["## The answer per target", "",
+                  "Tier-2 readiness of each target on its reference runtime; each dossier argues it, "
+                  "requirement by requirement.", "", *markdown_lines(answers), ""]
+    lines += ["## Run", ""]
     lines += header_lines(results)
     lines += ["", "### Toolchains", "", *toolchain_lines(results)]
     lines += ["", "## Legend", "", *legend_lines()]
