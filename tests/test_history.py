@@ -3,17 +3,21 @@ flaky cells (a verdict that changed with nothing changed), from three nights of 
 
 from __future__ import annotations
 
+import gzip
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
 from harness.errors import UserError
-from harness.report.history import History
+from harness.report import night_summary
+from harness.report.history import History, render_markdown
 from tests.test_report_html_browser import CHROMIUM, chromium
 
 NIGHTS = Path(__file__).parent / "data" / "history"
+HELLO_WAZERO = ("hello.world", "wasm32-wasip1", "wazero", "debian-sid", "abort")
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +64,76 @@ def test_the_page_renders_in_a_browser_and_shows_the_flaky_cell(pages: Path, tmp
     shot = tmp_path / "history.png"
     chromium("--window-size=1000,900", f"--screenshot={shot}", (pages / "history.html").as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+
+
+# ---- history that scales: each night summarised once ----------------------------------------
+
+
+def test_a_night_is_summarised_once_then_read_from_its_summary(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    first = History.load(NIGHTS, cache)
+    assert len(list(cache.iterdir())) == 3  # one small summary a night
+    assert all(p.stat().st_size < 20_000 for p in cache.iterdir())
+
+    def no_reading(path: Path) -> None:
+        raise AssertionError(f"{path} read again")
+
+    monkeypatch.setattr(night_summary, "summarise", no_reading)
+    again = History.load(NIGHTS, cache)
+    assert render_markdown(again) == render_markdown(first)
+    assert [e.line(False) for e in again.events()] == [e.line(False) for e in first.events()]
+
+
+def test_a_changed_results_file_is_summarised_again(tmp_path: Path) -> None:
+    nights = tmp_path / "nights"
+    shutil.copytree(NIGHTS, nights)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert History.load(nights, cache).runs[-1].cells[HELLO_WAZERO].label == "fail"
+    path = nights / "night-3.json"
+    path.write_text(path.read_text().replace('"stdout does not match exact"', '"fixed"')
+                    .replace('"verdict": "fail"', '"verdict": "pass"'))
+    assert History.load(nights, cache).runs[-1].cells[HELLO_WAZERO].label == "pass"
+
+
+def test_a_night_that_cannot_be_read_is_skipped_with_one_line(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    nights = tmp_path / "nights"
+    shutil.copytree(NIGHTS, nights)
+    (nights / "night-4.json.gz").write_bytes(gzip.compress(b'{"run": {}, "cells": [{"verdict": "no'))
+    (nights / "night-5.json").write_text('{"format_version": 3, "run": {}, "cells": [{"case": "x"}]}')
+    history = History.load(nights, tmp_path / "cache")
+    assert len(history.runs) == 3
+    assert [p.name for p, _ in history.skipped] == ["night-4.json.gz", "night-5.json"]
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 2 and all(line.startswith("history: skipped ") for line in said)
+    assert "not a results file" in said[0] and "not a results file" in said[1]
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "bad.json").write_text("{")
+    with pytest.raises(UserError, match="none of its 1 results files can be read"):
+        History.load(tmp_path / "empty", tmp_path / "cache")
+
+
+def test_the_summaries_of_a_generated_night_keep_what_the_history_needs(tmp_path: Path) -> None:
+    """A synthetic full night (bench/nights.py): ~2457 cells, ~93k tests, in a summary of a
+    few hundred KB, read back with the same cells, passes and failing tests."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from nights import write_nights
+
+    paths = write_nights(tmp_path / "nights", 2)
+    runs = night_summary.summaries(paths, tmp_path / "cache")
+    kept = list((tmp_path / "cache").iterdir())
+    assert len(runs) == 2 and len(kept) == 2 and max(p.stat().st_size for p in kept) < 1_000_000
+    night = runs[0]
+    assert 2400 <= len(night.cells) <= 2500
+    assert 90_000 <= sum(t.total for t in night.tests.values()) <= 95_000
+    failing = {k for k, s in night.cells.items() if s.label == "fail" and k[0].startswith("upstream.")}
+    assert failing == {k for k, t in night.tests.items() if any(o == "failed" for o in t.not_passed.values())}
+    fresh = night_summary.summarise(paths[0])
+    assert fresh.cells == night.cells and fresh.passes == night.passes
+    history = History.load(tmp_path / "nights", tmp_path / "cache")
+    assert len(history.lines()) == 36 and history.events()

@@ -1,42 +1,31 @@
 """The nightly history: a folder of results files -> pass counts over time, first-seen
 regressions and fixes, and flaky cells (`python -m harness history DIR`).
 
-A cell is flaky when its verdict changed between two runs although nothing it depends on
-did: the same artifact, the same versions (runtime and toolchain), the same expectation.
+Each night is read once into a small summary (harness/report/night_summary.py, kept in the
+cache), and the history is computed from the summaries, so a year of full nights fits in
+memory and in a minute. A cell is flaky when its verdict changed between two runs although
+nothing it depends on did: the same artifact, the same versions (runtime and toolchain), the
+same expectation.
 """
 
 from __future__ import annotations
 
-import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import PASS, CellKey, CellKind, CellResult
+from harness.record import CellKey
 from harness.report.diff import classify
-from harness.results import Results, load_results, ordered
+from harness.report.night_summary import CellState, Line, NightSummary, results_files, summaries
+from harness.results import ordered
 
 SHOWN_RUNS = 14  # date columns in the tables
 CHART = (360, 60)  # width, height of each sparkline
-
-
-@dataclass(frozen=True)
-class HistoryRun:
-    path: Path
-    date: str
-    results: Results
-
-    @property
-    def cells(self) -> dict[CellKey, CellResult]:
-        return {c.key: c for c in self.results.cells}
-
-
-def _signature(cell: CellResult) -> str:
-    """What a cell's verdict depends on besides chance."""
-    return json.dumps([cell.artifact_sha256, cell.versions, cell.expectation, cell.expectation_source,
-                       cell.command], sort_keys=True)
+HistoryRun = NightSummary  # one night of the history (its path, date, cells' states)
 
 
 @dataclass(frozen=True)
@@ -44,70 +33,91 @@ class Event:
     """A cell whose verdict changed from one run to the next."""
 
     date: str
-    cell: CellResult
-    before: CellResult
+    cell: CellState
+    before: CellState
     kind: str  # "regression", "fix", "flaky" or "change"
 
     def line(self, several: bool) -> str:
         return (f"{self.date}: {self.cell.name(several)}: {self.before.label} -> {self.cell.label}"
-                + (f" ({self.cell.reason[:160]})" if self.cell.reason else ""))
+                + (f" ({self.cell.reason})" if self.cell.reason else ""))
 
 
 @dataclass
 class History:
-    runs: list[HistoryRun] = field(default_factory=list)
+    runs: list[NightSummary] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # nights that could not be read
+    _events: list[Event] | None = field(default=None, repr=False)
+    _pass_counts: dict[int, dict[Line, tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, folder: Path) -> History:
-        paths = sorted(p for p in Path(folder).rglob("*") if p.name.endswith((".json", ".json.gz")))
+    def load(cls, folder: Path, cache: Path | None = None,
+             skipped: Callable[[Path, str], None] | None = None) -> History:
+        """The history of the results files under `folder` (a night that cannot be read is skipped
+        with one line)."""
+        paths = results_files(folder)
         if not paths:
             raise UserError(f"{folder}: no results files (*.json, *.json.gz)")
-        runs = []
-        for path in paths:
-            results = load_results(path)
-            runs.append(HistoryRun(path, str(results.run.date or path.name), results))
-        return cls(sorted(runs, key=lambda r: (r.date, str(r.path))))
+        lost: list[tuple[Path, str]] = []
+
+        def skip(path: Path, why: str) -> None:
+            lost.append((path, why))
+            if skipped is not None:
+                skipped(path, why)
+            else:
+                print(f"history: skipped {path}: {why}", file=sys.stderr)
+
+        runs = summaries(paths, cache, skip)
+        if not runs:
+            raise UserError(f"{folder}: none of its {len(paths)} results files can be read")
+        return cls(runs, lost)
 
     @property
     def several_toolchains(self) -> bool:
         """Several builds (toolchains, or build profiles) among the runs' cells."""
-        return len({c.build for r in self.runs for c in r.results.cells}) > 1
+        return len({s.build for r in self.runs for s in r.cells.values()}) > 1
 
     def runs_with_build_errors(self, target: str) -> int:
-        return sum(1 for run in self.runs if any(
-            c.target == target and c.verdict.value == "build-error" for c in run.results.cells))
+        return sum(1 for run in self.runs if target in run.build_error_targets())
 
     def lines(self) -> list[Line]:
-        """(target, runtime, toolchain) of every cell of every run, in a stable order."""
-        keys = {_line(c) for r in self.runs for c in r.results.cells}
-        runtimes = ordered([k[1] for k in keys], [x for r in self.runs for x in r.results.runtimes])
+        """(target, runtime, build, kind) of every cell of every run, in a stable order."""
+        keys = {line for r in self.runs for line in self._passes(r)}
+        runtimes = ordered([k[1] for k in keys], [x for r in self.runs for x in r.runtimes])
         return sorted(keys, key=lambda k: (k[0], runtimes.index(k[1]), k[3], k[2]))
+
+    def _passes(self, run: NightSummary) -> dict[Line, tuple[int, int]]:
+        cached = self._pass_counts.get(id(run))
+        if cached is None:
+            cached = self._pass_counts[id(run)] = run.passes
+        return cached
 
     def passes(self, line: Line) -> list[tuple[str, int, int]]:
         """(date, cells that pass, cells) of a line, run by run."""
         out = []
         for run in self.runs:
-            mine = [c for c in run.results.cells if _line(c) == line]
-            if mine:
-                out.append((run.date, sum(1 for c in mine if c.category == PASS), len(mine)))
+            found = self._passes(run).get(line)
+            if found:
+                out.append((run.date, *found))
         return out
 
     def events(self) -> list[Event]:
-        """Every verdict change from one run to the next, oldest first."""
-        found = []
-        for before, after in pairwise(self.runs):
-            old = before.cells
-            for key, cell in sorted(after.cells.items()):
-                was = old.get(key)
-                if was is None or was.label == cell.label:
-                    continue
-                if _signature(was) == _signature(cell):
-                    kind = "flaky"
-                else:
-                    kind = {"regressions": "regression", "fixes": "fix"}.get(
-                        classify(was.verdict, cell.verdict, was.intermittent or cell.intermittent), "change")
-                found.append(Event(after.date, cell, was, kind))
-        return found
+        """Every verdict change from one run to the next, oldest first (computed once)."""
+        if self._events is None:
+            found = []
+            for before, after in pairwise(self.runs):
+                old = before.cells
+                for key in sorted(after.cells):
+                    cell, was = after.cells[key], old.get(key)
+                    if was is None or was.label == cell.label:
+                        continue
+                    if was.signature == cell.signature:
+                        kind = "flaky"
+                    else:
+                        change = classify(was.verdict, cell.verdict, was.intermittent or cell.intermittent)
+                        kind = {"regressions": "regression", "fixes": "fix"}.get(change, "change")
+                    found.append(Event(after.date, cell, was, kind))
+            self._events = found
+        return self._events
 
     def first_seen(self, kind: str) -> list[Event]:
         """Events of a kind, each cell once: the first time it happened."""
@@ -126,20 +136,15 @@ class History:
                 cells.setdefault(event.cell.key, []).append(event)
         return cells
 
-
-Line = tuple[str, str, str, CellKind]
-
-
-def _line(cell: CellResult) -> Line:
-    """The line of a cell: its target, runtime and build (toolchain, profile); wasi-testsuite's tests (not
-    built, not std evidence) on a line of their own."""
-    kind = CellKind.WASI_TESTSUITE if not cell.is_std_evidence else CellKind.FIXTURE
-    return cell.target, cell.runtime, cell.build, kind
+    def last_passed(self, key: CellKey) -> str | None:
+        """The date of the last night the cell passed, None when it never did."""
+        return next((r.date for r in reversed(self.runs)
+                     if (state := r.cells.get(key)) is not None and state.label == "pass"), None)
 
 
 def _name(line: Line, several: bool) -> str:
     target, runtime, toolchain, kind = line
-    if kind is CellKind.WASI_TESTSUITE:
+    if kind == "wasi-testsuite":
         return f"{target} / {runtime} / {kind}"
     return f"{target} / {runtime}" + (f" / {toolchain}" if several else "")
 

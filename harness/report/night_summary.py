@@ -1,0 +1,261 @@
+"""A night's results file, summarised once: what the history needs of it, small and quick to read.
+
+A full night holds ~2457 cells and ~93k test results; the history needs per cell only its
+verdict, what the verdict depends on besides chance (a digest), the start of its reason and,
+per test binary, the tests that did not pass. `summarise` reads a results file once (plain
+JSON, no per-test objects, no schema walk over every test) into a NightSummary; `load_summary`
+keeps it in the persistent cache (`<cache>/history/<key>.json`), keyed by the file's content:
+a gzipped file by its gzip trailer (the CRC-32 and length of the JSON inside) and its size, a
+plain one by its sha256. `summaries` gives every night of a folder, oldest first, and skips a
+night that cannot be read with one line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.cache import cache_dir
+from harness.errors import UserError
+from harness.profiles import DEFAULT as DEFAULT_PROFILE
+from harness.record import NA, CellKey, cell_name
+from harness.results import upgrade
+from harness.verdict import TestOutcome, Verdict
+
+VERSION = 1  # of the summary's form; a summary of another version is made again
+REASON_CHARS = 160
+RESULTS_SUFFIXES = (".json", ".json.gz")
+Line = tuple[str, str, str, str]  # target, runtime, build, kind ("std" or "wasi-testsuite")
+
+
+@dataclass(frozen=True, slots=True)
+class CellState:
+    """One cell of one night, as the history needs it."""
+
+    key: CellKey
+    verdict: Verdict
+    label: str  # the verdict as shown ("n/a" for not-run unsupported cells)
+    intermittent: bool
+    std: bool  # std evidence (not one of wasi-testsuite's tests)
+    signature: str  # digest of what the verdict depends on besides chance
+    reason: str  # its first REASON_CHARS characters
+
+    @property
+    def build(self) -> str:
+        """The toolchain, with the build profile when it is not the default."""
+        toolchain, profile = self.key[3], self.key[4]
+        return f"{toolchain} +{profile}" if profile != DEFAULT_PROFILE else toolchain
+
+    @property
+    def line(self) -> Line:
+        return self.key[1], self.key[2], self.build, "std" if self.std else "wasi-testsuite"
+
+    def name(self, with_toolchain: bool = False) -> str:
+        case, target, runtime, toolchain, profile = self.key
+        return cell_name(case, target, runtime, toolchain if with_toolchain else "",
+                         "" if profile == DEFAULT_PROFILE else profile)
+
+
+@dataclass(frozen=True, slots=True)
+class TestsSummary:
+    """A test binary's tests in one night: how many passed, a digest of their names (the same
+    digest: the same tests), and the outcome of every test that neither passed nor was ignored."""
+
+    __test__ = False  # not a test class for pytest
+
+    passed: int
+    total: int
+    names_digest: str
+    not_passed: dict[str, str]
+
+
+@dataclass(slots=True)
+class NightSummary:
+    """One night: its date, its column order, every cell's state and each test binary's tests."""
+
+    path: Path
+    date: str
+    runtimes: list[str]
+    cells: dict[CellKey, CellState]
+    tests: dict[CellKey, TestsSummary] = field(default_factory=dict)
+
+    @property
+    def passes(self) -> dict[Line, tuple[int, int]]:
+        """(cells that pass, cells) per line."""
+        out: dict[Line, list[int]] = {}
+        for state in self.cells.values():
+            counts = out.setdefault(state.line, [0, 0])
+            counts[0] += state.label == Verdict.PASS.value
+            counts[1] += 1
+        return {line: (p, n) for line, (p, n) in out.items()}
+
+    def build_error_targets(self) -> set[str]:
+        return {s.key[1] for s in self.cells.values() if s.verdict is Verdict.BUILD_ERROR}
+
+
+# ---- reading a results file once ----------------------------------------------------------------
+
+
+def _digest(value: object) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+def _state(raw: dict[str, Any]) -> CellState:
+    verdict = Verdict(raw["verdict"])
+    ran = bool(raw.get("ran", False))
+    label = NA if verdict is Verdict.UNSUPPORTED and not ran else verdict.value
+    key = (raw["case"], raw["target"], raw["runtime"], raw.get("toolchain", ""),
+           raw.get("build_profile", DEFAULT_PROFILE))
+    if not all(isinstance(k, str) for k in key):
+        raise TypeError("a cell's case, target, runtime, toolchain and profile are strings")
+    signature = _digest([raw.get("artifact_sha256"), raw.get("versions") or {},
+                         raw.get("expectation", "pass"), raw.get("expectation_source", ""),
+                         raw.get("command") or []])
+    return CellState(key, verdict, label, bool(raw.get("intermittent", False)),
+                     raw.get("kind", "fixture") != "wasi-testsuite", signature,
+                     str(raw.get("reason") or "")[:REASON_CHARS])
+
+
+OUTCOMES = frozenset(o.value for o in TestOutcome)
+PASSED, IGNORED = TestOutcome.PASSED.value, TestOutcome.IGNORED.value
+
+
+def _tests(raw: list[dict[str, Any]]) -> TestsSummary:
+    names = hashlib.blake2b(digest_size=8)
+    passed, not_passed = 0, {}
+    for test in raw:
+        name, outcome = test["name"], test["outcome"]
+        names.update(name.encode() + b"\0")
+        if outcome == PASSED:
+            passed += 1
+        elif outcome not in OUTCOMES:
+            raise ValueError(f"unknown test outcome {outcome!r}")
+        elif outcome != IGNORED:
+            not_passed[name] = outcome
+    return TestsSummary(passed, len(raw), names.hexdigest(), not_passed)
+
+
+def summarise(path: Path) -> NightSummary:
+    """Read a results file (.json or .json.gz) into its summary; UserError when it cannot be read."""
+    try:
+        raw = Path(path).read_bytes()
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        data = upgrade(json.loads(text))
+        run = data["run"]
+        cells, tests = {}, {}
+        for entry in data["cells"]:
+            state = _state(entry)
+            if state.key in cells:
+                raise ValueError(f"cell {state.name(True)} appears twice")
+            cells[state.key] = state
+            if entry.get("tests") is not None:
+                tests[state.key] = _tests(entry["tests"])
+        return NightSummary(Path(path), str(run.get("date") or Path(path).name),
+                            list(run.get("runtimes") or []), cells, tests)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such results file") from None
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise UserError(f"{path}: cannot read: {error}") from None
+    except ValueError as error:  # JSON, UTF-8, an unknown verdict or outcome, a cell twice
+        raise UserError(f"{path}: not a results file: {error}") from None
+    except (KeyError, TypeError, AttributeError) as error:
+        raise UserError(f"{path}: not a results file: a field is missing or of the wrong type "
+                        f"({error})") from None
+
+
+# ---- the summary's file, in the cache -----------------------------------------------------------
+
+
+def fingerprint(path: Path) -> str:
+    """A key for the file's content: for gzip, its size and trailer (CRC-32 and length of the JSON
+    inside, read without decompressing); else the sha256 of the file."""
+    with open(path, "rb") as file:
+        head = file.read(2)
+        size = os.fstat(file.fileno()).st_size
+        if head == b"\x1f\x8b" and size >= 18:
+            file.seek(-8, os.SEEK_END)
+            return f"gz-{size}-{file.read(8).hex()}"
+        file.seek(0)
+        return "sha256-" + hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def _to_json(summary: NightSummary, key: str) -> dict[str, Any]:
+    index = {k: i for i, k in enumerate(summary.cells)}
+    return {
+        "version": VERSION, "fingerprint": key, "date": summary.date, "runtimes": summary.runtimes,
+        "cells": [[*s.key, s.verdict.value, s.label, s.intermittent, s.std, s.signature, s.reason]
+                  for s in summary.cells.values()],
+        "tests": {str(index[k]): [t.passed, t.total, t.names_digest, t.not_passed]
+                  for k, t in summary.tests.items()},
+    }
+
+
+_KEYS: dict[tuple[str, ...], CellKey] = {}  # one tuple per cell key across nights (memory)
+
+
+def _from_json(path: Path, data: dict[str, Any]) -> NightSummary:
+    intern = sys.intern
+    cells: dict[CellKey, CellState] = {}
+    keys: list[CellKey] = []
+    for row in data["cells"]:
+        case, target, runtime, toolchain, profile, verdict, label, intermittent, std, signature, reason = row
+        fresh = (intern(case), intern(target), intern(runtime), intern(toolchain), intern(profile))
+        key = _KEYS.setdefault(fresh, fresh)
+        keys.append(key)
+        cells[key] = CellState(key, Verdict(verdict), intern(label), intermittent, std, intern(signature),
+                               intern(reason))
+    tests = {keys[int(i)]: TestsSummary(passed, total, digest, not_passed)
+             for i, (passed, total, digest, not_passed) in data["tests"].items()}
+    return NightSummary(path, data["date"], data["runtimes"], cells, tests)
+
+
+def load_summary(path: Path, cache: Path | None = None) -> NightSummary:
+    """A night's summary: from the cache when it holds one for this content, else made and kept."""
+    folder = cache or cache_dir("history")
+    folder.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(path)
+    kept = folder / f"{key}.json"
+    try:
+        data = json.loads(kept.read_bytes())
+        if data.get("version") == VERSION and data.get("fingerprint") == key:
+            return _from_json(Path(path), data)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: made again
+    summary = summarise(path)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+    try:
+        partial.write_text(json.dumps(_to_json(summary, key), separators=(",", ":")), encoding="utf-8")
+        partial.replace(kept)
+    except OSError as error:
+        print(f"history: cannot keep the summary of {path} ({error}); it is made again next time",
+              file=sys.stderr)
+    return _from_json(Path(path), _to_json(summary, key))  # the same form as a kept one
+
+
+def results_files(folder: Path) -> list[Path]:
+    """The results files under a folder (*.json, *.json.gz), by name."""
+    return sorted(p for p in Path(folder).rglob("*") if p.name.endswith(RESULTS_SUFFIXES) and p.is_file())
+
+
+def summaries(paths: Iterable[Path], cache: Path | None = None,
+              skipped: Callable[[Path, str], None] | None = None) -> list[NightSummary]:
+    """The summary of every night that can be read, oldest first (by date, then path); each night
+    that cannot is passed to `skipped` (default: one line on stderr) and left out."""
+    def say(path: Path, why: str) -> None:
+        print(f"history: skipped {path}: {why}", file=sys.stderr)
+
+    out = []
+    for path in paths:
+        try:
+            out.append(load_summary(path, cache))
+        except UserError as error:
+            (skipped or say)(path, str(error).removeprefix(f"{path}: "))
+    return sorted(out, key=lambda s: (s.date, str(s.path)))
