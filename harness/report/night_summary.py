@@ -47,6 +47,7 @@ class CellState:
     std: bool  # std evidence (not one of wasi-testsuite's tests)
     signature: str  # digest of what the verdict depends on besides chance
     reason: str  # its first REASON_CHARS characters
+    line: Line = ("", "", "", "")  # its target, runtime, build and kind (set by make_state)
 
     @property
     def build(self) -> str:
@@ -54,14 +55,18 @@ class CellState:
         toolchain, profile = self.key[3], self.key[4]
         return f"{toolchain} +{profile}" if profile != DEFAULT_PROFILE else toolchain
 
-    @property
-    def line(self) -> Line:
-        return self.key[1], self.key[2], self.build, "std" if self.std else "wasi-testsuite"
-
     def name(self, with_toolchain: bool = False) -> str:
         case, target, runtime, toolchain, profile = self.key
         return cell_name(case, target, runtime, toolchain if with_toolchain else "",
                          "" if profile == DEFAULT_PROFILE else profile)
+
+
+def make_state(key: CellKey, verdict: Verdict, label: str, intermittent: bool, std: bool, signature: str,
+               reason: str) -> CellState:
+    profile = key[4]
+    build = f"{key[3]} +{profile}" if profile != DEFAULT_PROFILE else key[3]
+    return CellState(key, verdict, label, intermittent, std, signature, reason,
+                     (key[1], key[2], build, "std" if std else "wasi-testsuite"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +124,9 @@ def _state(raw: dict[str, Any]) -> CellState:
     signature = _digest([raw.get("artifact_sha256"), raw.get("versions") or {},
                          raw.get("expectation", "pass"), raw.get("expectation_source", ""),
                          raw.get("command") or []])
-    return CellState(key, verdict, label, bool(raw.get("intermittent", False)),
-                     raw.get("kind", "fixture") != "wasi-testsuite", signature,
-                     str(raw.get("reason") or "")[:REASON_CHARS])
+    return make_state(key, verdict, label, bool(raw.get("intermittent", False)),
+                      raw.get("kind", "fixture") != "wasi-testsuite", signature,
+                      str(raw.get("reason") or "")[:REASON_CHARS])
 
 
 OUTCOMES = frozenset(o.value for o in TestOutcome)
@@ -198,7 +203,10 @@ def _to_json(summary: NightSummary, key: str) -> dict[str, Any]:
     }
 
 
-_KEYS: dict[tuple[str, ...], CellKey] = {}  # one tuple per cell key across nights (memory)
+# Every distinct cell state, shared by the nights that have it (most cells do not change from
+# one night to the next): a year of nights holds each state once, and reads it back quickly.
+_STATES: dict[tuple[Any, ...], CellState] = {}
+_VERDICTS = {v.value: v for v in Verdict}
 
 
 def _from_json(path: Path, data: dict[str, Any]) -> NightSummary:
@@ -206,12 +214,16 @@ def _from_json(path: Path, data: dict[str, Any]) -> NightSummary:
     cells: dict[CellKey, CellState] = {}
     keys: list[CellKey] = []
     for row in data["cells"]:
-        case, target, runtime, toolchain, profile, verdict, label, intermittent, std, signature, reason = row
-        fresh = (intern(case), intern(target), intern(runtime), intern(toolchain), intern(profile))
-        key = _KEYS.setdefault(fresh, fresh)
-        keys.append(key)
-        cells[key] = CellState(key, Verdict(verdict), intern(label), intermittent, std, intern(signature),
-                               intern(reason))
+        whole = tuple(row)
+        state = _STATES.get(whole)
+        if state is None:
+            case, target, runtime, toolchain, profile = (intern(part) for part in row[:5])
+            key = (case, target, runtime, toolchain, profile)
+            verdict, label, intermittent, std, signature, reason = row[5:]
+            state = _STATES[whole] = make_state(key, _VERDICTS[verdict], intern(label), bool(intermittent),
+                                                bool(std), intern(signature), intern(reason))
+        keys.append(state.key)
+        cells[state.key] = state
     tests = {keys[int(i)]: TestsSummary(passed, total, digest, not_passed)
              for i, (passed, total, digest, not_passed) in data["tests"].items()}
     return NightSummary(path, data["date"], data["runtimes"], cells, tests)
