@@ -68,8 +68,8 @@ def test_a_std_probe_failing_on_the_reference_is_a_blocker_and_the_first_paragra
     text = opening(run)
     assert text.startswith("**wasm32-wasip2: not ready.**")
     assert ("Upstream, wasm32-wasip2 is tier 2 from Rust 1.82 (rust-lang/compiler-team#760). This run "
-            "answers \"not ready\" on the target's own evidence: 1 blocker in its std on the reference "
-            "runtime (wasmtime-49)") in text
+            "differs on the target's own evidence, not a runtime's or a binding crate's: 1 blocker in its "
+            "std on the reference runtime (wasmtime-49), said above.") in text
 
 
 def test_a_probe_bringing_its_own_bindings_is_the_runtimes_finding_not_a_blocker() -> None:
@@ -108,7 +108,7 @@ def test_an_unexplained_failure_on_another_runtime_is_a_finding_to_triage() -> N
     assert [f.text for f in answer.triage] == [
         "1 cell(s) on jco fail with no expectation to explain them (crash: node: RuntimeError)"]
     text = render(run, P2)
-    assert "are listed as findings to triage, apart from the blockers" in text.split("\n\n")[1]
+    assert "is listed as findings to triage, apart from the blockers" in text.split("\n\n")[1]
     assert f"## Findings to triage (other runtimes)\n\n{TRIAGE_WEIGHT}" in text
 
 
@@ -229,3 +229,12 @@ def test_the_matrix_opens_with_the_answer_per_target_linked_to_its_dossier() -> 
     assert first.startswith(' id="answers">The answer per target')
     assert '<a href="evidence/wasm32-wasip1.html">wasm32-wasip1</a>' in first
     assert "which it does not do yet" not in text and "talks to a running guest" in matrix_md.WASI_NOTE
+
+
+def test_a_rule_that_blocks_on_the_reference_is_said_once_with_where_else_it_holds() -> None:
+    everywhere = where(PROBE, P2, verdict=Verdict.XFAIL, expectation="xfail", reason="exit 1",
+                       expectation_source="suites/expectations/targets.yaml:45",
+                       expectation_reason="UdpSocket::set_read_timeout fails in wasi-libc for UDP sockets")
+    answer = assessed(fake_run(change=everywhere))
+    assert len(answer.blockers) == 1 and "(the same on jco, wasmtime-45)" in answer.blockers[0].text
+    assert answer.caveats == []

@@ -385,7 +385,7 @@ def weigh(evidence: TargetEvidence) -> Weighing:
                                       f"({headline(cells[0].reason) or 'no reason recorded'})", cells))
     known_elsewhere = [c for c in std if c.category == XFAIL and c.runtime != reference]
     for source, cells in group_by_rule(known_elsewhere).items():
-        if source in stated:
+        if source in stated or source in groups:  # said with the blocker (the same on ...)
             continue
         columns = ", ".join(_by_major(evidence, {c.runtime for c in cells}))
         found.caveats.append(Finding(f"known failure on {columns}: "
@@ -669,9 +669,8 @@ def field_note(evidence: TargetEvidence, verdict: str = "", weighing: Weighing |
     reference = evidence.reference.runtime
     if verdict == NOT_READY and weighing is not None and weighing.blockers:
         n = len(weighing.blockers)
-        return (f"{upstream} This run answers \"not ready\" on the target's own evidence: {n} "
-                f"blocker{'s' if n > 1 else ''} in its std on {_on(reference)}, the first: "
-                f"{headline(weighing.blockers[0].text)}.")
+        return (f"{upstream} This run differs on the target's own evidence, not a runtime's or a binding "
+                f"crate's: {n} blocker{'s' if n > 1 else ''} in its std on {_on(reference)}, said above.")
     if verdict == INCOMPLETE and weighing is not None:
         n = sum(len(f.cells) for f in weighing.unjudged)
         return (f"{upstream} This run cannot confirm it: the harness could not judge {n} of the target's "

@@ -115,7 +115,7 @@ def render(results: Results, triple: str, history: History | None = None,
     if assessment.triage:
         n = sum(len(f.cells) for f in assessment.triage)
         intro += (f" {n} failing cell{'s' if n > 1 else ''} on other runtimes that no expectation explains "
-                  "are listed as findings to triage, apart from the blockers.")
+                  f"{'are' if n > 1 else 'is'} listed as findings to triage, apart from the blockers.")
     if assessment.field_note:
         intro += f" {assessment.field_note}"
     lines = [f"# Tier-2 dossier: {triple}", "", intro, ""]
