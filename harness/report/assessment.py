@@ -99,7 +99,16 @@ def headline(reason: str) -> str:
     """The first sentence of a reason (the rest is in the matrix)."""
     text = " ".join(reason.split())
     match = re.match(r"(.{40,300}?(?<!e\.g)(?<!i\.e)(?<!etc)[.;])(\s|$)", text)
-    return (match.group(1) if match else text[:300]).rstrip(".;")
+    found = match.group(1) if match else text[:300]
+    opened: list[int] = []  # a cut inside parentheses ends before the first one left open
+    for i, char in enumerate(found):
+        if char == "(":
+            opened.append(i)
+        elif char == ")" and opened:
+            opened.pop()
+    if opened and opened[0] >= 20:
+        found = found[:opened[0]]
+    return found.rstrip(" .;:,")
 
 
 @dataclass(frozen=True)
