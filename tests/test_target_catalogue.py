@@ -13,7 +13,7 @@ WATCH_ROWS = {"wasm32-none-component", "wasm32-webp2"}
 
 
 def test_watch_rows_are_in_the_catalogue_but_no_image_builds_them() -> None:
-    assert WATCH_ROWS <= set(all_targets())
+    assert set(all_targets()) >= WATCH_ROWS
     assert image_targets() == ["wasm32-wasip1", "wasm32-wasip1-threads", "wasm32-wasip2", "wasm32-wasip3"]
 
 
