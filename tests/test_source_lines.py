@@ -5,7 +5,8 @@ from __future__ import annotations
 from harness.registry_check import newer_line_note
 from harness.registry_pins import source_wasmtime_versions, wasmtime_versions
 
-CARGO_INFO_51_WITHOUT_CLI = "wasmtime version: 48.0.11 (latest 51.0.0)\nwasmtime-cli version: 48.0.8 (latest 50.0.1)\n"
+CARGO_INFO_51_WITHOUT_CLI = ("wasmtime version: 48.0.11 (latest 51.0.0)\n"
+                             "wasmtime-cli version: 48.0.8 (latest 50.0.1)\n")
 CARGO_INFO_51_WITH_CLI = "wasmtime version: 51.0.0\nwasmtime-cli version: 51.0.0\n"
 
 

@@ -28,7 +28,8 @@ def test_a_watch_row_is_unavailable_naming_the_toolchain_asked() -> None:
 def test_a_target_a_toolchain_does_not_know_is_not_applicable() -> None:
     judgment = unknown_target("toolchain debian-trixie (rustc 1.85.1)", all_targets()["wasm32-wasip3"])
     assert judgment.verdict is Verdict.UNSUPPORTED
-    assert judgment.reason == "not applicable: toolchain debian-trixie (rustc 1.85.1) does not know wasm32-wasip3"
+    assert judgment.reason == ("not applicable: toolchain debian-trixie (rustc 1.85.1) does not know "
+                               "wasm32-wasip3")
 
 
 def test_the_suite_schema_names_the_catalogue_targets() -> None:
