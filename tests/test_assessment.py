@@ -50,15 +50,28 @@ def results(imports: list[str]) -> Results:
     return Results(header, tuple(cells(imports)))
 
 
-def test_artifacts_of_the_final_wasi_0_3_0_pick_the_newest_wasmtime() -> None:
+def test_artifacts_of_the_final_wasi_0_3_0_pick_the_newest_supported_wasmtime() -> None:
     assessment = assess(results(FINAL), "wasm32-wasip3")
     assert assessment is not None
     reference = assessment.evidence.reference
-    assert reference.runtime == "wasmtime-49" and reference.refused == ()
+    # 49 is newer, but its line gets no more security fixes: the LTS line 48 is the reference
+    assert reference.runtime == "wasmtime-48" and reference.refused == ()
+    assert reference.why.endswith(", of the release lines that still get security fixes (not wasmtime-49)")
     assert reference.wasi == ("0.2", "0.3.0")
     assert assessment.answer == "ready with caveats"  # the older lines' refusal is a caveat there
     text = render(results(FINAL), "wasm32-wasip3")
     assert "known failure on wasmtime-36, pulley-45, wasmtime-45" in text  # by release line, then name
+
+
+def test_an_unsupported_line_is_the_reference_only_when_no_supported_one_runs_the_artifacts() -> None:
+    with_50 = [*RUNTIMES, "wasmtime-50"]
+    header = RunHeader(runtimes=with_50, columns=columns_of(with_50), toolchains=["debian-sid"])
+    newest = [c for c in cells(FINAL) if c.runtime == "wasmtime-48"]
+    newest = [CellResult(**{**vars(c), "runtime": "wasmtime-50"}) for c in newest]
+    assessment = assess(Results(header, (*cells(FINAL), *newest)), "wasm32-wasip3")
+    assert assessment is not None and assessment.evidence.reference.runtime == "wasmtime-50"
+    assessment = assess(results(RC), "wasm32-wasip3")  # only 45 (no more fixes) links the RC
+    assert assessment is not None and assessment.evidence.reference.runtime == "wasmtime-45"
 
 
 def test_artifacts_of_the_release_candidate_pick_wasmtime_45_and_name_the_newer_that_refuse() -> None:
