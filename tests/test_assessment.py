@@ -129,3 +129,12 @@ def test_every_requirement_is_data_with_a_status() -> None:
     assert assessment is not None
     assert [r.id for r, _ in assessment.rows] == [r.id for r in policy.requirements]
     assert {s.status for _, s in assessment.rows} <= {MET, NOT_MET, OUTSIDE}
+
+
+def test_the_dossier_and_the_matrix_name_the_lines_without_security_support() -> None:
+    from harness.report.matrix_md import render as render_matrix
+
+    expected = ("Release lines without security support in this run: wasmtime-45, wasmtime-46, wasmtime-49, "
+                "pulley-45 (RUSTSEC-2026-0313 to -0316 not fixed in them).")
+    assert expected in render(results(FINAL), "wasm32-wasip3")
+    assert expected in render_matrix(results(FINAL))

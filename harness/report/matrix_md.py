@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.security import security_sentence
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
 from harness.results import Results, ordered
@@ -53,7 +54,8 @@ def header_lines(results: Results) -> list[str]:
         "|---|---|---|",
     ]
     lines += [f"| {_escape(k)} | {_escape(p)} | {_escape(b)} |" for k, p, b in version_rows(results)]
-    return lines
+    unsupported = security_sentence(results)
+    return [*lines, "", unsupported] if unsupported else lines
 
 
 def version_rows(results: Results) -> list[tuple[str, str, str]]:
