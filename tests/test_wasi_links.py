@@ -48,3 +48,16 @@ def test_the_catalogue_is_told_where_it_disagrees_with_the_probes() -> None:
         "wasmtime-50 links WASI 0.3.2 (async-main.p3v2[wasm32-wasip2] ran) but harness/runtimes.yaml does "
         "not list it",
     ]
+
+
+def test_the_matrix_table_shows_each_column_and_version() -> None:
+    from harness.report.wasi_links import link_lines
+
+    links = wasi_links([cell("wasmtime-50", P3_2, Verdict.PASS), cell("wasmtime-49", P3_0, Verdict.PASS),
+                        cell("wasmtime-49", P3_2, Verdict.LOAD_ERROR)])
+    columns = {"wasmtime-49": {"wasi": ["0.3.0"]}, "wasmtime-50": {"wasi": ["0.3.0"]}}
+    assert link_lines(links, columns, ["wasmtime-49", "wasmtime-50"]) == [
+        "| runtime | WASI 0.3.0 | WASI 0.3.2 |", "|---|---|---|",
+        "| wasmtime-49 | links | refuses |", "| wasmtime-50 |  | links |", "",
+        "- the catalogue disagrees: wasmtime-50 links WASI 0.3.2 (async-main.p3v2[wasm32-wasip2] ran) but "
+        "harness/runtimes.yaml does not list it"]

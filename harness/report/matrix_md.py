@@ -10,6 +10,7 @@ from harness.report.model import counts, failing_breakdown, features_of, runtime
 from harness.report.security import security_sentence
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
+from harness.report.wasi_links import link_lines, wasi_links
 from harness.results import Results, ordered
 from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
 
@@ -34,6 +35,9 @@ WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same 
              "`unsupported by harness` marks a test that needs the harness to talk to the "
              "running guest (TCP, HTTP requests, signals), which it does not do yet: such a "
              "test is never run and never a pass.")
+LINKS_NOTE = ("From the probes of this run whose artifacts import one WASI 0.3 version (the async-main "
+              "fixtures, std for wasm32-wasip3): a column links a version when such a guest ran, and "
+              "refuses it when it would not instantiate one.")
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING_VERDICTS) + "."
 
 
@@ -207,6 +211,9 @@ def render(results: Results, comparisons: Sequence[Comparison] = ()) -> str:
             lines += ["", f"## {title}", ""]
             lines += (target_table(cells, results.runtimes) if cells
                       else ["No cells for this target in this run."])
+    links = link_lines(wasi_links(results.cells), results.run.columns, results.runtimes)
+    if links:
+        lines += ["", "## WASI 0.3 versions each runtime links", "", LINKS_NOTE, "", *links]
     lines += wasi_lines(results, comparisons)
     lines += [
         "",

@@ -72,3 +72,20 @@ def catalogue_disagreements(links: Iterable[Link], columns: Mapping[str, Mapping
             lines.append(f"{CATALOGUE} lists WASI {link.version} for {link.runtime}, but it refused every "
                          f"probe of it ({link.refused[0]})")
     return lines
+
+
+def link_lines(links: list[Link], columns: Mapping[str, Mapping[str, Any]], order: list[str]) -> list[str]:
+    """A Markdown table: per runtime column, each WASI 0.3 version a probe tried, linked or refused,
+    then one line per disagreement with the catalogue (none: an empty list when no probe ran)."""
+    if not links:
+        return []
+    versions = sorted({link.version for link in links})
+    shown = {(link.runtime, link.version): "links" if link.links else "refuses" for link in links}
+    lines = ["| runtime | " + " | ".join(f"WASI {v}" for v in versions) + " |",
+             "|---|" + "---|" * len(versions)]
+    for runtime in [r for r in order if any(link.runtime == r for link in links)]:
+        lines.append(f"| {runtime} | " + " | ".join(shown.get((runtime, v), "") for v in versions) + " |")
+    disagreements = catalogue_disagreements(links, columns)
+    if disagreements:
+        lines += ["", *(f"- the catalogue disagrees: {line}" for line in disagreements)]
+    return lines
