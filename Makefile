@@ -5,12 +5,14 @@
 #                 every target (Wasmtime 45), into reports/quick/
 #   make unwind   Rust's own tests built with panic=abort and panic=unwind side by side, on the
 #                 runtimes that run exception handling, into reports/unwind/
+#   make rust-ci  what Rust's own CI job `test-various` runs (rust-lang/rust#163132): the library
+#                 tests on wasm32-wasip3 built with panic=unwind, under Wasmtime, into reports/rust-ci/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: matrix quick unwind test setup check-registries venv lint types clean
+.PHONY: matrix quick unwind rust-ci test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
@@ -22,6 +24,10 @@ quick: setup
 unwind: setup
 	$(BIN)/pytest suites/upstream.yaml -n auto --profiles abort,unwind \
 	  --runtimes wasmtime-45,wasmtime-49,pulley-45,jco --results-dir reports/unwind $(PYTEST_ARGS)
+
+rust-ci: setup
+	$(BIN)/pytest suites/upstream.yaml -n auto --targets wasm32-wasip3 --profiles unwind \
+	  --runtimes wasmtime --results-dir reports/rust-ci $(PYTEST_ARGS)
 
 test: setup
 	bash tests/install-tools.sh

@@ -59,6 +59,10 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
 
         write_reports(results, results_dir)
         _say(f"reports: {results_dir}")
+        from harness.report.wasi_links import catalogue_disagreements, wasi_links
+
+        for line in catalogue_disagreements(wasi_links(records), header.columns):
+            _say(f"the runtime catalogue disagrees with this run: {line}")
     except Exception as error:  # the records are safe; say what went wrong with the reports
         _say(f"reports could not be built: {type(error).__name__}: {error}")
     old = config.getoption("compare")

@@ -38,7 +38,7 @@ from harness.cache import cache_dir
 from harness.engine import ensure_engine
 from harness.errors import UserError
 from harness.registry_pins import explain, wasmtime_versions
-from harness.targets import all_targets
+from harness.targets import image_targets
 from harness.toolchains import Toolchain, all_toolchains, host_copy
 
 RECIPE_DIR = PROJECT_ROOT / "docker"
@@ -122,7 +122,7 @@ def toolchain_spec(toolchain: Toolchain) -> ImageSpec:
     copied = host_copy(toolchain.channel) if toolchain.channel else None
     entry = json.dumps({"suite": toolchain.suite, "pins": toolchain.pins, "channel": toolchain.channel,
                         "host_copy": copied[1] if copied else "",
-                        "tools": tools_spec().tag, "targets": list(all_targets())}, sort_keys=True)
+                        "tools": tools_spec().tag, "targets": image_targets()}, sort_keys=True)
     return ImageSpec("toolchain", f"{REPOSITORY}/toolchain-{toolchain.name}", f"{recipe}/Dockerfile",
                      (recipe, "build-std", "extra-crates"), entry, toolchain)
 
@@ -167,7 +167,7 @@ def plan_images(specs: list[ImageSpec], client: docker.DockerClient, strict: boo
     suites = {"sid"} | {s.toolchain.suite for s in specs if s.toolchain and s.toolchain.suite}
     names = set(_lld_names()) | set(RUST_PACKAGES) | {"wasi-libc", "rustup"}
     for spec in specs:
-        names |= set(_packages_file(spec)["packages"])
+        names |= set(_packages_file(spec)["packages"]) | set(_packages_file(spec).get("build_packages") or ())
     _progress(f"asking the Debian mirror for package versions ({', '.join(sorted(suites))})")
     mirror = query(client, BASE_IMAGE, suites, names, show=["libstd-rust-dev-wasm32"])
     return [_plan(spec, mirror, strict) for spec in specs]
@@ -178,7 +178,7 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
     if spec.toolchain is not None and spec.toolchain.channel:  # a rustup channel's image
         rustup = resolve(mirror, "rustup", "sid", _packages_file(spec)["packages"].get("rustup"), strict)
         plan.args |= {"CHANNEL": spec.toolchain.channel, "RUSTUP_VERSION": rustup.version,
-                      "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(all_targets())}
+                      "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(image_targets())}
         copied = host_copy(spec.toolchain.channel)
         plan.labels |= {LABEL_PREFIX + "rustup": rustup.version, LABEL_TOOLCHAIN: spec.toolchain.name,
                         LABEL_PREFIX + "channel": spec.toolchain.channel
@@ -190,6 +190,9 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
             found = resolve(mirror, package, recipe.get("suite", "sid"), pin, strict)
             plan.args[_arg_name(package)] = found.version
             plan.labels[LABEL_PREFIX + package] = found.version
+        for package, pin in (recipe.get("build_packages") or {}).items():  # used to build, not kept
+            plan.args[_arg_name(package)] = resolve(mirror, package, recipe.get("suite", "sid"), pin,
+                                                    strict).version
         if spec.kind == "runtimes":
             jco = json.loads((RECIPE_DIR / "runtimes/jco/package.json").read_text())["dependencies"]
             plan.labels |= {LABEL_PREFIX + n.split("/")[-1]: v for n, v in jco.items()}
@@ -208,7 +211,7 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
                   fallback_suite=toolchain.suite)
     plan.args |= {"SUITE": toolchain.suite, "RUST_VERSION": rust.version,
                   "WASI_LIBC_VERSION": libc.version, "LLVM": llvm, "LLD_VERSION": lld.version,
-                  "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(all_targets())}
+                  "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(image_targets())}
     plan.labels |= {LABEL_PREFIX + p: rust.version for p in RUST_PACKAGES}
     plan.labels |= {LABEL_PREFIX + "wasi-libc": libc.version, LABEL_PREFIX + "lld": lld.version,
                     LABEL_PREFIX + "wasm-component-ld": _tools_arg("WASM_COMPONENT_LD"),

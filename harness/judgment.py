@@ -16,6 +16,7 @@ from harness.expectations import Rule
 from harness.outcome import Outcome
 from harness.record import TestResult
 from harness.runtime import Runtime
+from harness.targets import Target
 from harness.verdict import FAILING_TESTS, Judgment, ReasonCode, TestOutcome, Verdict
 
 # What Rust's std prints when a guest panics or main returns Err (the guest's own words,
@@ -47,8 +48,12 @@ def unsupported_by_harness(why: str) -> Judgment:
     return Judgment(Verdict.UNSUPPORTED, f"unsupported by harness: {why}", ReasonCode.HARNESS_CANNOT)
 
 
-def unknown_target(who: str, target: str) -> Judgment:
-    return Judgment(Verdict.UNSUPPORTED, f"not applicable: {who} does not know {target}",
+def unknown_target(who: str, target: Target) -> Judgment:
+    """A toolchain without the target: not applicable, or, for a watch row of the catalogue
+    (a target upstream has that no toolchain here does yet), unavailable until one has it."""
+    if target.watch:
+        return toolchain_unavailable(f"{who} does not have {target.triple}, {target.watch}")
+    return Judgment(Verdict.UNSUPPORTED, f"not applicable: {who} does not know {target.triple}",
                     ReasonCode.UNKNOWN_TARGET)
 
 

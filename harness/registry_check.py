@@ -12,6 +12,7 @@ lock with the same npm.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,7 +26,15 @@ from harness.base_image import ensure_base_image
 from harness.engine import ensure_engine
 from harness.errors import UserError
 from harness.images import HOST_CA_BUNDLE, Plan, build_stage, needed_specs, plan_images
-from harness.registry_pins import CARGO_PROJECTS, NPM_PROJECT, WHEEL_FILES, explain, relative
+from harness.registry_pins import (
+    CARGO_PROJECTS,
+    NPM_PROJECT,
+    SOURCE_CRATES,
+    WHEEL_FILES,
+    explain,
+    relative,
+    source_wasmtime_versions,
+)
 from harness.toolchains import Toolchain, all_toolchains
 
 NPM_CI = "npm ci --ignore-scripts --no-audit --no-fund"
@@ -61,7 +70,40 @@ def checks() -> list[Check]:
     for project in CARGO_PROJECTS:
         found.append(Check(f"crates.io: {relative(project)}/Cargo.lock", "tools", project,
                            "CARGO_HOME=/tmp/cargo-home cargo fetch --locked --quiet"))
+    found.append(Check(f"crates.io: {relative(SOURCE_CRATES)}", "tools", SOURCE_CRATES.parent,
+                       SOURCE_CRATES_SCRIPT))
     return found
+
+
+# Each wasmtime-cli line of crates.txt: its crate, then every dependency its own lock names.
+SOURCE_CRATES_SCRIPT = """set -e
+export CARGO_HOME=/tmp/cargo-home
+grep '^wasmtime-cli==' crates.txt | while read -r line; do
+  version=${line#wasmtime-cli==}
+  cargo info --quiet "wasmtime-cli@$version" >/dev/null
+  mkdir -p /tmp/src && tar -xzf "$(ls $CARGO_HOME/registry/cache/*/wasmtime-cli-$version.crate)" -C /tmp/src
+  cargo fetch --locked --quiet --manifest-path "/tmp/src/wasmtime-cli-$version/Cargo.toml"
+done
+"""
+# The newest version crates.io has of Wasmtime's library and of its CLI.
+LATEST_SCRIPT = ("for c in wasmtime wasmtime-cli; do printf '%s ' $c; "
+                 "CARGO_HOME=/tmp/cargo-home cargo info $c 2>/dev/null | grep '^version:'; done")
+LATEST = re.compile(r"^(\S+) version: (\S+)(?: \(latest (\S+)\))?", re.MULTILINE)
+
+
+def newer_line_note(output: str, pinned: list[str]) -> str | None:
+    """One line on a Wasmtime release line newer than every pinned one, from `cargo info`'s
+    output for wasmtime and wasmtime-cli: its CLI is published (add it) or not yet."""
+    latest = {m.group(1): m.group(3) or m.group(2) for m in LATEST.finditer(output)}
+    newest = max((int(v.split(".")[0]) for v in pinned), default=0)
+    library, cli = latest.get("wasmtime", ""), latest.get("wasmtime-cli", "")
+    if cli and int(cli.split(".")[0]) > newest:
+        return (f"wasmtime-cli {cli} is on crates.io: add `wasmtime-cli=={cli}` to "
+                f"{relative(SOURCE_CRATES)} and a wasmtime-{cli.split('.')[0]} line to harness/runtimes.yaml")
+    if library and int(library.split(".")[0]) > newest:
+        return (f"Wasmtime {library} is released (the wasmtime crate) but its CLI is not on crates.io "
+                f"yet (newest wasmtime-cli: {cli or 'none'}); its column waits for it")
+    return None
 
 
 def run_in(client: docker.DockerClient, image: str, folder: Path, script: str,
@@ -133,6 +175,10 @@ def check_registries(strict_pins: bool = False) -> int:
             _say(f"{check.what}: FAILED ({took})")
         else:
             _say(f"{check.what}: installs as pinned ({took})")
+    status, output, _ = run_in(client, images["tools"], SOURCE_CRATES.parent, LATEST_SCRIPT)
+    note = newer_line_note(output, source_wasmtime_versions()) if status == 0 else None
+    if note:
+        _say(note)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     _say(f"{len(problems) or 'no'} problem(s), {time.monotonic() - started:.0f} s")

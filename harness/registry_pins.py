@@ -22,6 +22,7 @@ RECIPE_DIR = PROJECT_ROOT / "docker"
 NPM_PROJECT = RECIPE_DIR / "runtimes" / "jco"
 WHEEL_FILES = (RECIPE_DIR / "runtimes" / "wheels.txt", RECIPE_DIR / "wasi-threads-libc" / "wheels.txt")
 CARGO_PROJECTS = (RECIPE_DIR / "extra-crates",)
+SOURCE_CRATES = RECIPE_DIR / "runtimes" / "crates.txt"  # the Wasmtime lines built from source
 LOCK_NPM = "python -m harness lock-npm"
 
 
@@ -89,9 +90,15 @@ def wheel_lines(path: Path) -> list[str]:
 
 
 def wasmtime_versions() -> dict[str, str]:
-    """Runtime column -> the Wasmtime version its wheel pins (e.g. wasmtime-45 -> 45.0.2)."""
+    """Runtime column -> the Wasmtime version its wheel or source crate pins (e.g. wasmtime-45 ->
+    45.0.2, wasmtime-50 -> 50.0.1)."""
     found = {}
-    for line in wheel_lines(RECIPE_DIR / "runtimes" / "wheels.txt"):
+    for line in wheel_lines(RECIPE_DIR / "runtimes" / "wheels.txt") + wheel_lines(SOURCE_CRATES):
         version = line.split()[0].split("==", 1)[1]
         found[f"wasmtime-{version.split('.')[0]}"] = version
     return found
+
+
+def source_wasmtime_versions() -> list[str]:
+    """The Wasmtime CLI versions built from crates.io's source (crates.txt)."""
+    return [line.split("==", 1)[1] for line in wheel_lines(SOURCE_CRATES)]

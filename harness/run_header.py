@@ -92,7 +92,9 @@ def columns_of(names: list[str]) -> dict[str, dict[str, Any]]:
     from harness.runtime import installed_runtimes
 
     runtimes = installed_runtimes()
-    return {name: {"family": r.family, "major": r.major, "wasi": sorted(r.wasi), "reference": r.reference}
+    return {name: {"family": r.family, "major": r.major, "wasi": sorted(r.wasi), "reference": r.reference,
+                   **({} if r.security_fixes is None else {"security_fixes": r.security_fixes,
+                                                           "security_note": r.security_note})}
             for name in names if (r := runtimes.get(name)) is not None}
 
 

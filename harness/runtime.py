@@ -78,6 +78,9 @@ class Runtime(ABC):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
+    # Whether its release line still gets security fixes (None: not tracked), and the evidence.
+    security_fixes: ClassVar[bool | None] = None
+    security_note: ClassVar[str] = ""
     # How many times longer its guests take than the fastest column's (Wasmtime's Cranelift):
     # time limits are that many times longer. The last run's measurement, when there is one
     # (harness/timings.py), takes its place.

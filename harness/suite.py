@@ -19,7 +19,7 @@ from harness.kinds.test_binary import DEFAULT_TEST_TIMEOUT_S, TestBinary
 from harness.kinds.test_binary import DEFAULT_TIMEOUT_S as DEFAULT_LIBTEST_TIMEOUT_S
 from harness.runtime import Runtime
 from harness.suite_file import YamlFile, schema
-from harness.targets import all_targets
+from harness.targets import image_targets
 
 SCHEMA = "suite.schema.json"
 
@@ -80,7 +80,7 @@ def _case(file: YamlFile, raw: dict[str, Any], at: tuple, runtimes: Mapping[str,
         kind=kind,
         features=tuple(raw.get("features", [])),
         evidence=tuple(raw.get("evidence", [])),
-        targets=tuple(all_targets()) if targets == "all" else tuple(targets),
+        targets=tuple(image_targets()) if targets == "all" else tuple(targets),  # watch rows by name
         args=tuple(raw.get("args", [])),
         env=dict(raw.get("env", {})),
         stdin=raw.get("stdin", ""),

@@ -22,6 +22,7 @@ class Target:
     build_baseline: bool = False  # the target the dossiers compare build times with
     upstream: str = ""  # where upstream Rust has the target now (when toolchains may lag behind)
     upstream_wasi: str = ""  # the WASI version upstream's std imports
+    watch: str = ""  # a watch row: upstream has it, no toolchain here does (where, and why)
 
     @property
     def is_component(self) -> bool:
@@ -33,3 +34,8 @@ def all_targets() -> dict[str, Target]:
     """Every target of the catalogue, by triple, in catalogue order."""
     entries = yaml.safe_load(CATALOGUE.read_text())
     return {triple: Target(triple=triple, **fields) for triple, fields in entries.items()}
+
+
+def image_targets() -> list[str]:
+    """The targets a toolchain image builds std for: every target but the watch rows."""
+    return [triple for triple, target in all_targets().items() if not target.watch]

@@ -81,7 +81,7 @@ class DockerBuilder(Builder):
         entry = targets.get(target.triple, {"status": "unknown"})
         who = f"toolchain {self.toolchain.name} ({rustc})"
         if entry["status"] == "unknown":
-            return unknown_target(who, target.triple)
+            return unknown_target(who, target)
         if entry["status"] == "failed":
             return std_does_not_build(who, target.triple, entry.get("detail", ""))
         if profile.suffix:  # std built with that profile in the image (docker/build-std/unwind.sh)

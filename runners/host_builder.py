@@ -61,7 +61,7 @@ class HostBuilder(Builder):
                                capture_output=True, text=True, check=False).stdout.split()
         version = self._rustc.splitlines()[0]
         if target.triple not in known:
-            return unknown_target(f"the host's {version}", target.triple)
+            return unknown_target(f"the host's {version}", target)
         result = subprocess.run(["rustc", *self._plus, "--print", "target-libdir", "--target",
                                  target.triple], capture_output=True, text=True, check=False)
         libdir = Path(result.stdout.strip())

@@ -54,15 +54,28 @@ def results(imports: list[str]) -> Results:
     return Results(header, tuple(cells(imports)))
 
 
-def test_artifacts_of_the_final_wasi_0_3_0_pick_the_newest_wasmtime() -> None:
+def test_artifacts_of_the_final_wasi_0_3_0_pick_the_newest_supported_wasmtime() -> None:
     assessment = assess(results(FINAL), "wasm32-wasip3")
     assert assessment is not None
     reference = assessment.evidence.reference
-    assert reference.runtime == "wasmtime-49" and reference.refused == ()
+    # 49 is newer, but its line gets no more security fixes: the LTS line 48 is the reference
+    assert reference.runtime == "wasmtime-48" and reference.refused == ()
+    assert reference.why.endswith(", of the release lines that still get security fixes (not wasmtime-49)")
     assert reference.wasi == ("0.2", "0.3.0")
     assert assessment.answer == "ready with caveats"  # the older lines' refusal is a caveat there
     text = render(results(FINAL), "wasm32-wasip3")
     assert "known failure on wasmtime-36, pulley-45, wasmtime-45" in text  # by release line, then name
+
+
+def test_an_unsupported_line_is_the_reference_only_when_no_supported_one_runs_the_artifacts() -> None:
+    with_50 = [*RUNTIMES, "wasmtime-50"]
+    header = RunHeader(runtimes=with_50, columns=columns_of(with_50), toolchains=["debian-sid"])
+    newest = [c for c in cells(FINAL) if c.runtime == "wasmtime-48"]
+    newest = [CellResult(**{**vars(c), "runtime": "wasmtime-50"}) for c in newest]
+    assessment = assess(Results(header, (*cells(FINAL), *newest)), "wasm32-wasip3")
+    assert assessment is not None and assessment.evidence.reference.runtime == "wasmtime-50"
+    assessment = assess(results(RC), "wasm32-wasip3")  # only 45 (no more fixes) links the RC
+    assert assessment is not None and assessment.evidence.reference.runtime == "wasmtime-45"
 
 
 def test_artifacts_of_the_release_candidate_pick_wasmtime_45_and_name_the_newer_that_refuse() -> None:
@@ -79,7 +92,8 @@ def test_artifacts_of_the_release_candidate_pick_wasmtime_45_and_name_the_newer_
     assert assessment.answer == "not ready" and len(assessment.blockers) == 1
     blocker = assessment.blockers[0].text
     assert "(wasmtime-46, wasmtime-48, wasmtime-49) refuse this toolchain's artifacts" in blocker
-    assert "std imports WASI 0.2, 0.3.0-rc-2026-03-15 (each lacks 0.3.0-rc-2026-03-15, has 0.3.0)" in blocker
+    assert ("std imports WASI 0.2, 0.3.0-rc-2026-03-15 (each lacks 0.3.0-rc-2026-03-15, has 0.3.0, 0.3.2)"
+            in blocker)
     assert not any("wasmtime.yaml:8" in c.text for c in assessment.caveats)
     text = render(results(RC), "wasm32-wasip3")
     assert "the reference runtime is wasmtime-45" in text and "wasmtime-49" in text
@@ -124,3 +138,12 @@ def test_every_requirement_is_data_with_a_status() -> None:
     assert assessment is not None
     assert [r.id for r, _ in assessment.rows] == [r.id for r in policy.requirements]
     assert {s.status for _, s in assessment.rows} <= set(STATUSES)
+
+
+def test_the_dossier_and_the_matrix_name_the_lines_without_security_support() -> None:
+    from harness.report.matrix_md import render as render_matrix
+
+    expected = ("Release lines without security support in this run: wasmtime-45, wasmtime-46, wasmtime-49, "
+                "pulley-45 (RUSTSEC-2026-0313 to -0316 not fixed in them).")
+    assert expected in render(results(FINAL), "wasm32-wasip3")
+    assert expected in render_matrix(results(FINAL))

@@ -60,7 +60,7 @@ def test_every_pinned_wheel_carries_its_sha256() -> None:
             name, hash_ = line.split()
             assert "==" in name and hash_.startswith("--hash=sha256:") and len(hash_) == 14 + 64, line
     assert set(wasmtime_versions()) == {"wasmtime-36", "wasmtime-45", "wasmtime-46", "wasmtime-48",
-                                        "wasmtime-49"}
+                                        "wasmtime-49", "wasmtime-50"}
 
 
 def test_the_npm_lock_has_every_optional_package_its_entries_declare() -> None:

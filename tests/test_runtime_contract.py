@@ -99,15 +99,16 @@ def test_exception_handling_is_asked_for_where_a_runtime_needs_a_flag_and_refuse
     assert "--exceptions" in runtimes["jco"].argv("/a/g.wasm", P2, unwinding)
     assert "--exceptions" not in runtimes["jco"].argv("/a/g.wasm", P2, PLAIN)
     supported = {n for n, r in runtimes.items() if r.exceptions_reason() is None}
-    assert supported == {"wasmtime-45", "wasmtime-46", "wasmtime-48", "wasmtime-49", "pulley-45", "jco"}
+    assert supported == {"wasmtime-45", "wasmtime-46", "wasmtime-48", "wasmtime-49", "wasmtime-50",
+                         "pulley-45", "jco"}
     assert "not yet implemented" in (runtimes["wasmtime-36"].exceptions_reason() or "")
     assert "tag section not supported" in (runtimes["wazero"].exceptions_reason() or "")
 
 
 def test_columns_come_in_the_plugins_order() -> None:
-    assert list(installed_runtimes())[:9] == ["wasmtime-36", "wasmtime-45", "wasmtime-46",
-                                              "wasmtime-48", "wasmtime-49", "pulley-45", "jco",
-                                              "wasmedge", "wazero"]
+    assert list(installed_runtimes())[:10] == ["wasmtime-36", "wasmtime-45", "wasmtime-46",
+                                               "wasmtime-48", "wasmtime-49", "wasmtime-50", "pulley-45",
+                                               "jco", "wasmedge", "wazero"]
 
 
 PLUGIN = '''

@@ -96,12 +96,12 @@ def test_an_opt_in_column_without_its_binary_is_unavailable_saying_why(tmp_path:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "suites", "--results-dir", "out", "-p", "no:cacheprovider",
          "--fixtures-dir", str(ROOT / "rust-fixtures"), "--targets", "wasm32-wasip1",
-         "--runtime-plugin", str(ROOT / "docs" / "examples" / "wasmtime50_runtime.py"),
-         "--runtimes", "wasmtime-50"],
+         "--runtime-plugin", str(ROOT / "docs" / "examples" / "wasmtime_dev_runtime.py"),
+         "--runtimes", "wasmtime-dev"],
         cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False,
-        env={**os.environ, "WASMTIME_50": str(tmp_path / "not-built" / "wasmtime")},
+        env={**os.environ, "WASMTIME_DEV": str(tmp_path / "not-built" / "wasmtime")},
     )
     cells = json.loads((tmp_path / "out" / "results.json").read_text())["cells"]
     assert cells and {c["verdict"] for c in cells} == {"unavailable"}, result.stdout[-3000:]
-    assert all("/opt/wasmtime-50/wasmtime" in c["reason"] for c in cells), cells[0]["reason"]
+    assert all("/opt/wasmtime-dev/wasmtime" in c["reason"] for c in cells), cells[0]["reason"]
     assert not (tmp_path / "not-built").exists()  # no mount made a directory in its place

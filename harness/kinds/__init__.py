@@ -1,4 +1,4 @@
-"""The kinds of case, each a strategy of harness/case.py's CaseKind: fixture (a program of the
+"""The kinds of case, each a strategy of harness/cell.py's CaseKind: fixture (a program of the
 fixtures workspace), test binary (a libtest binary's tests) and prebuilt (a wasi-testsuite
 binary); and what they share: the runtime's version check and one judged run of a guest."""
 

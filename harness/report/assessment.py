@@ -248,19 +248,29 @@ def reference_of(cells: list[CellResult], columns: dict[str, dict]) -> Reference
     present = {c.runtime for c in cells}
     candidates = sorted((n for n, column in columns.items() if column.get("reference") and n in present),
                         key=lambda n: columns[n].get("major", 0), reverse=True)
-    eligible = [n for n in candidates if n in ran]
+    # supported release lines first (a line without security fixes only when none ran), newest first
+    eligible = sorted((n for n in candidates if n in ran),
+                      key=lambda n: (columns[n].get("security_fixes") is not False,
+                                     columns[n].get("major", 0)), reverse=True)
     if not eligible:
         return Reference(None, imported, "no runtime that may be a reference ran this target's artifacts",
                          not_run=_idle(candidates, cells))
     implementing = [n for n in eligible if set(imported) <= set(columns[n].get("wasi", []))]
     chosen = implementing[0] if implementing else eligible[0]
-    newer = eligible[:eligible.index(chosen)]
+    newer = sorted((n for n in eligible if n not in implementing
+                    and columns[n].get("major", 0) > columns[chosen].get("major", 0)),
+                   key=lambda n: columns[n].get("major", 0), reverse=True)
     refused = tuple((n, _instead(imported, columns[n].get("wasi", []))) for n in newer)
     idle = _idle([n for n in candidates[:candidates.index(chosen)] if n not in ran], cells)
     speaks = f"WASI {', '.join(imported)}" if imported else "no WASI imports it recorded"
     if implementing:
         why = ("the newest runtime that may be a reference, ran the artifacts and implements what "
                f"the toolchain's std imports ({speaks})")
+        major = columns[chosen].get("major", 0)
+        passed_over = [n for n in implementing if columns[n].get("major", 0) > major]
+        if passed_over:  # newer lines that get no more security fixes
+            why += (", of the release lines that still get security fixes (not "
+                    f"{', '.join(passed_over)})")
     else:
         why = (f"no runtime that ran the artifacts implements what the toolchain's std imports "
                f"({speaks}): the newest that ran them")

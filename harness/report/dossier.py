@@ -31,6 +31,7 @@ from harness.report.history import History
 from harness.report.libtests import is_libtest
 from harness.report.matrix_md import header_lines, unsupported_by_harness, version_rows
 from harness.report.model import counts, features_of, runtimes_of
+from harness.report.security import security_sentence
 from harness.report.toolchains import rustc_of
 from harness.report.wasi_compare import Comparison, suite_key
 from harness.results import Results
@@ -119,6 +120,9 @@ def render(results: Results, triple: str, history: History | None = None,
     if assessment.field_note:
         intro += f" {assessment.field_note}"
     lines = [f"# Tier-2 dossier: {triple}", "", intro, ""]
+    unsupported = security_sentence(results)
+    if unsupported:
+        lines += [unsupported, ""]
     if blockers:
         lines += ["## Blockers", "", *_numbered(blockers), ""]
     if assessment.unjudged:

@@ -8,8 +8,10 @@ from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.answers import markdown_lines, target_answers
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.security import security_sentence
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
+from harness.report.wasi_links import link_lines, wasi_links
 from harness.results import Results, ordered
 from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
 
@@ -35,6 +37,9 @@ WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same 
              "TCP connections, HTTP requests, signals); `unsupported by harness` marks a test "
              "with an operation it cannot perform yet (several `run`s in one test, a connection "
              "other than TCP): such a test is never run and never a pass.")
+LINKS_NOTE = ("From the probes of this run whose artifacts import one WASI 0.3 version (the async-main "
+              "fixtures, std for wasm32-wasip3): a column links a version when such a guest ran, and "
+              "refuses it when it would not instantiate one.")
 FAIL_NOTE = "`fail` counts every failing verdict: " + ", ".join(f"`{v}`" for v in FAILING_VERDICTS) + "."
 
 
@@ -55,7 +60,8 @@ def header_lines(results: Results) -> list[str]:
         "|---|---|---|",
     ]
     lines += [f"| {_escape(k)} | {_escape(p)} | {_escape(b)} |" for k, p, b in version_rows(results)]
-    return lines
+    unsupported = security_sentence(results)
+    return [*lines, "", unsupported] if unsupported else lines
 
 
 def version_rows(results: Results) -> list[tuple[str, str, str]]:
@@ -213,6 +219,9 @@ def render(results: Results, comparisons: Sequence[Comparison] = ()) -> str:
             lines += ["", f"## {title}", ""]
             lines += (target_table(cells, results.runtimes) if cells
                       else ["No cells for this target in this run."])
+    links = link_lines(wasi_links(results.cells), results.run.columns, results.runtimes)
+    if links:
+        lines += ["", "## WASI 0.3 versions each runtime links", "", LINKS_NOTE, "", *links]
     lines += wasi_lines(results, comparisons)
     lines += [
         "",
