@@ -44,3 +44,19 @@ def test_a_run_without_the_selection_does_not_measure_it() -> None:
     run = results(binary("core", "coretests", [TestResult("a", TestOutcome.PASSED)], profile="abort"))
     assert compare_with_rust_ci(run, "wasmtime-45") is None
     assert rust_ci_sentence(None, "wasmtime-45").startswith("not measured in this run:")
+
+
+def test_the_wasip3_dossier_says_what_rust_ci_would_see() -> None:
+    from harness.report.assessment import assess
+    from harness.run_header import columns_of
+
+    runtimes = ["wasmtime-45"]
+    header = RunHeader(runtimes=runtimes, columns=columns_of(runtimes), toolchains=["debian-sid"])
+    cells = [binary("core", "coretests", [TestResult("a", TestOutcome.PASSED)], profile="abort"),
+             binary("core", "coretests", [TestResult("a", TestOutcome.PASSED),
+                                          TestResult("b", TestOutcome.CRASHED)])]
+    assessment = assess(Results(header, tuple(cells)), "wasm32-wasip3")
+    assert assessment is not None
+    rows = {r.id: s for r, s in assessment.rows}
+    assert "Rust's CI would see 1 fail: coretests: b" in rows["tests"].evidence
+    assert "runs the library tests of wasm32-wasip3 built with panic=unwind" in rows["regular"].evidence

@@ -40,6 +40,9 @@ from harness.record import FAIL, NA, XFAIL, CellKind, CellResult, TestResult
 from harness.report.history import History
 from harness.report.libtests import by_module, is_libtest, not_passed
 from harness.report.model import runtimes_of
+from harness.report.rust_ci import JOB as RUST_CI_JOB
+from harness.report.rust_ci import TARGET as RUST_CI_TARGET
+from harness.report.rust_ci import compare_with_rust_ci, rust_ci_sentence
 from harness.report.toolchains import differences, rustc_of, toolchain_order
 from harness.results import Results
 from harness.run_header import columns_of
@@ -546,6 +549,8 @@ def measure_tests(evidence: TargetEvidence) -> Status:
     if not parts:
         return Status(NOT_MEASURED, f"neither hello world nor Rust's own tests ran on {_on(reference)} in "
                                     "this run")
+    if evidence.triple == RUST_CI_TARGET:  # what Rust's own CI runs of it, beside (not in) the verdict
+        parts.append(rust_ci_sentence(compare_with_rust_ci(evidence.results, reference or ""), reference))
     return Status(MET if ok else NOT_MET, "; ".join(parts))
 
 
@@ -576,10 +581,18 @@ def measure_regular(evidence: TargetEvidence) -> Status:
     history = evidence.history
     if history is None or not history.runs:
         return Status(OUTSIDE, "one run shows one run; the nightly history (`harness report --history`) "
-                               "shows how regularly the tests run")
+                               "shows how regularly the tests run" + _rust_ci_regular(evidence))
     first, last = history.runs[0].date, history.runs[-1].date
     return Status(OUTSIDE, f"the harness ran the testsuite {len(history.runs)} times from {first} to "
-                           f"{last}; who fixes failures is a matter of people")
+                           f"{last}; who fixes failures is a matter of people" + _rust_ci_regular(evidence))
+
+
+def _rust_ci_regular(evidence: TargetEvidence) -> str:
+    """For the target Rust's own CI tests: that it does, and what (rust_ci.py)."""
+    if evidence.triple != RUST_CI_TARGET:
+        return ""
+    return (f"; {RUST_CI_JOB} runs the library tests of {RUST_CI_TARGET} built with panic=unwind under "
+            "Wasmtime on every merge")
 
 
 def measure_docs(evidence: TargetEvidence) -> Status:
