@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pytest
 from harness import PROJECT_ROOT
 from harness.cell import Cell, expand
 from harness.context import Context
+from harness.errors import UserError
 from harness.expectations import Expectations
 from harness.finish import PROFILE, STALE
 from harness.options import (
@@ -39,7 +41,14 @@ from harness.runtime import REGISTRY, installed_runtimes
 from harness.sandbox import SESSION_ENV
 from harness.suite import features
 from harness.suite_file import SuiteError
-from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
+from harness.suite_paths import (
+    SUITE_DIR_NAME,
+    WASI_MANIFEST,
+    is_suite_file,
+    misplaced_suites,
+    suite_root,
+    suites_in_args,
+)
 from harness.suite_sources import Options, load_cases
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
@@ -48,7 +57,8 @@ from harness.wasi_testsuite import find_manifests
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
-CASE_IDS = pytest.StashKey[dict[str, str]]()
+CASE_IDS = pytest.StashKey[dict[str, "CaseSite"]]()
+DUPLICATES = pytest.StashKey[list["Duplicate"]]()
 SESSION = pytest.StashKey["RunSession"]()
 
 
@@ -99,7 +109,10 @@ def pytest_configure(config: pytest.Config) -> None:
             and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     REGISTRY.add_files(config.getoption("runtime_plugin"))
-    runtimes = installed_runtimes()
+    try:
+        runtimes = installed_runtimes()
+    except UserError as error:
+        raise pytest.UsageError(str(error)) from None
     for target in all_targets().values():
         config.addinivalue_line("markers", f"{target.marker}: cells of {target.triple}")
     for runtime in runtimes.values():
@@ -111,10 +124,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
     config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
                                        "WebAssembly/wasi-testsuite")
-    config.stash[CASE_IDS] = {}
+    config.stash[CASE_IDS], config.stash[DUPLICATES] = {}, []
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     selected_profiles(config)
+    _check_compare(config)
     _add_wasi_testsuite(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
@@ -122,6 +136,19 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
     os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
+
+
+def _check_compare(config: pytest.Config) -> None:
+    """--compare OLD.json is read at the end of the run: check it before the first cell."""
+    old = config.getoption("compare")
+    if old is None or hasattr(config, "workerinput"):
+        return
+    from harness.results import load_results
+
+    try:
+        load_results(old)
+    except UserError as error:
+        raise pytest.UsageError(f"--compare: {error}") from None
 
 
 def _add_wasi_testsuite(config: pytest.Config) -> None:
@@ -169,18 +196,72 @@ class SuiteFile(pytest.File):
                                                   config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
-        seen = config.stash[CASE_IDS]
-        for case in cases:
-            where = f"{self.path}:{case.line}"
-            if case.id in seen and seen[case.id] != where:
-                raise self.CollectError(
-                    f"{where}: cases.id: duplicate case id {case.id!r} (first defined at {seen[case.id]})"
-                )
-            seen[case.id] = where
+        cases = [case for case in cases if not _duplicate(self, case)]
         cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
                        [t.name for t in selected_toolchains(config)], selected_profiles(config))
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
+
+
+@dataclass(frozen=True)
+class CaseSite:
+    """Where a case id is defined: the suite file's node, its path and line, when it changed."""
+
+    nodeid: str
+    path: Path
+    line: int
+    mtime: float
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A case id defined twice: the definition blamed (dropped) and the one kept."""
+
+    case_id: str
+    blamed: CaseSite
+    kept: CaseSite
+
+    def line(self) -> str:
+        return (f"{self.blamed.where}: cases.id: duplicate case id {self.case_id!r}, already "
+                f"defined at {self.kept.where}: rename one of them (this one is left out)")
+
+
+def _duplicate(suite: SuiteFile, case: Any) -> bool:
+    """Whether a case repeats an id collected before, in which case this one is left out. Of
+    two definitions the one in the file changed last (the newcomer) is blamed, and left out:
+    when that is the one collected before, its cells are removed after the collection."""
+    seen = suite.config.stash[CASE_IDS]
+    site = CaseSite(suite.nodeid, suite.path, case.line, suite.path.stat().st_mtime)
+    first = seen.get(case.id)
+    if first is None or first.where == site.where:
+        seen[case.id] = site
+        return False
+    newer_first = first.mtime > site.mtime
+    duplicate = Duplicate(case.id, first, site) if newer_first else Duplicate(case.id, site, first)
+    suite.config.stash[DUPLICATES].append(duplicate)
+    if newer_first:
+        seen[case.id] = site
+    return not newer_first
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    """Duplicate case ids: each blamed definition is one collection error of its file, and
+    its cells are left out; every other case of both files stays."""
+    duplicates = config.stash.get(DUPLICATES, [])
+    if not duplicates:
+        return
+    blamed = {(d.case_id, d.blamed.path) for d in duplicates}
+    items[:] = [item for item in items if not (
+        isinstance(item, CellItem) and (item.cell.case.id, item.path) in blamed)]
+    for duplicate in duplicates:
+        report = pytest.CollectReport(duplicate.blamed.nodeid, "failed", duplicate.line(), [])
+        config.hook.pytest_collectreport(report=report)
 
 
 class CellFailure(Exception):
@@ -323,6 +404,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        misplaced = misplaced_suites(config.args)
+        if misplaced:
+            more = f" (and {len(misplaced) - 1} more)" if len(misplaced) > 1 else ""
+            terminalreporter.write_line(
+                f"{misplaced[0]}: reads like a suite but is not below a folder named "
+                f"`{SUITE_DIR_NAME}`{more}, so nothing was collected: put the suites in a "
+                f"`{SUITE_DIR_NAME}/` folder")
     timing = config.stash.get(PROFILE, None)
     if timing:
         terminalreporter.section("where the run's time went (seconds)")
