@@ -8,6 +8,7 @@ did: the same artifact, the same versions (runtime and toolchain), the same expe
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
@@ -64,8 +65,14 @@ class History:
             raise UserError(f"{folder}: no results files (*.json, *.json.gz)")
         runs = []
         for path in paths:
-            results = load_results(path)
+            try:
+                results = load_results(path)
+            except UserError as error:  # one bad night does not hide the others
+                print(f"skipped: {error}", file=sys.stderr)
+                continue
             runs.append(HistoryRun(path, str(results.run.date or path.name), results))
+        if not runs:
+            raise UserError(f"{folder}: none of its {len(paths)} results files could be read")
         return cls(sorted(runs, key=lambda r: (r.date, str(r.path))))
 
     @property
