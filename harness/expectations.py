@@ -24,7 +24,7 @@ from harness.expect import Expectation, parse_expectation
 from harness.profiles import DEFAULT as DEFAULT_PROFILE
 from harness.profiles import PROFILES
 from harness.runtime import Runtime, families
-from harness.suite_file import YamlFile, relative_name, suggest
+from harness.suite_file import YamlFile, parse_each, relative_name, suggest
 from harness.targets import Target
 from harness.toolchains import all_toolchains
 from harness.yaml_lines import Path_
@@ -156,11 +156,10 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
 
 
 def load_rules(path: Path, runtimes: Mapping[str, Runtime], first_order: int = 0) -> list[Rule]:
-    """The shared rules of one expectations file; SuiteError on the first problem."""
+    """The shared rules of one expectations file; SuiteError with the first problem of each rule."""
     file = YamlFile(path, SCHEMA)
-    return [parse_rule(file, raw, ("expectations", i), shared=True, order=first_order + i,
-                       runtimes=runtimes)
-            for i, raw in enumerate(file.data["expectations"])]
+    return parse_each(file.data["expectations"], lambda i, raw: parse_rule(
+        file, raw, ("expectations", i), shared=True, order=first_order + i, runtimes=runtimes))
 
 
 def expectation_files(suites_dir: Path) -> list[Path]:

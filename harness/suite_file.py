@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 from referencing import Registry, Resource
@@ -15,6 +15,8 @@ from referencing import Registry, Resource
 from harness.yaml_lines import Path_, YamlError, line_of, load_with_lines
 
 SCHEMAS = ("suite.schema.json", "expectations.schema.json")
+T = TypeVar("T")
+R = TypeVar("R")
 HERE = Path(__file__).resolve().parent
 
 
@@ -35,6 +37,19 @@ class SuiteError(Exception):
         error = cls(first.path, first.line, first.key, "")
         error.args = ("\n".join(str(p) for p in ordered_),)
         return error
+
+
+def parse_each(items: Iterable[T], parse: Callable[[int, T], R]) -> list[R]:
+    """`parse(index, item)` of every item; the SuiteErrors of all of them raised as one."""
+    parsed, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(parse(index, item))
+        except SuiteError as error:
+            problems.append(error)
+    if problems:
+        raise SuiteError.combined(problems)
+    return parsed
 
 
 @cache

@@ -155,6 +155,20 @@ def test_every_problem_of_a_suite_is_one_line_with_the_valid_forms(pytester: pyt
     assert result.ret != pytest.ExitCode.OK
 
 
+def test_every_case_of_a_suite_that_names_something_missing_is_a_line(pytester: pytest.Pytester) -> None:
+    """Checks past the schema (the fixture crate, the runtime names) report every case too."""
+    a_suites_folder(pytester)
+    (pytester.path / "suites" / "bad.yaml").write_text(
+        "cases:\n  - id: bad.one\n    fixture: nosuch\n  - id: bad.two\n    fixture: hello\n"
+        "    overrides:\n      - runtimes: [wasmer]\n        skip: {reason: not here}\n")
+    result, output = run_pytest(pytester, "suites", "--co", "-q")
+    assert_no_traceback(output)
+    assert len(lines_with(output, "bad.yaml:3: cases[0].fixture: no crate 'nosuch'")) == 1, output
+    assert len(lines_with(output, "bad.yaml:7: cases[1].overrides[0].runtimes[0]: unknown runtime "
+                                  "'wasmer'")) == 1, output
+    assert result.ret != pytest.ExitCode.OK
+
+
 def test_a_duplicate_case_id_blames_the_newcomer_and_keeps_the_first_files_cases(
         pytester: pytest.Pytester) -> None:
     """The file added later (here one collected first) is blamed, with both places; only
