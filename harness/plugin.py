@@ -128,6 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     selected_profiles(config)
+    _check_paths(config)
     _check_compare(config)
     _add_wasi_testsuite(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
@@ -136,6 +137,18 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
     os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
+
+
+def _check_paths(config: pytest.Config) -> None:
+    """Folders and files the options name must be there before anything is collected."""
+    for path in config.getoption("expectations"):
+        if not Path(path).exists():
+            raise pytest.UsageError(f"--expectations: {path}: no such file or folder (a shared "
+                                    "expectations file, or a folder of them, was expected)")
+    fixtures = config.getoption("fixtures_dir")
+    if fixtures is not None and not (Path(fixtures) / "Cargo.toml").is_file():
+        raise pytest.UsageError(f"--fixtures-dir: {fixtures}: no Cargo.toml there (a cargo workspace "
+                                "of fixtures was expected, like rust-fixtures/)")
 
 
 def _check_compare(config: pytest.Config) -> None:

@@ -130,6 +130,22 @@ def test_a_compare_file_that_is_not_there_is_refused_before_the_first_cell(
     assert "good.case" not in output and not (pytester.path / "reports" / ".records").exists()
 
 
+@pytest.mark.parametrize(("option", "line"), [
+    ("--expectations", "--expectations: /nonexistent: no such file or folder"),
+    ("--fixtures-dir", "--fixtures-dir: /nonexistent: no Cargo.toml there"),
+])
+def test_a_path_option_that_is_not_there_is_one_usage_line(pytester: pytest.Pytester, option: str,
+                                                          line: str) -> None:
+    """Not one collection error per suite file: refused once, before collecting."""
+    a_suites_folder(pytester)
+    (pytester.path / "suites" / "other.yaml").write_text(GOOD.replace("good.case", "other.case"))
+    result = pytester.runpytest_subprocess("suites", "-p", "no:cacheprovider", option, "/nonexistent")
+    output = result.stdout.str() + result.stderr.str()
+    assert_no_traceback(output)
+    assert len(lines_with(output, line)) == 1, output
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
 def test_a_wasi_testsuite_folder_that_is_not_there_has_no_line_number(
         pytester: pytest.Pytester) -> None:
     result, output = run_pytest(pytester, "--wasi-testsuite", "/nonexistent")
