@@ -94,19 +94,20 @@ class Remaining:
             remaining.total[plan.suite] = remaining.total.get(plan.suite, 0) + 1
         return remaining
 
-    def done(self, node: str, seconds: float, build_s: float = 0.0) -> None:
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0) -> None:
         """A cell finished after `seconds`, of which `build_s` building its artifact (0 when it
-        found the artifact built)."""
+        found the artifact built, None when it used none: a cell its runtime cannot run does
+        not show whether its group builds)."""
         plan = self.left.pop(node, None)
         if plan is None:
             return
-        ran = max(seconds - build_s, 0.0)
+        ran = max(seconds - (build_s or 0.0), 0.0)
         if plan.expected_s is None:
             self.untimed.setdefault(plan.suite, _Tally()).add(ran, plan.prior_s)
         else:
             self.timed_expected += plan.expected_s
             self.timed_took += ran
-        if plan.group is not None:  # (a cell that waited for its group's build may end first)
+        if plan.group is not None and build_s is not None:  # (one that waited may end first)
             if build_s > 0:
                 self.groups_built.add(plan.group)
                 self.builds.setdefault(plan.suite, _Tally()).add(build_s, plan.prior_build_s)
@@ -172,7 +173,7 @@ class Progress:
     def workers(self) -> int:
         return self.remaining.workers
 
-    def done(self, node: str, seconds: float, build_s: float = 0.0) -> None:
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0) -> None:
         self.remaining.done(node, seconds, build_s)
 
     def estimate(self) -> str:

@@ -302,8 +302,10 @@ class CellItem(pytest.Item):
         record = run_cell(self.cell, session.context())
         session.writer().append(record)
         self.user_properties.append(("verdict", record.verdict.value))
-        # for the controller's estimate: how much of the cell's time was its build
-        self.user_properties.append(("build_s", (record.build_s or 0.0) if record.built else 0.0))
+        # for the controller's estimate: how much of the cell's time was its build (0: it found
+        # its artifact built; None: it used none, e.g. a cell its runtime cannot run)
+        used = 0.0 if record.built or record.build_key is not None else None
+        self.user_properties.append(("build_s", (record.build_s or 0.0) if record.built else used))
         verdict, reason = record.verdict, record.reason
         if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record.ran:
             return

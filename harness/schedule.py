@@ -152,8 +152,8 @@ class Pace:
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + (report.duration or 0.0)
         if report.when != "teardown":
             return
-        build_s = next((float(v) for k, v in report.user_properties
-                        if k == "build_s" and isinstance(v, (int, float))), 0.0)
+        said = [v for k, v in report.user_properties if k == "build_s"]
+        build_s = float(said[0]) if said and isinstance(said[0], (int, float)) else None
         self.progress.done(report.nodeid, self.seconds.pop(report.nodeid), build_s)
         now = time.monotonic()
         if now - self.last_line >= PROGRESS_EVERY_S:

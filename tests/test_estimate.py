@@ -149,3 +149,17 @@ def test_a_warm_idle_run_keeps_the_last_runs_timings() -> None:
     assert before == pytest.approx(sum(known.values()) / WORKERS)
     assert "pace" not in progress.line()
     assert "from the last run's timings of 1080 of them" in progress.estimate()
+
+
+def test_a_cell_that_used_no_build_does_not_count_its_group_as_built() -> None:
+    """A cell its runtime cannot run ends at once, without building: its group's build is
+    still outstanding for the cells that can run."""
+    nodes = {"suites/a.yaml::x[t1-r1]": ("x t1", False), "suites/a.yaml::x[t2-r1]": ("x t2", False),
+             "suites/a.yaml::x[t2-r2]": ("x t2", False)}
+    progress = Progress.of(list(nodes), 1, {}, nodes)
+    progress.done("suites/a.yaml::x[t1-r1]", 101.0, 100.0)  # built its group in 100 s
+    progress.done("suites/a.yaml::x[t2-r2]", 0.01, None)  # N/A: used no build
+    left = progress.eta_s
+    assert left > 40  # t2's build (100 s seen, drawn towards the prior of 30 s) and its cell
+    progress.done("suites/a.yaml::x[t2-r1]", 1.0, 0.0)  # found it built after all
+    assert progress.eta_s == 0
