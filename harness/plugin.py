@@ -14,13 +14,13 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import PROJECT_ROOT
+from harness.case_ids import CaseIds
 from harness.cell import Cell, expand
 from harness.context import Context
 from harness.errors import UserError
@@ -57,8 +57,7 @@ from harness.wasi_testsuite import find_manifests
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
-CASE_IDS = pytest.StashKey[dict[str, "CaseSite"]]()
-DUPLICATES = pytest.StashKey[list["Duplicate"]]()
+CASE_IDS = pytest.StashKey[CaseIds]()
 SESSION = pytest.StashKey["RunSession"]()
 
 
@@ -124,7 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
     config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
                                        "WebAssembly/wasi-testsuite")
-    config.stash[CASE_IDS], config.stash[DUPLICATES] = {}, []
+    config.stash[CASE_IDS] = CaseIds()
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     selected_profiles(config)
@@ -209,56 +208,12 @@ class SuiteFile(pytest.File):
                                                   config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
-        cases = [case for case in cases if not _duplicate(self, case)]
+        ids = config.stash[CASE_IDS]
+        cases = [case for case in cases if ids.keep(self.nodeid, self.path, case.id, case.line)]
         cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
                        [t.name for t in selected_toolchains(config)], selected_profiles(config))
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
-
-
-@dataclass(frozen=True)
-class CaseSite:
-    """Where a case id is defined: the suite file's node, its path and line, when it changed."""
-
-    nodeid: str
-    path: Path
-    line: int
-    mtime: float
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """A case id defined twice: the definition blamed (dropped) and the one kept."""
-
-    case_id: str
-    blamed: CaseSite
-    kept: CaseSite
-
-    def line(self) -> str:
-        return (f"{self.blamed.where}: cases.id: duplicate case id {self.case_id!r}, already "
-                f"defined at {self.kept.where}: rename one of them (this one is left out)")
-
-
-def _duplicate(suite: SuiteFile, case: Any) -> bool:
-    """Whether a case repeats an id collected before, in which case this one is left out. Of
-    two definitions the one in the file changed last (the newcomer) is blamed, and left out:
-    when that is the one collected before, its cells are removed after the collection."""
-    seen = suite.config.stash[CASE_IDS]
-    site = CaseSite(suite.nodeid, suite.path, case.line, suite.path.stat().st_mtime)
-    first = seen.get(case.id)
-    if first is None or first.where == site.where:
-        seen[case.id] = site
-        return False
-    newer_first = first.mtime > site.mtime
-    duplicate = Duplicate(case.id, first, site) if newer_first else Duplicate(case.id, site, first)
-    suite.config.stash[DUPLICATES].append(duplicate)
-    if newer_first:
-        seen[case.id] = site
-    return not newer_first
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -266,13 +221,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                                   items: list[pytest.Item]) -> None:
     """Duplicate case ids: each blamed definition is one collection error of its file, and
     its cells are left out; every other case of both files stays."""
-    duplicates = config.stash.get(DUPLICATES, [])
-    if not duplicates:
+    ids = config.stash.get(CASE_IDS, None)
+    if ids is None or not ids.duplicates:
         return
-    blamed = {(d.case_id, d.blamed.path) for d in duplicates}
+    blamed = ids.blamed()
     items[:] = [item for item in items if not (
         isinstance(item, CellItem) and (item.cell.case.id, item.path) in blamed)]
-    for duplicate in duplicates:
+    for duplicate in ids.duplicates:
         report = pytest.CollectReport(duplicate.blamed.nodeid, "failed", duplicate.line(), [])
         config.hook.pytest_collectreport(report=report)
 
