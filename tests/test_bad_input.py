@@ -148,6 +148,7 @@ def test_a_path_option_that_is_not_there_is_one_usage_line(pytester: pytest.Pyte
 
 def test_a_wasi_testsuite_folder_that_is_not_there_has_no_line_number(
         pytester: pytest.Pytester) -> None:
+    a_suites_folder(pytester)
     result, output = run_pytest(pytester, "--wasi-testsuite", "/nonexistent")
     assert_no_traceback(output)
     assert len(lines_with(output, "--wasi-testsuite: /nonexistent: no such folder")) == 1, output
