@@ -31,11 +31,12 @@ class Planned:
     expected_s: float | None  # the last run's seconds (without its build), None if never timed
     group: str | None = None  # the build its artifact comes from (None: nothing is built)
     libtest: bool = False  # a test binary: its tests and its build take longer than a fixture's
+    instant: bool = False  # judged without running (a skip rule, a runtime that cannot): no time
 
     @property
     def prior_s(self) -> float:
         """A guess for the cell, untimed."""
-        return UNKNOWN_LIBTEST_S if self.libtest else UNKNOWN_S
+        return 0.0 if self.instant else UNKNOWN_LIBTEST_S if self.libtest else UNKNOWN_S
 
     @property
     def prior_build_s(self) -> float:
@@ -94,15 +95,17 @@ class Remaining:
             remaining.total[plan.suite] = remaining.total.get(plan.suite, 0) + 1
         return remaining
 
-    def done(self, node: str, seconds: float, build_s: float | None = 0.0) -> None:
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0) -> None:
         """A cell finished after `seconds`, of which `build_s` building its artifact (0 when it
         found the artifact built, None when it used none: a cell its runtime cannot run does
-        not show whether its group builds)."""
+        not show whether its group builds) and `waited_s` waiting for another worker's build."""
         plan = self.left.pop(node, None)
         if plan is None:
             return
-        ran = max(seconds - (build_s or 0.0), 0.0)
-        if plan.expected_s is None:
+        ran = max(seconds - (build_s or 0.0) - waited_s, 0.0)
+        if plan.instant:
+            pass  # it took no time, and says nothing of the others
+        elif plan.expected_s is None:
             self.untimed.setdefault(plan.suite, _Tally()).add(ran, plan.prior_s)
         else:
             self.timed_expected += plan.expected_s
@@ -140,6 +143,8 @@ class Remaining:
         for plan in self.left.values():
             if plan.suite not in wanted:
                 continue
+            if plan.instant:
+                continue
             if plan.expected_s is not None:
                 work += plan.expected_s * pace
             else:
@@ -159,22 +164,22 @@ class Progress:
 
     @classmethod
     def of(cls, node_ids: Iterable[str], workers: int, known: Mapping[str, float],
-           plan: Mapping[str, tuple[str | None, bool]] = {}) -> Progress:
-        """`known`: the last run's seconds by item name; `plan`: each node's build group and
-        whether it is a test binary's cell."""
+           plan: Mapping[str, tuple[str | None, bool, bool]] = {}) -> Progress:
+        """`known`: the last run's seconds by item name; `plan`: each node's build group,
+        whether it is a test binary's cell, whether it is judged without running."""
         plans = {}
         for node in node_ids:
             suite, _, name = node.partition("::")
-            group, libtest = plan.get(node, (None, False))
-            plans[node] = Planned(suite, known.get(name), group, libtest)
+            group, libtest, instant = plan.get(node, (None, False, False))
+            plans[node] = Planned(suite, known.get(name), group, libtest, instant)
         return cls(Remaining.of(plans, workers), sum(1 for p in plans.values() if p.expected_s is not None))
 
     @property
     def workers(self) -> int:
         return self.remaining.workers
 
-    def done(self, node: str, seconds: float, build_s: float | None = 0.0) -> None:
-        self.remaining.done(node, seconds, build_s)
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0) -> None:
+        self.remaining.done(node, seconds, build_s, waited_s)
 
     def estimate(self) -> str:
         """What the run should take, said before it starts."""

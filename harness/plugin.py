@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from harness import PROJECT_ROOT
+from harness.builder import BuildWaits
 from harness.case_ids import CaseIds
 from harness.cell import Cell, expand
 from harness.context import Context
@@ -254,7 +255,9 @@ class CellItem(pytest.Item):
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
         session.writer().started(identity(self.cell))
+        waited = BuildWaits.seconds
         record = run_cell(self.cell, session.context())
+        self.user_properties.append(("waited_s", BuildWaits.seconds - waited))
         session.writer().append(record)
         self.user_properties.append(("verdict", record.verdict.value))
         # for the controller's estimate: how much of the cell's time was its build (0: it found

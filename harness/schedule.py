@@ -69,11 +69,20 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     order = sorted(by_length, key=lambda item: item.name not in firsts)  # stable: longest first in each
     others = [item for item in items if item not in set(cells)]
     items[:] = others + order
-    _keep_plan(config, {item.nodeid: (item.cell.case.kind.build_group(item.cell),
-                                      item.cell.case.kind.cell_kind is CellKind.LIBTEST) for item in cells})
+    _keep_plan(config, {item.nodeid: _planned(item.cell) for item in cells})
 
 
-Plan = dict[str, tuple[str | None, bool]]  # node id -> its build group, whether a test binary's
+Plan = dict[str, tuple[str | None, bool, bool]]  # node id -> estimate.Planned's group, libtest, instant
+
+
+def _planned(cell: Any) -> tuple[str | None, bool, bool]:
+    """What the estimate knows of a cell before it runs: its build group, whether it runs a test
+    binary, whether it is judged without running (then it builds nothing)."""
+    from harness.run_cell import judged_up_front
+
+    instant = judged_up_front(cell) is not None
+    return (None if instant else cell.case.kind.build_group(cell),
+            cell.case.kind.cell_kind is CellKind.LIBTEST, instant)
 PLAN = pytest.StashKey[Plan]()
 
 
@@ -105,7 +114,7 @@ def _read_plan(config: pytest.Config, worker: str) -> Plan:
         raw = json.loads(_plan_file(config, worker).read_text())
     except (OSError, ValueError, KeyError):
         return {}
-    return {str(k): (v[0], bool(v[1])) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    return {str(k): (v[0], bool(v[1]), bool(v[2])) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
 
 def _is_cell(node_id: str) -> bool:
@@ -152,9 +161,11 @@ class Pace:
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + (report.duration or 0.0)
         if report.when != "teardown":
             return
-        said = [v for k, v in report.user_properties if k == "build_s"]
-        build_s = float(said[0]) if said and isinstance(said[0], (int, float)) else None
-        self.progress.done(report.nodeid, self.seconds.pop(report.nodeid), build_s)
+        said = dict(report.user_properties)
+        build_s, waited_s = said.get("build_s"), said.get("waited_s")
+        self.progress.done(report.nodeid, self.seconds.pop(report.nodeid),
+                           float(build_s) if isinstance(build_s, (int, float)) else None,
+                           float(waited_s) if isinstance(waited_s, (int, float)) else 0.0)
         now = time.monotonic()
         if now - self.last_line >= PROGRESS_EVERY_S:
             self.last_line = now

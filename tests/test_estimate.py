@@ -30,6 +30,7 @@ class Done:
     end: float
     seconds: float
     build_s: float
+    waited_s: float
 
 
 def simulate(cells: list[SimCell]) -> list[Done]:
@@ -42,10 +43,11 @@ def simulate(cells: list[SimCell]) -> list[Done]:
         start, worker = heapq.heappop(free)
         if cell.group not in built_at:
             built_at[cell.group] = start + cell.build_s
-            end, build = built_at[cell.group] + cell.run_s, cell.build_s
+            end, build, waited = built_at[cell.group] + cell.run_s, cell.build_s, 0.0
         else:
-            end, build = max(start, built_at[cell.group]) + cell.run_s, 0.0
-        done.append(Done(cell.node, end, end - start, build))
+            waited = max(built_at[cell.group] - start, 0.0)
+            end, build = start + waited + cell.run_s, 0.0
+        done.append(Done(cell.node, end, end - start, build, waited))
         heapq.heappush(free, (end, worker))
     return sorted(done, key=lambda d: d.end)
 
@@ -60,7 +62,7 @@ def schedule_order(cells: list[SimCell]) -> list[SimCell]:
 def estimate_at(progress: Progress, finished: list[Done], at: float) -> tuple[float, float]:
     """Feed the completions up to `at`; the estimate then and what really remained."""
     for item in [d for d in finished if d.end <= at]:
-        progress.done(item.node, item.seconds, item.build_s)
+        progress.done(item.node, item.seconds, item.build_s, item.waited_s)
     return progress.eta_s, max(d.end for d in finished) - at
 
 
@@ -88,7 +90,7 @@ def test_a_cold_runs_estimate_is_within_30_percent_after_2_5_and_10_minutes(seed
     finished = simulate(cells)
     assert max(d.end for d in finished) > 15 * 60  # long enough to check at ten minutes
     progress = Progress.of([c.node for c in cells], WORKERS, {},
-                           {c.node: (c.group, c.libtest) for c in cells})
+                           {c.node: (c.group, c.libtest, False) for c in cells})
     said = []
     for minute in (2, 5, 10):
         estimate, remaining = estimate_at(progress, finished, minute * 60)
@@ -105,7 +107,7 @@ def test_a_cold_run_on_a_slower_machine_is_followed_once_builds_are_done(slower:
              for c in schedule_order(cold_matrix(1))]
     finished = simulate(cells)
     progress = Progress.of([c.node for c in cells], WORKERS, {},
-                           {c.node: (c.group, c.libtest) for c in cells})
+                           {c.node: (c.group, c.libtest, False) for c in cells})
     first = progress.eta_s
     for minute in (5, 10, 20):
         estimate, remaining = estimate_at(progress, finished, minute * 60)
@@ -134,7 +136,7 @@ def test_a_loaded_runs_estimate_after_half_the_cells_is_within_30_percent(seed: 
     known, cells = idle_and_loaded(seed, load=2.5)
     finished = simulate(cells)
     progress = Progress.of([c.node for c in cells], WORKERS, known,
-                           {c.node: (c.group, c.libtest) for c in cells})
+                           {c.node: (c.group, c.libtest, False) for c in cells})
     half = finished[len(finished) // 2].end
     estimate, remaining = estimate_at(progress, finished, half)
     assert abs(estimate - remaining) <= 0.3 * remaining, (estimate, remaining)
@@ -144,7 +146,7 @@ def test_a_loaded_runs_estimate_after_half_the_cells_is_within_30_percent(seed: 
 def test_a_warm_idle_run_keeps_the_last_runs_timings() -> None:
     known, cells = idle_and_loaded(4, load=1.0)
     progress = Progress.of([c.node for c in cells], WORKERS, known,
-                           {c.node: (c.group, c.libtest) for c in cells})
+                           {c.node: (c.group, c.libtest, False) for c in cells})
     before = progress.eta_s
     assert before == pytest.approx(sum(known.values()) / WORKERS)
     assert "pace" not in progress.line()
@@ -154,8 +156,9 @@ def test_a_warm_idle_run_keeps_the_last_runs_timings() -> None:
 def test_a_cell_that_used_no_build_does_not_count_its_group_as_built() -> None:
     """A cell its runtime cannot run ends at once, without building: its group's build is
     still outstanding for the cells that can run."""
-    nodes = {"suites/a.yaml::x[t1-r1]": ("x t1", False), "suites/a.yaml::x[t2-r1]": ("x t2", False),
-             "suites/a.yaml::x[t2-r2]": ("x t2", False)}
+    nodes = {"suites/a.yaml::x[t1-r1]": ("x t1", False, False),
+             "suites/a.yaml::x[t2-r1]": ("x t2", False, False),
+             "suites/a.yaml::x[t2-r2]": ("x t2", False, False)}
     progress = Progress.of(list(nodes), 1, {}, nodes)
     progress.done("suites/a.yaml::x[t1-r1]", 101.0, 100.0)  # built its group in 100 s
     progress.done("suites/a.yaml::x[t2-r2]", 0.01, None)  # N/A: used no build
@@ -163,3 +166,23 @@ def test_a_cell_that_used_no_build_does_not_count_its_group_as_built() -> None:
     assert left > 40  # t2's build (100 s seen, drawn towards the prior of 30 s) and its cell
     progress.done("suites/a.yaml::x[t2-r1]", 1.0, 0.0)  # found it built after all
     assert progress.eta_s == 0
+
+
+def test_cells_judged_without_running_take_no_time_and_build_nothing() -> None:
+    nodes = {"suites/a.yaml::x[t1-r1]": ("x t1", False, False),
+             "suites/a.yaml::x[t1-r2]": (None, False, True),  # its runtime cannot run the target
+             "suites/a.yaml::y[t1-r2]": (None, False, True)}
+    progress = Progress.of(list(nodes), 1, {}, nodes)
+    before = progress.eta_s
+    progress.done("suites/a.yaml::x[t1-r2]", 0.01, None)
+    assert progress.eta_s == before  # the one left to run is what it was
+    progress.done("suites/a.yaml::x[t1-r1]", 31.0, 30.0)
+    assert progress.eta_s == 0
+
+
+def test_a_cell_that_waited_for_another_workers_build_is_not_a_slow_cell() -> None:
+    nodes = {f"suites/a.yaml::x[t1-r{n}]": ("x t1", False, False) for n in range(6)}
+    progress = Progress.of(list(nodes), 2, {}, nodes)
+    progress.done("suites/a.yaml::x[t1-r1]", 61.0, 0.0, 60.0)  # waited 60 s, ran 1 s
+    progress.done("suites/a.yaml::x[t1-r0]", 61.0, 60.0)  # built in 60 s, ran 1 s
+    assert progress.eta_s == pytest.approx(4 * 1.0 / 2)

@@ -49,8 +49,9 @@ def test_a_workers_plan_reaches_the_controllers_estimate(tmp_path: Path,
     from harness.plugin import SESSION
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))  # no timings yet
-    plan = {"suites/hello.yaml::hello.world[wasm32-wasip1-wasmtime-45]": ("hello wasm32-wasip1", False),
-            "suites/upstream.yaml::upstream.coretests[wasm32-wasip1-jco]": ("tests core", True)}
+    plan = {"suites/hello.yaml::hello.world[wasm32-wasip1-wasmtime-45]":
+            ("hello wasm32-wasip1", False, False),
+            "suites/upstream.yaml::upstream.coretests[wasm32-wasip1-jco]": ("tests core", True, False)}
     session = SimpleNamespace(results_dir=tmp_path, run_id="20261206T000000-abcdef")
     worker = SimpleNamespace(stash={SESSION: session}, workerinput={"workerid": "gw0"})
     _keep_plan(worker, plan)  # type: ignore[arg-type]
