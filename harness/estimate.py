@@ -60,14 +60,15 @@ class _Tally:
 
     @staticmethod
     def ratio(tallies: Mapping[str, _Tally], suite: str) -> float:
-        """How much longer than their priors things took in the other suites (1.0 before any):
-        a suite's prior is scaled by the machine's speed seen so far, its own cells then
-        correct it."""
+        """How much longer than their priors things took in the other suites (1.0 before
+        PRIOR_WEIGHT of them): a suite's prior is scaled by the machine's speed seen so far,
+        its own cells then correct it."""
         seconds = priors = 0.0
+        count = 0
         for name, tally in tallies.items():
             if name != suite:
-                seconds, priors = seconds + tally.seconds, priors + tally.priors
-        return seconds / priors if priors > 0 else 1.0
+                seconds, priors, count = seconds + tally.seconds, priors + tally.priors, count + tally.count
+        return seconds / priors if priors > 0 and count >= PRIOR_WEIGHT else 1.0
 
     @staticmethod
     def mean_of(tallies: Mapping[str, _Tally], suite: str, prior: float) -> float:
@@ -95,16 +96,19 @@ class Remaining:
             remaining.total[plan.suite] = remaining.total.get(plan.suite, 0) + 1
         return remaining
 
-    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0) -> None:
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0,
+             first: bool = False) -> None:
         """A cell finished after `seconds`, of which `build_s` building its artifact (0 when it
         found the artifact built, None when it used none: a cell its runtime cannot run does
-        not show whether its group builds) and `waited_s` waiting for another worker's build."""
+        not show whether its group builds) and `waited_s` waiting for another worker's build.
+        The `first` cell of a worker also started what the later ones reuse (the sandbox, the
+        runtimes' versions): its run says nothing of theirs, its build does."""
         plan = self.left.pop(node, None)
         if plan is None:
             return
         ran = max(seconds - (build_s or 0.0) - waited_s, 0.0)
-        if plan.instant:
-            pass  # it took no time, and says nothing of the others
+        if plan.instant or first:
+            pass  # no time, or a start-up's: says nothing of the others
         elif plan.expected_s is None:
             self.untimed.setdefault(plan.suite, _Tally()).add(ran, plan.prior_s)
         else:
@@ -178,8 +182,9 @@ class Progress:
     def workers(self) -> int:
         return self.remaining.workers
 
-    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0) -> None:
-        self.remaining.done(node, seconds, build_s, waited_s)
+    def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0,
+             first: bool = False) -> None:
+        self.remaining.done(node, seconds, build_s, waited_s, first)
 
     def estimate(self) -> str:
         """What the run should take, said before it starts."""

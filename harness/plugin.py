@@ -255,9 +255,12 @@ class CellItem(pytest.Item):
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
         session.writer().started(identity(self.cell))
-        waited = BuildWaits.seconds
+        waited, first = BuildWaits.seconds, session.cells_run == 0
         record = run_cell(self.cell, session.context())
-        self.user_properties.append(("waited_s", BuildWaits.seconds - waited))
+        session.cells_run += 1
+        # for the controller's estimate: the wait for another worker's build, and whether the
+        # process's first cell (which starts what the later ones reuse) took this long
+        self.user_properties += [("waited_s", BuildWaits.seconds - waited), ("first", first)]
         session.writer().append(record)
         self.user_properties.append(("verdict", record.verdict.value))
         # for the controller's estimate: how much of the cell's time was its build (0: it found
@@ -303,6 +306,7 @@ class RunSession:
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
         self._expectations: dict[Path, Expectations] = {}
+        self.cells_run = 0
 
     @property
     def results_dir(self) -> Path:

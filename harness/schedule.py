@@ -165,7 +165,8 @@ class Pace:
         build_s, waited_s = said.get("build_s"), said.get("waited_s")
         self.progress.done(report.nodeid, self.seconds.pop(report.nodeid),
                            float(build_s) if isinstance(build_s, (int, float)) else None,
-                           float(waited_s) if isinstance(waited_s, (int, float)) else 0.0)
+                           float(waited_s) if isinstance(waited_s, (int, float)) else 0.0,
+                           first=said.get("first") is True)
         now = time.monotonic()
         if now - self.last_line >= PROGRESS_EVERY_S:
             self.last_line = now

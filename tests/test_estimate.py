@@ -186,3 +186,12 @@ def test_a_cell_that_waited_for_another_workers_build_is_not_a_slow_cell() -> No
     progress.done("suites/a.yaml::x[t1-r1]", 61.0, 0.0, 60.0)  # waited 60 s, ran 1 s
     progress.done("suites/a.yaml::x[t1-r0]", 61.0, 60.0)  # built in 60 s, ran 1 s
     assert progress.eta_s == pytest.approx(4 * 1.0 / 2)
+
+
+def test_a_workers_first_cell_does_not_set_the_pace_of_the_others() -> None:
+    """The first cell of each worker also starts what the others reuse (the sandbox)."""
+    nodes = {f"suites/a.yaml::x[t1-r{n}]": ("x t1", False, False) for n in range(10)}
+    progress = Progress.of(list(nodes), 1, {}, nodes)
+    progress.done("suites/a.yaml::x[t1-r0]", 70.0, 50.0, first=True)  # 20 s of start-up
+    progress.done("suites/a.yaml::x[t1-r1]", 1.0, 0.0)
+    assert progress.eta_s == pytest.approx(8 * 1.0)
