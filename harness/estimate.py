@@ -206,7 +206,7 @@ class Progress:
             parts.append(f"{name} done" if not left else
                          f"{name} {total - left}/{total}, ~{minutes(self.remaining.seconds_left([suite]))}")
         pace = self.remaining.pace
-        said = f" (this run's pace: {pace:.1f}x the last run's)" if abs(pace - 1.0) >= 0.2 else ""
+        said = f" (cells take {pace:.1f}x their last timings)" if abs(pace - 1.0) >= 0.2 else ""
         return "; ".join(parts) + f"; ETA {minutes(self.eta_s)}{said}"
 
 

@@ -132,14 +132,15 @@ class Pace:
         self.config = config
         self.progress: Progress | None = None
         self.last_line = 0.0
-        self.seconds: dict[str, float] = {}  # node id -> its phases' seconds so far
+        self.free_since: dict[str, float] = {}  # worker -> when it last ended a cell
+        self.started = 0.0
 
     def start(self, node_ids: list[str], workers: int, plan: Plan) -> None:
         cells = [node_id for node_id in node_ids if _is_cell(node_id)]
         if self.progress is not None or not cells:
             return
         self.progress = Progress.of(cells, workers, timings.load(), plan)
-        self.last_line = time.monotonic()
+        self.last_line = self.started = time.monotonic()
         self.say(f"wasm-conformance: {self.progress.estimate()}")
 
     @pytest.hookimpl(optionalhook=True)
@@ -156,18 +157,19 @@ class Pace:
                    self.config.stash.get(PLAN, {}))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.progress is None or not _is_cell(report.nodeid):
+        if report.when != "teardown" or self.progress is None or not _is_cell(report.nodeid):
             return
-        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + (report.duration or 0.0)
-        if report.when != "teardown":
-            return
+        # what the cell cost its worker: since the worker ended its last cell, so the harness's
+        # own time between cells counts too (it is a part of the run's pace)
+        now = time.monotonic()
+        worker = str(getattr(getattr(report, "node", None), "workerinput", {}).get("workerid", "main"))
+        seconds, self.free_since[worker] = now - self.free_since.get(worker, self.started), now
         said = dict(report.user_properties)
         build_s, waited_s = said.get("build_s"), said.get("waited_s")
-        self.progress.done(report.nodeid, self.seconds.pop(report.nodeid),
+        self.progress.done(report.nodeid, seconds,
                            float(build_s) if isinstance(build_s, (int, float)) else None,
                            float(waited_s) if isinstance(waited_s, (int, float)) else 0.0,
                            first=said.get("first") is True)
-        now = time.monotonic()
         if now - self.last_line >= PROGRESS_EVERY_S:
             self.last_line = now
             self.say(f"wasm-conformance progress: {self.progress.line()}")

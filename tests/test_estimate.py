@@ -140,7 +140,7 @@ def test_a_loaded_runs_estimate_after_half_the_cells_is_within_30_percent(seed: 
     half = finished[len(finished) // 2].end
     estimate, remaining = estimate_at(progress, finished, half)
     assert abs(estimate - remaining) <= 0.3 * remaining, (estimate, remaining)
-    assert "pace: 2.5x" in progress.line()
+    assert "cells take 2.5x their last timings" in progress.line()
 
 
 def test_a_warm_idle_run_keeps_the_last_runs_timings() -> None:
@@ -149,7 +149,7 @@ def test_a_warm_idle_run_keeps_the_last_runs_timings() -> None:
                            {c.node: (c.group, c.libtest, False) for c in cells})
     before = progress.eta_s
     assert before == pytest.approx(sum(known.values()) / WORKERS)
-    assert "pace" not in progress.line()
+    assert "cells take" not in progress.line()
     assert "from the last run's timings of 1080 of them" in progress.estimate()
 
 
