@@ -158,6 +158,13 @@ def build_tests_once(builder: Builder, test_crate: TestCrate, target: Target, ru
                  lambda out: builder.compile_tests(test_crate, target, out, profile))
 
 
+class BuildWaits:
+    """Seconds this process spent waiting for builds another worker was doing (a cell that
+    waited is not slower to run: the run's estimate leaves the wait out)."""
+
+    seconds = 0.0
+
+
 def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
           compile_into: Callable[[Path], None]) -> Build:
     """A build by key, made only if no worker has made it yet (a file lock per key).
@@ -167,9 +174,11 @@ def _once(key: str, what: str, target: Target, builder: Builder, run_id: str,
     artifacts = cache_dir("artifacts")
     directory = artifacts / key
     failure = cache_dir("failures") / f"{key}-{run_id}.txt"
+    entered = time.monotonic()
     with FileLock(str(cache_dir("locks") / f"{key}.lock")):
         done = directory / "build.json"
         if done.is_file():
+            BuildWaits.seconds += time.monotonic() - entered
             stored = json.loads(done.read_text())
             return Build(key, what, target.triple, directory, stored["toolchain"],
                          sha256=stored.get("sha256", {}), seconds=stored.get("seconds"))

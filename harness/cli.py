@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.suite_file import SuiteError
 from harness.toolchains import Toolchain
 
 
@@ -96,8 +97,12 @@ def main(argv: list[str] | None = None) -> int:
 
             REGISTRY.add_files(args.runtime_plugin)
         return _dispatch(args)
-    except UserError as error:
+    except (UserError, SuiteError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file the command was told to write or read
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

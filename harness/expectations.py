@@ -24,7 +24,7 @@ from harness.expect import Expectation, parse_expectation
 from harness.profiles import DEFAULT as DEFAULT_PROFILE
 from harness.profiles import PROFILES
 from harness.runtime import Runtime, families
-from harness.suite_file import YamlFile, relative_name, suggest
+from harness.suite_file import YamlFile, parse_each, relative_name, suggest
 from harness.targets import Target
 from harness.toolchains import all_toolchains
 from harness.yaml_lines import Path_
@@ -156,11 +156,10 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
 
 
 def load_rules(path: Path, runtimes: Mapping[str, Runtime], first_order: int = 0) -> list[Rule]:
-    """The shared rules of one expectations file; SuiteError on the first problem."""
+    """The shared rules of one expectations file; SuiteError with the first problem of each rule."""
     file = YamlFile(path, SCHEMA)
-    return [parse_rule(file, raw, ("expectations", i), shared=True, order=first_order + i,
-                       runtimes=runtimes)
-            for i, raw in enumerate(file.data["expectations"])]
+    return parse_each(file.data["expectations"], lambda i, raw: parse_rule(
+        file, raw, ("expectations", i), shared=True, order=first_order + i, runtimes=runtimes))
 
 
 def expectation_files(suites_dir: Path) -> list[Path]:
@@ -224,13 +223,15 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: Expectations, targ
                runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
     """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
     matrix it decides (cells a runtime cannot run at all only count for skips); a rule on
-    imports, how many it may decide (where an artifact may import what it names). A rule
-    that decides none is stale."""
+    imports, how many it may decide (where an artifact may import what it names); a rule on
+    single tests (`tests:`), how many cells it may decide tests of (the cells its other
+    fields select, where the runtime can run the target). A rule that decides none is stale."""
     used: dict[int, int] = {}
     all_cases = list(cases)
     runtime_list, toolchain_names = list(runtimes), list(toolchains)
     on_imports = [r for r in expectations.rules
                   if r.selector.imports is not None and r.selector.tests is None]
+    on_tests = [r for r in expectations.rules if r.selector.tests is not None]
     for case in all_cases:
         for triple in case.targets:
             if triple not in targets:
@@ -242,7 +243,11 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: Expectations, targ
                     counted = [rule] if rule is not None and (runnable or rule.kind == "skip") else []
                     counted += [r for r in on_imports if runnable and r.selector.selects(
                         case, triple, runtime, toolchain, ANY_IMPORTS, profile)]
+                    counted += [r for r in [*on_tests, *(o for o in case.overrides
+                                                         if o.selector.tests is not None)]
+                                if runnable and r.selector.selects(case, triple, runtime, toolchain,
+                                                                   ANY_IMPORTS, profile)]
                     for decided in counted:
                         used[id(decided)] = used.get(id(decided), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]
-    return [(r, used.get(id(r), 0)) for r in candidates if r.selector.tests is None]
+    return [(r, used.get(id(r), 0)) for r in candidates]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from harness.errors import UserError
 from harness.expectations import Expectations, Rule, expectation_files, rule_usage
 from harness.runtime import installed_runtimes
 from harness.suite_paths import suite_files
@@ -25,10 +26,17 @@ def usage(suites_dir: Path, extra: Iterable[Path] = ()) -> list[tuple[Rule, int]
 
 
 def expectations_command(suites_dir: Path) -> int:
+    if not suites_dir.is_dir():
+        raise UserError(f"{suites_dir}: no such folder (a folder of suites was expected, like suites/)")
     rows = usage(suites_dir)
+    if not rows and not suite_files(suites_dir):
+        raise UserError(f"{suites_dir}: no suite files and no expectation files in it")
     for rule, cells in rows:
         mark = "STALE" if cells == 0 else f"{cells:5d}"
-        print(f"{mark:>5}  {rule.kind:<11} {rule.source}  {rule.reason[:90]}")
+        tests = " (tests)" if rule.selector.tests is not None else ""
+        print(f"{mark:>5}  {rule.kind + tests:<19} {rule.source}  {rule.reason[:90]}")
     stale = sum(1 for _, cells in rows if cells == 0)
-    print(f"{len(rows)} rules, {stale} stale (deciding no cell of the whole matrix)")
+    on_tests = sum(1 for rule, _ in rows if rule.selector.tests is not None)
+    print(f"{len(rows)} rules ({on_tests} on single tests, counted by the cells whose tests they "
+          f"may decide), {stale} stale (deciding no cell of the whole matrix)")
     return 1 if stale else 0

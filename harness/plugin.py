@@ -20,8 +20,11 @@ from typing import Any
 import pytest
 
 from harness import PROJECT_ROOT
+from harness.builder import BuildWaits
+from harness.case_ids import CaseIds
 from harness.cell import Cell, expand
 from harness.context import Context
+from harness.errors import UserError
 from harness.expectations import Expectations
 from harness.finish import PROFILE, STALE
 from harness.options import (
@@ -39,7 +42,14 @@ from harness.runtime import REGISTRY, installed_runtimes
 from harness.sandbox import SESSION_ENV
 from harness.suite import features
 from harness.suite_file import SuiteError
-from harness.suite_paths import WASI_MANIFEST, is_suite_file, suite_root, suites_in_args
+from harness.suite_paths import (
+    SUITE_DIR_NAME,
+    WASI_MANIFEST,
+    is_suite_file,
+    misplaced_suites,
+    suite_root,
+    suites_in_args,
+)
 from harness.suite_sources import Options, load_cases
 from harness.targets import all_targets
 from harness.toolchains import all_toolchains
@@ -48,7 +58,7 @@ from harness.wasi_testsuite import find_manifests
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
-CASE_IDS = pytest.StashKey[dict[str, str]]()
+CASE_IDS = pytest.StashKey[CaseIds]()
 SESSION = pytest.StashKey["RunSession"]()
 
 
@@ -99,7 +109,10 @@ def pytest_configure(config: pytest.Config) -> None:
             and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     REGISTRY.add_files(config.getoption("runtime_plugin"))
-    runtimes = installed_runtimes()
+    try:
+        runtimes = installed_runtimes()
+    except UserError as error:
+        raise pytest.UsageError(str(error)) from None
     for target in all_targets().values():
         config.addinivalue_line("markers", f"{target.marker}: cells of {target.triple}")
     for runtime in runtimes.values():
@@ -111,10 +124,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{toolchain.marker}: cells built by {toolchain.name}")
     config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
                                        "WebAssembly/wasi-testsuite")
-    config.stash[CASE_IDS] = {}
+    config.stash[CASE_IDS] = CaseIds()
     # refuse unknown names up front
     selected_targets(config), selected_runtimes(config), selected_toolchains(config)
     selected_profiles(config)
+    _check_paths(config)
+    _check_compare(config)
     _add_wasi_testsuite(config)
     if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
@@ -122,6 +137,31 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
     os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
+
+
+def _check_paths(config: pytest.Config) -> None:
+    """Folders and files the options name must be there before anything is collected."""
+    for path in config.getoption("expectations"):
+        if not Path(path).exists():
+            raise pytest.UsageError(f"--expectations: {path}: no such file or folder (a shared "
+                                    "expectations file, or a folder of them, was expected)")
+    fixtures = config.getoption("fixtures_dir")
+    if fixtures is not None and not (Path(fixtures) / "Cargo.toml").is_file():
+        raise pytest.UsageError(f"--fixtures-dir: {fixtures}: no Cargo.toml there (a cargo workspace "
+                                "of fixtures was expected, like rust-fixtures/)")
+
+
+def _check_compare(config: pytest.Config) -> None:
+    """--compare OLD.json is read at the end of the run: check it before the first cell."""
+    old = config.getoption("compare")
+    if old is None or hasattr(config, "workerinput"):
+        return
+    from harness.results import load_results
+
+    try:
+        load_results(old)
+    except UserError as error:
+        raise pytest.UsageError(f"--compare: {error}") from None
 
 
 def _add_wasi_testsuite(config: pytest.Config) -> None:
@@ -169,18 +209,28 @@ class SuiteFile(pytest.File):
                                                   config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
-        seen = config.stash[CASE_IDS]
-        for case in cases:
-            where = f"{self.path}:{case.line}"
-            if case.id in seen and seen[case.id] != where:
-                raise self.CollectError(
-                    f"{where}: cases.id: duplicate case id {case.id!r} (first defined at {seen[case.id]})"
-                )
-            seen[case.id] = where
+        ids = config.stash[CASE_IDS]
+        cases = [case for case in cases if ids.keep(self.nodeid, self.path, case.id, case.line)]
         cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
                        [t.name for t in selected_toolchains(config)], selected_profiles(config))
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    """Duplicate case ids: each blamed definition is one collection error of its file, and
+    its cells are left out; every other case of both files stays."""
+    ids = config.stash.get(CASE_IDS, None)
+    if ids is None or not ids.duplicates:
+        return
+    blamed = ids.blamed()
+    items[:] = [item for item in items if not (
+        isinstance(item, CellItem) and (item.cell.case.id, item.path) in blamed)]
+    for duplicate in ids.duplicates:
+        report = pytest.CollectReport(duplicate.blamed.nodeid, "failed", duplicate.line(), [])
+        config.hook.pytest_collectreport(report=report)
 
 
 class CellFailure(Exception):
@@ -205,9 +255,18 @@ class CellItem(pytest.Item):
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
         session.writer().started(identity(self.cell))
+        waited, first = BuildWaits.seconds, session.cells_run == 0
         record = run_cell(self.cell, session.context())
+        session.cells_run += 1
+        # for the controller's estimate: the wait for another worker's build, and whether the
+        # process's first cell (which starts what the later ones reuse) took this long
+        self.user_properties += [("waited_s", BuildWaits.seconds - waited), ("first", first)]
         session.writer().append(record)
         self.user_properties.append(("verdict", record.verdict.value))
+        # for the controller's estimate: how much of the cell's time was its build (0: it found
+        # its artifact built; None: it used none, e.g. a cell its runtime cannot run)
+        used = 0.0 if record.built or record.build_key is not None else None
+        self.user_properties.append(("build_s", (record.build_s or 0.0) if record.built else used))
         verdict, reason = record.verdict, record.reason
         if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record.ran:
             return
@@ -247,6 +306,7 @@ class RunSession:
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
         self._expectations: dict[Path, Expectations] = {}
+        self.cells_run = 0
 
     @property
     def results_dir(self) -> Path:
@@ -323,6 +383,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        misplaced = misplaced_suites(config.args)
+        if misplaced:
+            more = f" (and {len(misplaced) - 1} more)" if len(misplaced) > 1 else ""
+            terminalreporter.write_line(
+                f"{misplaced[0]}: reads like a suite but is not below a folder named "
+                f"`{SUITE_DIR_NAME}`{more}, so nothing was collected: put the suites in a "
+                f"`{SUITE_DIR_NAME}/` folder")
     timing = config.stash.get(PROFILE, None)
     if timing:
         terminalreporter.section("where the run's time went (seconds)")

@@ -278,6 +278,10 @@ def _upgrade_cell_2(raw: dict[str, Any]) -> dict[str, Any]:
 
 def parse_results(data: Any, source: str) -> Results:
     """Validate a decoded results file (upgrading format 1) and wrap it."""
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise UserError(f"{source}: format_version: {version}: written by a newer harness (this one "
+                        f"reads formats 1 to {FORMAT_VERSION}): update the harness to read it")
     data = upgrade(data)
     validate(data, source)
     cells = [CellResult.from_json(raw) for raw in data["cells"]]
@@ -301,5 +305,16 @@ def load_results(path: Path) -> Results:
     except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as error:
         raise UserError(f"{path}: cannot read: {error}") from None
     except json.JSONDecodeError as error:
-        raise UserError(f"{path}: not valid JSON: {error}") from None
+        raise json_error(path, error) from None
     return parse_results(data, str(path))
+
+
+def json_error(path: Path, error: json.JSONDecodeError) -> UserError:
+    """The one line for a results file that is not valid JSON: cut off (with how to recover the
+    run's results) or otherwise broken."""
+    if not error.doc.rstrip().endswith("}"):  # the text stops before the JSON does
+        return UserError(
+            f"{path}: cut off at line {error.lineno} (truncated: {error.msg}); if the run that "
+            f"wrote it was stopped, `python -m harness recover {path.parent}` rewrites it from "
+            "the run's records")
+    return UserError(f"{path}: not valid JSON: {error}")

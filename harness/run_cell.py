@@ -67,6 +67,12 @@ def base_record(cell: Cell, context: Context) -> CellResult:
 
 def not_runnable(cell: Cell, context: Context) -> Judgment | None:
     """The judgment of a cell that is not run at all (skip, runtime or toolchain can't), or None."""
+    return judged_up_front(cell) or cell.case.kind.not_runnable(cell, context)
+
+
+def judged_up_front(cell: Cell) -> Judgment | None:
+    """The judgment of a cell that is not run, known from the cell alone (a skip rule, what its
+    runtime cannot do): such a cell builds nothing and ends at once."""
     if cell.rule is not None and cell.rule.kind == "skip":
         return not_applicable(cell.rule)
     reason = cell.runtime.unsupported_reason(cell.target)
@@ -80,4 +86,4 @@ def not_runnable(cell: Cell, context: Context) -> Judgment | None:
         reason = cell.runtime.network_reason(cell.target)
         if reason:
             return unsupported_by_runtime(reason)
-    return cell.case.kind.not_runnable(cell, context)
+    return None

@@ -9,6 +9,7 @@ pull the next longest cell as they free up: they end together.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from harness import timings
+from harness.estimate import Progress
 from harness.record import CellKind
 from harness.suite_paths import SUITE_DIR_NAME, WASI_MANIFEST, is_suite_file
 
@@ -67,6 +69,52 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     order = sorted(by_length, key=lambda item: item.name not in firsts)  # stable: longest first in each
     others = [item for item in items if item not in set(cells)]
     items[:] = others + order
+    _keep_plan(config, {item.nodeid: _planned(item.cell) for item in cells})
+
+
+Plan = dict[str, tuple[str | None, bool, bool]]  # node id -> estimate.Planned's group, libtest, instant
+
+
+def _planned(cell: Any) -> tuple[str | None, bool, bool]:
+    """What the estimate knows of a cell before it runs: its build group, whether it runs a test
+    binary, whether it is judged without running (then it builds nothing)."""
+    from harness.run_cell import judged_up_front
+
+    instant = judged_up_front(cell) is not None
+    return (None if instant else cell.case.kind.build_group(cell),
+            cell.case.kind.cell_kind is CellKind.LIBTEST, instant)
+PLAN = pytest.StashKey[Plan]()
+
+
+def _plan_file(config: pytest.Config, worker: str) -> Path:
+    """Where a worker leaves its plan for the controller (beside the run's records)."""
+    from harness.plugin import SESSION
+    from harness.results import RECORDS_DIR
+
+    run = config.stash[SESSION]
+    return run.results_dir / RECORDS_DIR / run.run_id / f"plan-{worker}.json"
+
+
+def _keep_plan(config: pytest.Config, plan: Plan) -> None:
+    """The plan of the cells collected, for the estimate: kept, or under xdist written for the
+    controller (which collects nothing itself)."""
+    config.stash[PLAN] = plan
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    path = _plan_file(config, str(workerinput["workerid"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(plan))
+    temporary.replace(path)
+
+
+def _read_plan(config: pytest.Config, worker: str) -> Plan:
+    try:
+        raw = json.loads(_plan_file(config, worker).read_text())
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {str(k): (v[0], bool(v[1]), bool(v[2])) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
 
 def _is_cell(node_id: str) -> bool:
@@ -82,33 +130,46 @@ class Pace:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.progress: timings.Progress | None = None
+        self.progress: Progress | None = None
         self.last_line = 0.0
+        self.free_since: dict[str, float] = {}  # worker -> when it last ended a cell
+        self.started = 0.0
 
-    def start(self, node_ids: list[str], workers: int) -> None:
+    def start(self, node_ids: list[str], workers: int, plan: Plan) -> None:
         cells = [node_id for node_id in node_ids if _is_cell(node_id)]
         if self.progress is not None or not cells:
             return
-        self.progress = timings.Progress.of(cells, workers, timings.load())
-        self.last_line = time.monotonic()
+        self.progress = Progress.of(cells, workers, timings.load(), plan)
+        self.last_line = self.started = time.monotonic()
         self.say(f"wasm-conformance: {self.progress.estimate()}")
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        """On the controller: the cells every worker collected."""
-        self.start(ids, int(self.config.option.numprocesses or 1))
+        """On the controller: the cells every worker collected (and the plan it left)."""
+        worker = str(getattr(node, "workerinput", {}).get("workerid", ""))
+        self.start(ids, int(self.config.option.numprocesses or 1), _read_plan(self.config, worker))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Without xdist: the cells this process collected."""
         if hasattr(self.config, "workerinput") or getattr(self.config.option, "numprocesses", None):
             return
-        self.start([item.nodeid for item in _cell_items(session.items)], 1)
+        self.start([item.nodeid for item in _cell_items(session.items)], 1,
+                   self.config.stash.get(PLAN, {}))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown" or self.progress is None or not _is_cell(report.nodeid):
             return
-        self.progress.done(report.nodeid)
+        # what the cell cost its worker: since the worker ended its last cell, so the harness's
+        # own time between cells counts too (it is a part of the run's pace)
         now = time.monotonic()
+        worker = str(getattr(getattr(report, "node", None), "workerinput", {}).get("workerid", "main"))
+        seconds, self.free_since[worker] = now - self.free_since.get(worker, self.started), now
+        said = dict(report.user_properties)
+        build_s, waited_s = said.get("build_s"), said.get("waited_s")
+        self.progress.done(report.nodeid, seconds,
+                           float(build_s) if isinstance(build_s, (int, float)) else None,
+                           float(waited_s) if isinstance(waited_s, (int, float)) else 0.0,
+                           first=said.get("first") is True)
         if now - self.last_line >= PROGRESS_EVERY_S:
             self.last_line = now
             self.say(f"wasm-conformance progress: {self.progress.line()}")

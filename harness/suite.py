@@ -18,7 +18,7 @@ from harness.kinds.fixture import Fixture
 from harness.kinds.test_binary import DEFAULT_TEST_TIMEOUT_S, TestBinary
 from harness.kinds.test_binary import DEFAULT_TIMEOUT_S as DEFAULT_LIBTEST_TIMEOUT_S
 from harness.runtime import Runtime
-from harness.suite_file import YamlFile, schema
+from harness.suite_file import YamlFile, parse_each, schema
 from harness.targets import image_targets
 
 SCHEMA = "suite.schema.json"
@@ -34,17 +34,17 @@ FixtureCheck = Callable[[str, str | None], str | None]
 
 def load_yaml_cases(file: YamlFile, runtimes: Mapping[str, Runtime],
                     check_fixture: FixtureCheck | None = None) -> list[Case]:
-    """The cases of a validated suite file; SuiteError on the first problem."""
-    cases = []
-    for index, raw in enumerate(file.data["cases"]):
+    """The cases of a validated suite file; SuiteError with the first problem of each case."""
+    def parse(index: int, raw: dict[str, Any]) -> Case:
         at = ("cases", index)
         case = _case(file, raw, at, runtimes)
         if check_fixture and isinstance(case.kind, Fixture):
             problem = check_fixture(case.kind.crate, case.kind.bin)
             if problem:
                 raise file.error((*at, "fixture"), problem)
-        cases.append(case)
-    return cases
+        return case
+
+    return parse_each(file.data["cases"], parse)
 
 
 def parse_duration(value: float | int | str) -> float:

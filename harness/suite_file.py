@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 from referencing import Registry, Resource
@@ -15,16 +15,41 @@ from referencing import Registry, Resource
 from harness.yaml_lines import Path_, YamlError, line_of, load_with_lines
 
 SCHEMAS = ("suite.schema.json", "expectations.schema.json")
+T = TypeVar("T")
+R = TypeVar("R")
 HERE = Path(__file__).resolve().parent
 
 
 class SuiteError(Exception):
-    """A malformed file: one message naming the file, the line and the key."""
+    """A malformed file: one line per problem, each naming the file, the line (0: none, e.g.
+    for a folder) and the key."""
 
     def __init__(self, path: Path, line: int, key: str, message: str) -> None:
         self.path, self.line, self.key = path, line, key
-        where = f"{path}:{line}" + (f": {key}" if key else "")
+        where = f"{path}" + (f":{line}" if line > 0 else "") + (f": {key}" if key else "")
         super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def combined(cls, problems: Sequence[SuiteError]) -> SuiteError:
+        """Every problem of one file as one error, a line each, in line order."""
+        ordered_ = sorted(problems, key=lambda p: p.line)
+        first = ordered_[0]
+        error = cls(first.path, first.line, first.key, "")
+        error.args = ("\n".join(str(p) for p in ordered_),)
+        return error
+
+
+def parse_each(items: Iterable[T], parse: Callable[[int, T], R]) -> list[R]:
+    """`parse(index, item)` of every item; the SuiteErrors of all of them raised as one."""
+    parsed, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(parse(index, item))
+        except SuiteError as error:
+            problems.append(error)
+    if problems:
+        raise SuiteError.combined(problems)
+    return parsed
 
 
 @cache
@@ -63,28 +88,39 @@ class YamlFile:
         return SuiteError(self.path, self.line(key_path), key_name(key_path), message)
 
     def _check(self, schema_name: str) -> None:
-        error = best_error(list(_validator(schema_name).iter_errors(self.data)))
-        if error is None:
-            return
-        key_path = tuple(error.absolute_path)
-        unknown = _unknown_keys(error)
-        if unknown:
-            key_path = (*key_path, unknown[0])
-        raise self.error(key_path, _explain(error, unknown))
+        problems = []
+        for error in problems_of(list(_validator(schema_name).iter_errors(self.data))):
+            key_path = tuple(error.absolute_path)
+            unknown = _unknown_keys(error)
+            if unknown:
+                key_path = (*key_path, unknown[0])
+            problems.append(self.error(key_path, _explain(error, unknown)))
+        if problems:
+            raise SuiteError.combined(problems)
 
 
-def best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError | None:
-    """The error to show. An "unevaluated property" is only a consequence when the property
-    itself failed deeper down (e.g. an override's xfail without a reason): show that."""
+def problems_of(errors: list[jsonschema.ValidationError]) -> list[jsonschema.ValidationError]:
+    """One error to show per place (key path) that failed. An "unevaluated property" is only a
+    consequence when the property itself failed deeper down (e.g. an override's xfail without
+    a reason): that one is shown."""
     def explained(error: jsonschema.ValidationError) -> bool:
         path = tuple(error.absolute_path)
         return any(other is not error and tuple(other.absolute_path)[:len(path)] == path
                    and len(other.absolute_path) > len(path) for other in errors)
 
+    kept = [e for e in errors if not (e.validator == "unevaluatedProperties" and explained(e))]
+    places: dict[tuple[str | int, ...], list[jsonschema.ValidationError]] = {}
+    for error in kept:
+        places.setdefault(tuple(error.absolute_path), []).append(error)
+    return [e for group in places.values() if (e := best_error(group)) is not None]
+
+
+def best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError | None:
+    """The error to show of those of one place: an unknown key, else a choice between keys."""
     def choice(error: jsonschema.ValidationError) -> bool:
         return error.validator == "oneOf" and bool(_choices(error))
 
-    kept = [e for e in errors if not (e.validator == "unevaluatedProperties" and explained(e))]
+    kept = errors
     unknown = [e for e in kept if e.validator == "additionalProperties"]
     if unknown:  # a key the schema does not know at all: say which, with a suggestion
         return jsonschema.exceptions.best_match(unknown)
@@ -136,10 +172,43 @@ def _explain(error: jsonschema.ValidationError, unknown: list[str]) -> str:
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
     if error.validator == "enum":
-        return f"unknown value {error.instance!r}{suggest(str(error.instance), error.validator_value)}"
+        return (f"unknown value {error.instance!r}{suggest(str(error.instance), error.validator_value)}"
+                f" (valid: {_listed(error.validator_value)})")
     if "timeout" in error.absolute_path:
         return f"timeout must be a positive duration like 30s, 500ms or 2m, not {error.instance!r}"
+    if error.validator in ("oneOf", "anyOf") and isinstance(error.schema, dict):
+        forms = error.schema.get("description") or _forms(error.validator_value)
+        if forms:
+            return f"{error.instance!r} is not valid: give {forms}"
     return error.message
+
+
+def _listed(values: Iterable[Any], most: int = 16) -> str:
+    names = [str(v) for v in values]
+    return ", ".join(names[:most]) + (", ..." if len(names) > most else "")
+
+
+def _forms(branches: Any) -> str:
+    """The forms a oneOf allows, in words (e.g. `an integer 0-255, or "nonzero"`)."""
+    def form(branch: Any) -> str:
+        if not isinstance(branch, dict):
+            return ""
+        if "const" in branch:
+            return json.dumps(branch["const"])
+        if "enum" in branch:
+            return "one of " + _listed(branch["enum"])
+        kind = branch.get("type")
+        if kind == "integer" and "minimum" in branch and "maximum" in branch:
+            return f"an integer {branch['minimum']}-{branch['maximum']}"
+        if kind == "array":
+            inner = form(branch.get("items"))
+            return "a list" + (f" of ({inner})" if inner else "")
+        return f"a {kind}" if isinstance(kind, str) else ""
+
+    names = [form(b) for b in branches] if isinstance(branches, list) else []
+    if not names or not all(names):
+        return ""
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:

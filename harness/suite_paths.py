@@ -48,3 +48,30 @@ def suites_in_args(args: Iterable[str]) -> list[Path]:
         elif path.is_dir():
             found += suite_files(path)
     return found
+
+
+def misplaced_suites(args: Iterable[str], most: int = 1000) -> list[Path]:
+    """YAML files the command line points at that read like suites (a top-level `cases:`)
+    but are not below a folder named `suites`, so the plugin does not collect them."""
+    candidates: list[Path] = []
+    for arg in args:
+        path = Path(arg.split("::")[0])
+        if path.is_file():
+            candidates.append(path)
+        elif path.is_dir():
+            for folder, subdirs, files in os.walk(path):
+                subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in PRUNED_DIRS)
+                candidates += [Path(folder) / f for f in sorted(files)]
+                if len(candidates) > most:
+                    break
+    found = []
+    for path in candidates[:most]:
+        if path.suffix not in SUITE_SUFFIXES or is_suite_file(path.resolve()):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(line.startswith("cases:") for line in text.splitlines()):
+            found.append(path)
+    return found

@@ -4,8 +4,8 @@ the run's estimate and ETA, and the runtimes' time limits.
 After each run, every cell's wall time is kept in the cache by its item name
 (`case[target-runtime]`), and each runtime's measured slowdown. The next run starts the
 longest cells first (so that the workers end together instead of one finishing a long
-binary alone), says up front how long the run should take, while it runs how much is left
-per suite, and gives a slower runtime's cells time limits that many times longer.
+binary alone), bases its estimate on them (harness/estimate.py, which scales them by the
+run's own pace), and gives a slower runtime's cells time limits that many times longer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.cache import cache_dir
@@ -132,59 +131,3 @@ def remember(results: Results) -> None:
 
 def expected(name: str, known: Mapping[str, float], libtest: bool = False) -> float:
     return known.get(name, UNKNOWN_LIBTEST_S if libtest else UNKNOWN_S)
-
-
-@dataclass
-class Progress:
-    """Cells done and expected seconds left, per suite file; for the controller's ETA lines."""
-
-    workers: int
-    left: dict[str, float] = field(default_factory=dict)  # suite -> expected seconds left
-    cells: dict[str, int] = field(default_factory=dict)  # suite -> cells left
-    total: dict[str, int] = field(default_factory=dict)
-    expected_s: dict[str, float] = field(default_factory=dict)  # node id -> expected seconds
-    unknown: int = 0
-
-    @classmethod
-    def of(cls, node_ids: Iterable[str], workers: int, known: Mapping[str, float]) -> Progress:
-        progress = cls(max(1, workers))
-        for node in node_ids:
-            suite, _, name = node.partition("::")
-            seconds = expected(name, known)
-            progress.unknown += name not in known
-            progress.expected_s[node] = seconds
-            progress.left[suite] = progress.left.get(suite, 0.0) + seconds
-            progress.cells[suite] = progress.cells.get(suite, 0) + 1
-        progress.total = dict(progress.cells)
-        return progress
-
-    def done(self, node: str) -> None:
-        suite = node.partition("::")[0]
-        if node in self.expected_s and suite in self.cells:
-            self.left[suite] -= self.expected_s.pop(node)
-            self.cells[suite] -= 1
-
-    def estimate(self) -> str:
-        """What the run should take, said before it starts."""
-        cells = sum(self.total.values())
-        timed = cells - self.unknown
-        return (f"about {_minutes(self.eta_s)} on {self.workers} worker(s) for {cells} cells, from the "
-                f"last run's timings of {timed} of them")
-
-    @property
-    def eta_s(self) -> float:
-        return max(0.0, sum(self.left.values())) / self.workers
-
-    def line(self) -> str:
-        """E.g. "upstream.yaml 120/480 cells, ~6 min; thread.yaml done; ETA 9 min"."""
-        parts = []
-        for suite, total in self.total.items():
-            left = self.cells[suite]
-            name = suite.rsplit("/", 1)[-1]
-            parts.append(f"{name} done" if not left else
-                         f"{name} {total - left}/{total}, ~{_minutes(self.left[suite] / self.workers)}")
-        return "; ".join(parts) + f"; ETA {_minutes(self.eta_s)}"
-
-
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{max(seconds, 0):.0f} s"

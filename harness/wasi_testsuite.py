@@ -73,13 +73,13 @@ def find_manifests(root: Path) -> list[Path]:
     """The manifests below `root` (a checkout, or one suite folder) of folders with tests."""
     root = root.resolve()
     if not root.is_dir():
-        raise SuiteError(root, 1, "", "no such folder (a wasi-testsuite checkout was expected)")
+        raise SuiteError(root, 0, "", "no such folder (a wasi-testsuite checkout was expected)")
     found = []
     for path in sorted(root.rglob(MANIFEST)):
         if PRUNED.isdisjoint(path.relative_to(root).parts) and any(path.parent.glob("*.wasm")):
             found.append(path)
     if not found:
-        raise SuiteError(root, 1, "", f"no {MANIFEST} beside .wasm files below it: is this a "
+        raise SuiteError(root, 0, "", f"no {MANIFEST} beside .wasm files below it: is this a "
                                       "wasi-testsuite checkout with its binaries (the branch "
                                       "prod/testsuite-base)?")
     return found

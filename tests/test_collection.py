@@ -90,7 +90,7 @@ def test_a_broken_suite_fails_alone_with_file_line_and_key(pytester: pytest.Pyte
 def test_duplicate_case_ids_across_files_are_refused(pytester: pytest.Pytester) -> None:
     args = suites(pytester, a=HELLO, b=HELLO)
     result = pytester.runpytest(*args, "--runtimes", "jco")
-    result.stdout.fnmatch_lines(["*duplicate case id 'hello.prints' (first defined at *a.yaml:2)*"])
+    result.stdout.fnmatch_lines(["*duplicate case id 'hello.prints', already defined at *a.yaml:2*"])
 
 
 def test_unknown_selections_are_usage_errors(pytester: pytest.Pytester) -> None:

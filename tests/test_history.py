@@ -109,7 +109,7 @@ def test_a_night_that_cannot_be_read_is_skipped_with_one_line(tmp_path: Path,
     assert [p.name for p, _ in history.skipped] == ["night-4.json.gz", "night-5.json"]
     said = capsys.readouterr().err.splitlines()
     assert len(said) == 2 and all(line.startswith("history: skipped ") for line in said)
-    assert "not a results file" in said[0] and "not a results file" in said[1]
+    assert "truncated" in said[0] and "not a results file" in said[1]
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "bad.json").write_text("{")
     with pytest.raises(UserError, match="none of its 1 results files can be read"):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from harness.schedule import Pace, _is_cell, _runs_cells
+from harness.schedule import PLAN, Pace, _is_cell, _keep_plan, _read_plan, _runs_cells
 
 
 @pytest.mark.parametrize(("node_id", "cell"), [
@@ -36,6 +37,31 @@ def test_a_session_without_cells_says_no_estimate_and_counts_no_progress() -> No
     said: list[str] = []
     pace = Pace(SimpleNamespace(option=SimpleNamespace(numprocesses=2)))  # type: ignore[arg-type]
     pace.say = said.append  # type: ignore[method-assign]
-    pace.start(["tests/test_judge.py::test_crash[signal]"], 2)
+    pace.start(["tests/test_judge.py::test_crash[signal]"], 2, {})
     pace.pytest_runtest_logreport(SimpleNamespace(when="teardown", nodeid="tests/x.py::t[a]"))  # type: ignore[arg-type]
     assert pace.progress is None and said == []
+
+
+def test_a_workers_plan_reaches_the_controllers_estimate(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under xdist only the workers collect: each leaves the cells' build groups beside the
+    run's records, and the controller's estimate counts the builds outstanding from them."""
+    from harness.plugin import SESSION
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))  # no timings yet
+    plan = {"suites/hello.yaml::hello.world[wasm32-wasip1-wasmtime-45]":
+            ("hello wasm32-wasip1", False, False),
+            "suites/upstream.yaml::upstream.coretests[wasm32-wasip1-jco]": ("tests core", True, False)}
+    session = SimpleNamespace(results_dir=tmp_path, run_id="20261206T000000-abcdef")
+    worker = SimpleNamespace(stash={SESSION: session}, workerinput={"workerid": "gw0"})
+    _keep_plan(worker, plan)  # type: ignore[arg-type]
+    assert worker.stash[PLAN] == plan
+    controller = SimpleNamespace(stash={SESSION: session}, option=SimpleNamespace(numprocesses=2))
+    assert _read_plan(controller, "gw0") == plan  # type: ignore[arg-type]
+    assert _read_plan(controller, "gw1") == {}  # type: ignore[arg-type]
+    said: list[str] = []
+    pace = Pace(controller)  # type: ignore[arg-type]
+    pace.say = said.append  # type: ignore[method-assign]
+    pace.start(list(plan), 2, _read_plan(controller, "gw0"))  # type: ignore[arg-type]
+    assert pace.progress is not None and said and "no timings yet" in said[0]
+    assert pace.progress.remaining.left["suites/upstream.yaml::upstream.coretests[wasm32-wasip1-jco]"].libtest

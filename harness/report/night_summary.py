@@ -27,7 +27,7 @@ from harness.cache import cache_dir
 from harness.errors import UserError
 from harness.profiles import DEFAULT as DEFAULT_PROFILE
 from harness.record import NA, CellKey, cell_name
-from harness.results import upgrade
+from harness.results import json_error, upgrade
 from harness.verdict import TestOutcome, Verdict
 
 VERSION = 1  # of the summary's form; a summary of another version is made again
@@ -169,7 +169,9 @@ def summarise(path: Path) -> NightSummary:
         raise UserError(f"{path}: no such results file") from None
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise UserError(f"{path}: cannot read: {error}") from None
-    except ValueError as error:  # JSON, UTF-8, an unknown verdict or outcome, a cell twice
+    except json.JSONDecodeError as error:
+        raise json_error(Path(path), error) from None
+    except ValueError as error:  # UTF-8, an unknown verdict or outcome, a cell twice
         raise UserError(f"{path}: not a results file: {error}") from None
     except (KeyError, TypeError, AttributeError) as error:
         raise UserError(f"{path}: not a results file: a field is missing or of the wrong type "
