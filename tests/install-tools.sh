@@ -14,11 +14,12 @@ apt_install() {  # apt_install PACKAGE: as root, from Debian
 }
 if ! have chromium && ! have chromium-browser; then
   echo "test tools: installing Debian's chromium"
-  apt_install chromium || missing+=("chromium (apt-get install chromium, as root)")
+  { apt_install chromium && { have chromium || have chromium-browser; }; } \
+    || missing+=("chromium (apt-get install chromium, as root)")
 fi
 if ! have shellcheck; then
   echo "test tools: installing Debian's shellcheck"
-  apt_install shellcheck || missing+=("shellcheck (apt-get install shellcheck, as root)")
+  { apt_install shellcheck && have shellcheck; } || missing+=("shellcheck (apt-get install shellcheck, as root)")
 fi
 if ! have actionlint && [ ! -x "${GOPATH:-$HOME/go}/bin/actionlint" ]; then
   echo "test tools: building actionlint"
@@ -26,10 +27,11 @@ if ! have actionlint && [ ! -x "${GOPATH:-$HOME/go}/bin/actionlint" ]; then
     || missing+=("actionlint (go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7)")
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
+  joined=$(printf '%s; ' "${missing[@]}")
   if [ -n "${CI:-}" ]; then
-    echo "test tools: CI needs, and could not install: $(IFS=';'; echo "${missing[*]}" | sed 's/;/; /g')" >&2
+    echo "test tools: CI needs, and could not install: ${joined%; }" >&2
     exit 1
   fi
-  echo "test tools: not installed (their tests will skip): ${missing[*]}"
+  echo "test tools: not installed (their tests will skip): ${joined%; }"
 fi
 exit 0
