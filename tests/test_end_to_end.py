@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.verdict import Verdict
-from tests.conftest import docker_ready
+from tests.conftest import docker_ready, tool_missing
 
 ROOT = Path(__file__).resolve().parent.parent
 why_not = docker_ready()
@@ -21,12 +20,19 @@ MUST_PASS = [
     *(f"wasm32-{t}-wasmtime-45" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
     *(f"wasm32-{t}-pulley-45" for t in ("wasip1", "wasip2", "wasip3")),
     *(f"wasm32-{t}-wasmtime-49" for t in ("wasip1", "wasip2", "wasip3")),
+    *(f"wasm32-{t}-wasmtime-48" for t in ("wasip1", "wasip2", "wasip3")),
     *(f"wasm32-{t}-wasmtime-46" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
     *(f"wasm32-{t}-wasmtime-36" for t in ("wasip1", "wasip1-threads", "wasip2", "wasip3")),
     *(f"wasm32-{t}-jco" for t in ("wasip1", "wasip2", "wasip3")),
     "wasm32-wasip1-wasmedge", "wasm32-wasip1-wazero",
 ]
-
+# And the rest of the hello suite's 36 cells: what a runtime's CLI cannot run (its capabilities).
+UNSUPPORTED = [
+    "wasm32-wasip2-wasmedge", "wasm32-wasip3-wasmedge", "wasm32-wasip1-threads-wasmedge",
+    "wasm32-wasip1-threads-wazero", "wasm32-wasip2-wazero", "wasm32-wasip3-wazero",
+    "wasm32-wasip1-threads-jco", "wasm32-wasip1-threads-pulley-45",
+    "wasm32-wasip1-threads-wasmtime-48", "wasm32-wasip1-threads-wasmtime-49",
+]
 
 def run_suites(pytester: pytest.Pytester, suites: dict[str, str], *args: str) -> dict:
     directory = pytester.path / "suites"
@@ -61,19 +67,20 @@ def test_the_hello_suite_runs_on_every_target_and_runtime(pytester: pytest.Pytes
     data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
                       "-n", "2")
     cells = cells_by_name(data)
-    assert len(cells) == 4 * 9
-    for name, cell in cells.items():
-        assert cell["verdict"] in {v.value for v in Verdict}, name
-        if cell["verdict"] == "pass":
-            assert "Hello, world!" in cell["stdout"], name
-            assert cell["ran"] and cell["exit_code"] == 0 and cell["artifact_sha256"]
-    failing = {n: (cells[n]["verdict"], cells[n]["reason"]) for n in MUST_PASS
-               if cells[n]["verdict"] != "pass"}
-    assert not failing
-    for name in ("wasm32-wasip2-wasmedge", "wasm32-wasip3-wazero", "wasm32-wasip1-threads-jco",
-                 "wasm32-wasip1-threads-pulley-45", "wasm32-wasip1-threads-wasmtime-49"):
-        assert cells[name]["verdict"] == "unsupported"
-        assert cells[name]["reason"].startswith("unsupported by runtime:")
+    assert len(cells) == 4 * 9 == len(MUST_PASS) + len(UNSUPPORTED)
+    # Every cell's verdict is stated: a pass, or unsupported by the runtime's CLI; none else.
+    expected = {**dict.fromkeys(MUST_PASS, "pass"), **dict.fromkeys(UNSUPPORTED, "unsupported")}
+    unexpected = {n: (c["verdict"], c["reason"][:300]) for n, c in cells.items()
+                  if c["verdict"] != expected.get(n)}
+    assert not unexpected
+    for name in MUST_PASS:
+        cell = cells[name]
+        assert "Hello, world!" in cell["stdout"], name
+        assert cell["ran"] and cell["exit_code"] == 0 and cell["artifact_sha256"], name
+    for name in UNSUPPORTED:
+        assert cells[name]["reason"].startswith("unsupported by runtime:"), name
+        assert not cells[name]["ran"], name
+    assert data["pytest"].ret == pytest.ExitCode.OK, data["pytest"].stdout.str()[-3000:]
     run = data["run"]
     assert run["image"].startswith("wasm-conformance/runtimes:")
     assert run["toolchains"] == ["debian-sid"]
@@ -101,10 +108,11 @@ def test_a_broken_fixture_is_a_build_error_with_the_compilers_message(
 
 
 def test_a_runtime_missing_from_the_image_is_unavailable(pytester: pytest.Pytester) -> None:
-    # The real Wasmtime plugin, pointed at a version the image does not ship.
+    # A fake column (named as such): the real Wasmtime plugin, pointed at a version the image
+    # does not ship.
     (pytester.path / "w44.py").write_text(
         "from runners.wasmtime import Wasmtime\n"
-        "class Wasmtime44(Wasmtime):\n    name = 'wasmtime-44'\n    major = 44\n"
+        "class FakeWasmtime44(Wasmtime):\n    name = 'wasmtime-44'\n    major = 44\n"
     )
     suite = (ROOT / "suites" / "hello.yaml").read_text()
     data = run_suites(pytester, {"hello.yaml": suite}, "--targets", "wasm32-wasip1",
@@ -123,7 +131,7 @@ def test_a_rustup_channel_the_host_has_builds_its_image_and_runs_its_cells(pytes
     from harness.toolchains import all_toolchains, host_copy
 
     if host_copy("stable") is None:
-        pytest.skip("the host's rustup has no stable toolchain")
+        tool_missing("the host's rustup stable toolchain: not found (rustup toolchain install stable)")
     images.setup([all_toolchains()["rustup-stable"]])
     data = run_suites(pytester, {"hello.yaml": (ROOT / "suites" / "hello.yaml").read_text()},
                       "--toolchains", "rustup-stable", "--runtimes", "wasmtime-45")

@@ -71,10 +71,18 @@ def test_a_cell_that_started_and_left_no_record_is_lost(tmp_path: Path) -> None:
 
 
 def test_a_lost_cell_is_an_infra_error_with_its_reason(tmp_path: Path) -> None:
-    lost = judged_lost(CellResult(case="a", target="wasm32-wasip1", runtime="jco", toolchain="debian-sid",
-                                  verdict=Verdict.INFRA_ERROR))
+    # Whatever verdict the identity carries (here a pass), the judgment makes it an infra-error.
+    lost = judged_lost(record("a", runtime="jco"))
     assert lost.verdict is Verdict.INFRA_ERROR and lost.reason_code is ReasonCode.LOST
     assert lost.reason.startswith("lost:")
+    # The identity a started cell left in the records, judged: its reason is added.
+    writer = RecordWriter(tmp_path, "run1", "gw0")
+    writer.started(record("b"))
+    (unfinished,) = read_records(tmp_path, "run1")[1]
+    assert unfinished.reason == "" and unfinished.reason_code is not ReasonCode.LOST
+    judged = judged_lost(unfinished)
+    assert (judged.verdict, judged.reason_code) == (Verdict.INFRA_ERROR, ReasonCode.LOST)
+    assert judged.reason.startswith("lost:")
     # A lost record is a whole record: it validates like any other.
     path = write_results(tmp_path / "r.json", Results(RunHeader(), (lost,)))
     assert load_results(path).cells == (lost,)

@@ -1,8 +1,10 @@
 """The runtime plugin contract, without Docker: golden argv per runner, what every plugin must
-carry into its argv, plugin files, and one cell through `run_cell` with named fakes."""
+carry into its argv, plugin files; one cell through `run_cell` with the real builder, sandbox
+and runtime, and its error paths with named fakes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +168,11 @@ def test_a_bad_plugin_file_is_a_clear_error(tmp_path: Path, text: str, message: 
         REGISTRY.reset()
 
 
-# ---- one cell through run_cell, with named fakes ------------------------------------------------
+# ---- one cell through run_cell: real parts, and named fakes for error paths ----------------------
 
 
 class FakeSandbox:
-    """A fake sandbox (named as such): answers each process with a canned result."""
+    """A fake sandbox (named as such), for error paths: answers each process with a canned result."""
 
     def __init__(self, result: dict[str, Any]) -> None:
         self.result, self.requests = result, []  # type: ignore[var-annotated]
@@ -186,7 +188,7 @@ class FakeSandbox:
 
 
 class FakeBuilder(Builder):
-    """A fake builder (named as such): writes a placeholder artifact, or fails."""
+    """A fake builder (named as such), for error paths: writes a placeholder artifact, or fails."""
 
     name = "fake"
 
@@ -229,22 +231,62 @@ def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: di
     return cell, context, sandbox
 
 
-def test_run_cell_builds_once_runs_and_judges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    builder = FakeBuilder()
-    cell, context, sandbox = cell_and_context(
-        tmp_path, monkeypatch, {"stdout": "hi\n", "stdout_bytes": 3}, builder,
-        args=("x",), stdin="in", timeout_s=7.0, dirs={"/d": {"f.txt": "F"}})
-    record = run_cell(cell, context)
+class RecordingSandbox:
+    """The real sandbox, recording each request it is given (a spy, not a fake: every process
+    runs in the real container)."""
+
+    def __init__(self, sandbox: Any) -> None:
+        self.sandbox, self.requests = sandbox, []  # type: ignore[var-annotated]
+
+    def run(self, request: GuestRequest) -> Outcome:
+        self.requests.append(request)
+        outcome: Outcome = self.sandbox.run(request)
+        return outcome
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sandbox, name)
+
+
+@pytest.mark.docker
+def test_run_cell_builds_once_runs_and_judges() -> None:
+    """The happy path with the real parts: the toolchain image's builder, the real sandbox and
+    Wasmtime 45, the shipped std.fs case (args, a preopened dir with a file, a time limit)."""
+    from harness.builder import builder_for
+    from harness.cache import cache_dir
+    from harness.images import runtimes_tag
+    from harness.sandbox import Sandbox
+    from harness.suite_sources import Options, load_cases
+    from tests.conftest import docker_ready
+
+    why_not = docker_ready()
+    if why_not:
+        pytest.skip(why_not)
+    root = Path(__file__).resolve().parent.parent
+    runtimes = installed_runtimes()
+    case = next(c for c in load_cases(root / "suites" / "std_basics.yaml", Options(runtimes))
+                if c.id == "std.fs")
+    cell = Cell(case, P1, runtimes["wasmtime-45"], "debian-sid", None, Expectations())
+    sandbox = RecordingSandbox(Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
+                                       f"contract-{os.getpid()}"))
+    context = Context(f"contract-{os.getpid()}", {"debian-sid": builder_for(default_toolchain())},
+                      Workspace(root / "rust-fixtures"), sandbox)  # type: ignore[arg-type]
+    try:
+        record = run_cell(cell, context)
+        again = run_cell(cell, context)
+    finally:
+        sandbox.close()
     assert (record.verdict, record.ran, record.reason) == (Verdict.PASS, True, "")
-    assert record.versions == {"rustc": "0.0.0-fake", "runtime": "1.2.3"}
+    assert "fs-read-preopened: ok" in record.stdout and record.exit_code == 0
+    assert record.versions["rustc"].startswith("1.97.1") and record.versions["runtime"].startswith("45.")
     request = sandbox.requests[-1]
-    # The harness, not the plugin, applies stdin, the time limit and the preopen's files.
-    assert (request.stdin, request.timeout_s) == ("in", 7.0)
-    assert request.files == {"dirs/0/f.txt": "F"} and request.mkdirs == ["dirs/0"]
-    assert request.argv == record.command
-    assert record.command[-1] == "x" and "dirs/0::/d" in record.command
-    assert run_cell(cell, context).verdict is Verdict.PASS
-    assert builder.compiles == 1  # the second cell of the same crate and target built nothing
+    # The harness, not the plugin, applies the time limit and the preopen's files.
+    assert request.timeout_s == 30.0
+    assert request.files == {"dirs/0/input.txt": "preloaded by the harness\nsecond line\n"}
+    assert request.mkdirs == ["dirs/0"]
+    assert request.argv == again.command
+    assert again.command[-1] == "fs" and "dirs/0::/data" in again.command
+    assert (again.verdict, again.built) == (Verdict.PASS, False)  # the second cell built nothing
+    assert again.artifact_sha256 == record.artifact_sha256
 
 
 def test_run_cell_reports_a_build_error_with_the_compilers_message(
