@@ -246,3 +246,8 @@ def test_a_headline_cut_inside_parentheses_ends_before_them() -> None:
               "sockets (seen on Wasmtime 45.0.2 for both targets; every runtime shows it)")
     assert headline(reason) == ("UdpSocket::set_read_timeout fails: wasi-libc implements SO_RCVTIMEO for TCP "
                                 "but not for UDP sockets")
+
+
+def test_a_long_headline_without_a_sentence_end_is_cut_between_words() -> None:
+    reason = "word " * 100
+    assert headline(reason).endswith("word ...") and len(headline(reason)) <= 304

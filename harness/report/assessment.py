@@ -102,7 +102,8 @@ def headline(reason: str) -> str:
     """The first sentence of a reason (the rest is in the matrix)."""
     text = " ".join(reason.split())
     match = re.match(r"(.{40,300}?(?<!e\.g)(?<!i\.e)(?<!etc)[.;])(\s|$)", text)
-    found = match.group(1) if match else text[:300]
+    cut = not match and len(text) > 300  # no sentence end: cut between words, and say so
+    found = match.group(1) if match else text[:300].rsplit(" ", 1)[0] if cut else text
     opened: list[int] = []  # a cut inside parentheses ends before the first one left open
     for i, char in enumerate(found):
         if char == "(":
@@ -111,7 +112,7 @@ def headline(reason: str) -> str:
             opened.pop()
     if opened and opened[0] >= 20:
         found = found[:opened[0]]
-    return found.rstrip(" .;:,")
+    return found.rstrip(" .;:,") + (" ..." if cut else "")
 
 
 @dataclass(frozen=True)
