@@ -55,10 +55,10 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
     path = write_results(results_dir / "results.json", results)
     _say(f"results: {path} ({len(records)} cells)")
     try:
-        from harness.report import write_reports
+        from harness.report.site.build import write_site
 
-        write_reports(results, results_dir)
-        _say(f"reports: {results_dir}")
+        write_site(results, results_dir)
+        _say(f"reports: {results_dir}; the site: {results_dir / 'index.html'}")
     except Exception as error:  # the records are safe; say what went wrong with the reports
         _say(f"reports could not be built: {type(error).__name__}: {error}")
     old = config.getoption("compare")

@@ -30,12 +30,12 @@ def dossier_html(text: str, title: str) -> str:
 
 
 def render_all(results: Results, history: History | None = None,
-               comparisons: Sequence[Comparison] = ()) -> dict[str, str]:
+               comparisons: Sequence[Comparison] = (), site: bool = False) -> dict[str, str]:
     """Every report file's relative path and text (with wasi-testsuite's own results compared,
-    when given)."""
+    when given; `site`: the matrix links each cell's page of the site, harness/report/site)."""
     files = {
         "matrix.md": matrix_md.render(results, comparisons),
-        "matrix.html": matrix_html.render(results),
+        "matrix.html": matrix_html.render(results, cell_pages=site),
         "junit.xml": junit.render(results),
     }
     for target in results.targets:
@@ -46,10 +46,10 @@ def render_all(results: Results, history: History | None = None,
 
 
 def write_reports(results: Results, out_dir: Path, history: History | None = None,
-                  comparisons: Sequence[Comparison] = ()) -> list[Path]:
+                  comparisons: Sequence[Comparison] = (), site: bool = False) -> list[Path]:
     """Write the reports of `results` into `out_dir`; return their paths."""
     return [write_text(Path(out_dir) / name, text)
-            for name, text in render_all(results, history, comparisons).items()]
+            for name, text in render_all(results, history, comparisons, site).items()]
 
 
 def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None,
