@@ -158,7 +158,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return history_command(args.folder, args.out_dir)
     if args.command == "site":
-        from harness.report.site import site_command
+        from harness.report.site.build import site_command
 
         return site_command(args.results, args.out_dir, args.history, args.compare)
     if args.command == "compare-wasi-testsuite":

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from harness.record import PASS, CellKey, CellResult
 from harness.report.history import History
 from harness.report.site import urls
-from harness.verdict import TestOutcome
+from harness.verdict import FAILING_TESTS, TestOutcome
 
 OUTPUT_CHARS = 64_000  # of each stream shown on a page (the rest is counted)
 NOT_PASSED_FIRST = {TestOutcome.PASSED: 2, TestOutcome.IGNORED: 1, TestOutcome.SKIPPED: 1}
+FAILING = FAILING_TESTS | {TestOutcome.XFAIL}  # the tests whose last pass a page names
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,22 @@ class LastPass:
     """When a cell, and each test of it, last passed in the nightly history."""
 
     cell: str  # a date, "" when never
-    tests: dict[str, str]  # a test that does not pass now -> the date it last passed ("" never)
-    nights: int
+    tests: dict[str, str]  # a test that fails now -> the date it last passed ("" never)
+    nights: int  # the nights that ran the cell
 
 
 def last_passes(history: History, cells: Iterable[CellResult]) -> dict[CellKey, LastPass]:
     """For every cell of `cells`: when it (and each of its tests that does not pass) last passed in
     the history's nights."""
     cell_pass: dict[CellKey, str] = {}
+    nights: dict[CellKey, int] = {}
     test_pass: dict[CellKey, dict[str, str]] = {}
-    wanted = {c.key: {t.name for t in c.tests or [] if t.outcome is not TestOutcome.PASSED} for c in cells}
+    wanted = {c.key: {t.name for t in c.tests or [] if t.outcome in FAILING} for c in cells}
     for run in history.runs:
         for cell in run.results.cells:
             if cell.key not in wanted:
                 continue
+            nights[cell.key] = nights.get(cell.key, 0) + 1
             if cell.category == PASS:
                 cell_pass[cell.key] = run.date
             names = wanted[cell.key]
@@ -44,7 +47,7 @@ def last_passes(history: History, cells: Iterable[CellResult]) -> dict[CellKey, 
                     if test.name in names and test.outcome is TestOutcome.PASSED:
                         found[test.name] = run.date
     return {key: LastPass(cell_pass.get(key, ""), {n: test_pass.get(key, {}).get(n, "") for n in names},
-                          len(history.runs)) for key, names in wanted.items()}
+                          nights.get(key, 0)) for key, names in wanted.items()}
 
 
 def _clip(text: str) -> tuple[str, int]:
@@ -85,7 +88,7 @@ def cell_context(cell: CellResult, name: str, last: LastPass | None, run: str = 
                        key=lambda i: (NOT_PASSED_FIRST.get(cell.tests[i].outcome, 0), i))  # type: ignore[index]
         for i in order:
             test = cell.tests[i]
-            since = last.tests.get(test.name) if last and test.outcome is not TestOutcome.PASSED else None
+            since = last.tests.get(test.name) if last and test.outcome in FAILING else None
             tests.append({"id": ids[i], "test": test, "last_pass": since})
     return {
         "title": name, "cell": cell, "rows": [(k, v) for k, v in rows if v], "streams": streams,

@@ -32,6 +32,7 @@ class Frame:
     right: int = 150  # the legend
     top: int = 28
     bottom: int = 46
+    legend: bool = True  # a legend in the right margin (one line needs none)
 
     @property
     def plot_width(self) -> int:
@@ -98,6 +99,9 @@ def line_chart(series: list[Series], title: str, x_label: str = "night (UTC date
         for date, value in s.points:
             out.append(f'<circle cx="{x_of(date):.1f}" cy="{y_of(value):.1f}" r="2.5" fill="{colour}">'
                        f"<title>{escape(s.name)}, {escape(date)}: {value:.1f} %</title></circle>")
+        if not f.legend:
+            out.append("</g>")
+            continue
         ly = f.top + 14 * n + 6
         lx = f.left + f.plot_width + 12
         entry = f'<text x="{lx + 16}" y="{ly + 4}" font-size="11">{escape(s.name)}</text>'

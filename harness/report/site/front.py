@@ -132,7 +132,7 @@ def trend(history: History, target: str) -> Markup | None:
         return None
     return line_chart([Series(target, tuple(points), f"history.html#target-{target}")],
                       f"std cells passing, last {len(points)} nights", x_label="night", y_label="%",
-                      frame=Frame(width=320, height=124, left=40, right=34, top=22, bottom=32))
+                      frame=Frame(width=320, height=124, left=40, right=34, top=22, bottom=32, legend=False))
 
 
 def test_rate(cells: list[CellResult], href: str) -> Rate:
