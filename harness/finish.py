@@ -31,6 +31,7 @@ from harness.toolchains import Toolchain
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
 PROFILE = pytest.StashKey[list[str]]()  # where the run's time went, for the terminal summary
+SITE = pytest.StashKey[Path]()  # the front page of the run's site, for the terminal summary
 
 
 def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
@@ -58,6 +59,7 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
         from harness.report.site.build import write_site
 
         write_site(results, results_dir)
+        config.stash[SITE] = results_dir / "index.html"
         _say(f"reports: {results_dir}; the site: {results_dir / 'index.html'}")
     except Exception as error:  # the records are safe; say what went wrong with the reports
         _say(f"reports could not be built: {type(error).__name__}: {error}")
