@@ -21,7 +21,7 @@ from harness.options import (
 )
 from harness.profile import lines, profile
 from harness.record import CellResult
-from harness.results import Results, read_records, write_results
+from harness.results import Results, load_results, read_records, write_results
 from harness.run_header import describe_run
 from harness.runtime import installed_runtimes
 from harness.suite_file import SuiteError
@@ -58,7 +58,8 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
     try:
         from harness.report.site.build import write_site
 
-        write_site(results, results_dir)
+        old = config.getoption("compare")
+        write_site(results, results_dir, previous=(load_results(Path(old)), Path(old).name) if old else None)
         config.stash[SITE] = results_dir / "index.html"
         _say(f"reports: {results_dir}; the site: {results_dir / 'index.html'}")
     except Exception as error:  # the records are safe; say what went wrong with the reports

@@ -148,3 +148,19 @@ def test_the_command_writes_the_site(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "index.html" in capsys.readouterr().out
     assert (tmp_path / "index.html").is_file() and not (tmp_path / "diff.html").exists()
     assert not [b for p in pages(tmp_path) for b in broken_links(p, tmp_path)]
+
+
+def test_a_runtimes_wasi_testsuite_rate_counts_its_judged_tests_and_links_them(tmp_path: Path) -> None:
+    results = copy.deepcopy(load_results(RESULTS))
+    base = next(c for c in results.cells if c.runtime == "wazero" and c.target == "wasm32-wasip1")
+    suite = []
+    for n, verdict in enumerate((Verdict.PASS, Verdict.FAIL, Verdict.PASS, Verdict.UNAVAILABLE)):
+        cell = copy.deepcopy(base)
+        cell.case, cell.kind, cell.wasi_suite, cell.toolchain = f"wasi.t{n}", CellKind.WASI_TESTSUITE, "fs", ""
+        cell.verdict = verdict
+        suite.append(cell)
+    write_site(Results(results.run, (*results.cells, *suite)), tmp_path)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert ('data-rate="wasi wasm32-wasip1"><a href="matrix.html?target=wasm32-wasip1&amp;runtime=wazero'
+            '&amp;kind=wasi-testsuite">66.7 % (2/3)</a>') in text
+    assert not [b for p in pages(tmp_path) for b in broken_links(p, tmp_path)]
