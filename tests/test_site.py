@@ -12,9 +12,10 @@ import pytest
 from harness.cli import main
 from harness.record import CellKind, CellResult
 from harness.report.assessment import assess
-from harness.report.history import History
+from harness.report.history import History, HistoryRun
 from harness.report.site import urls
 from harness.report.site.build import build_site, write_site
+from harness.report.site.cells import last_passes
 from harness.report.site.charts import Series, line_chart
 from harness.report.site.urls import cell_page
 from harness.results import Results, load_results
@@ -156,11 +157,29 @@ def test_a_runtimes_wasi_testsuite_rate_counts_its_judged_tests_and_links_them(t
     suite = []
     for n, verdict in enumerate((Verdict.PASS, Verdict.FAIL, Verdict.PASS, Verdict.UNAVAILABLE)):
         cell = copy.deepcopy(base)
-        cell.case, cell.kind, cell.wasi_suite, cell.toolchain = f"wasi.t{n}", CellKind.WASI_TESTSUITE, "fs", ""
-        cell.verdict = verdict
+        cell.case, cell.kind, cell.wasi_suite = f"wasi.t{n}", CellKind.WASI_TESTSUITE, "fs"
+        cell.toolchain, cell.verdict = "", verdict
         suite.append(cell)
     write_site(Results(results.run, (*results.cells, *suite)), tmp_path)
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert ('data-rate="wasi wasm32-wasip1"><a href="matrix.html?target=wasm32-wasip1&amp;runtime=wazero'
             '&amp;kind=wasi-testsuite">66.7 % (2/3)</a>') in text
     assert not [b for p in pages(tmp_path) for b in broken_links(p, tmp_path)]
+
+
+def test_a_cell_page_says_when_a_failing_test_last_passed_here(tmp_path: Path) -> None:
+    passing = copy.deepcopy(load_results(RESULTS))
+    cell = next(c for c in passing.cells if c.tests and c.verdict is Verdict.PASS)
+    failing = copy.deepcopy(passing)
+    now = next(c for c in failing.cells if c.key == cell.key)
+    test = next(t for t in now.tests or [] if t.outcome is TestOutcome.PASSED)
+    test.outcome, now.verdict = TestOutcome.FAILED, Verdict.FAIL
+    history = History([HistoryRun(Path("a.json"), "2026-12-01T03:00:00Z", passing),
+                       HistoryRun(Path("b.json"), "2026-12-02T03:00:00Z", failing)])
+    last = last_passes(history, failing.cells)[now.key]
+    assert last.cell == "2026-12-01T03:00:00Z" and last.nights == 2
+    assert last.tests == {test.name: "2026-12-01T03:00:00Z"}
+    write_site(failing, tmp_path, history)
+    page = (tmp_path / cell_page(now)).read_text(encoding="utf-8")
+    row = page[page.index(f'id="{urls.test_anchor(test.name)}"'):]
+    assert "2026-12-01T03:00:00Z" in row[: row.index("</tr>")]

@@ -82,14 +82,12 @@ def cell_context(cell: CellResult, name: str, last: LastPass | None, run: str = 
         if text:
             streams.append((stream, text, more))
     tests = []
-    if cell.tests:
-        ids = urls.test_ids(cell)
-        order = sorted(range(len(cell.tests)),
-                       key=lambda i: (NOT_PASSED_FIRST.get(cell.tests[i].outcome, 0), i))  # type: ignore[index]
-        for i in order:
-            test = cell.tests[i]
-            since = last.tests.get(test.name) if last and test.outcome in FAILING else None
-            tests.append({"id": ids[i], "test": test, "last_pass": since})
+    mine = cell.tests or []
+    ids = urls.test_ids(cell)
+    for i in sorted(range(len(mine)), key=lambda i: (NOT_PASSED_FIRST.get(mine[i].outcome, 0), i)):
+        test = mine[i]
+        since = last.tests.get(test.name) if last and test.outcome in FAILING else None
+        tests.append({"id": ids[i], "test": test, "last_pass": since})
     return {
         "title": name, "cell": cell, "rows": [(k, v) for k, v in rows if v], "streams": streams,
         "tests": tests, "counts": ", ".join(f"{n} {o}" for o, n in cell.test_counts.items() if n),
