@@ -183,3 +183,19 @@ def test_a_cell_page_says_when_a_failing_test_last_passed_here(tmp_path: Path) -
     page = (tmp_path / cell_page(now)).read_text(encoding="utf-8")
     row = page[page.index(f'id="{urls.test_anchor(test.name)}"'):]
     assert "2026-12-01T03:00:00Z" in row[: row.index("</tr>")]
+
+
+def test_a_tests_regression_links_the_test_in_both_runs(tmp_path: Path) -> None:
+    before = load_results(RESULTS)
+    after = copy.deepcopy(before)
+    cell = next(c for c in after.cells if c.tests and any(t.outcome is TestOutcome.PASSED for t in c.tests))
+    test = next(t for t in cell.tests or [] if t.outcome is TestOutcome.PASSED)
+    test.outcome = TestOutcome.FAILED
+    write_site(after, tmp_path, previous=(before, "before.json"))
+    text = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    anchor = urls.test_anchor(test.name)
+    row = text[text.index('data-group="test regressions"'):]
+    row = row[: row.index("</tr>")]
+    assert f'href="previous/{cell_page(cell)}#{anchor}"' in row
+    assert f'href="{cell_page(cell)}#{anchor}"' in row
+    assert not broken_links(tmp_path / "diff.html", tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.record import CellResult
 from harness.report.diff import GROUPS, Change, TestChange, compare
 from harness.report.site import urls
 from harness.results import Results
@@ -20,10 +21,17 @@ class ChangeRow:
 
 
 def _row(group: str, change: Change | TestChange) -> ChangeRow:
+    """A change, linked to the cell (or the test, for a test's change) in both runs."""
     cell = change.new or change.old
-    return ChangeRow(group, change.line(), cell.target if cell else "",
-                     urls.cell_page(change.old, urls.PREVIOUS) if change.old else "",
-                     urls.cell_page(change.new) if change.new else "")
+    test = change.test if isinstance(change, TestChange) else ""
+
+    def link(which: CellResult | None, run: str = "") -> str:
+        if which is None:
+            return ""
+        return urls.test_link(which, test, run) if test else urls.cell_page(which, run)
+
+    return ChangeRow(group, change.line(), cell.target if cell else "", link(change.old, urls.PREVIOUS),
+                     link(change.new))
 
 
 def diff_context(previous: Results, current: Results, previous_name: str,
