@@ -20,6 +20,7 @@ from harness.verdict import TestOutcome
 TREND_NIGHTS = 14
 NOT_RUN_TESTS = (TestOutcome.IGNORED, TestOutcome.SKIPPED)
 PASSED_TESTS = (TestOutcome.PASSED, TestOutcome.XPASS)
+HEADLINE_CHARS = 180  # of a blocker's headline on the front page
 NO_EVIDENCE = "not measured"  # shown when the run has no cell of the target's std at all
 
 
@@ -74,6 +75,13 @@ class RuntimeColumn:
     rust: dict[str, Rate]  # per target: Rust's own tests
 
 
+def short(text: str, limit: int = HEADLINE_CHARS) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis (the dossier has the rest)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(") + " …"
+
+
 def finding_links(finding: Finding, limit: int = 12) -> list[Link]:
     """The cells (and tests) behind a finding, as links to their pages."""
     links = [Link(f"{c.case} @ {c.runtime}", urls.cell_page(c)) for c in finding.cells[:limit]]
@@ -101,7 +109,7 @@ def target_row(results: Results, target: str, assessment: Assessment | None,
     reference = evidence.reference.runtime or ""
     row = TargetRow(
         target, assessment.answer, evidence.toolchain, dossier,
-        blockers=[(Link(headline(b.text), _first_href(b) or dossier), finding_links(b))
+        blockers=[(Link(short(headline(b.text)), _first_href(b) or dossier), finding_links(b))
                   for b in assessment.blockers],
         reference=reference or "none",
         reference_version=evidence.version_of(reference) if reference else "",
