@@ -7,12 +7,14 @@
 #                 runtimes that run exception handling, into reports/unwind/
 #   make rust-ci  what Rust's own CI job `test-various` runs (rust-lang/rust#163132): the library
 #                 tests on wasm32-wasip3 built with panic=unwind, under Wasmtime, into reports/rust-ci/
+#   make site     the site of a results file (RESULTS, default reports/results.json) into SITE
+#                 (default reports/), with the nightly history of HISTORY=DIR when given
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: matrix quick unwind rust-ci test setup check-registries venv lint types clean
+.PHONY: matrix quick unwind rust-ci site test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
@@ -28,6 +30,10 @@ unwind: setup
 rust-ci: setup
 	$(BIN)/pytest suites/upstream.yaml -n auto --targets wasm32-wasip3 --profiles unwind \
 	  --runtimes wasmtime --results-dir reports/rust-ci $(PYTEST_ARGS)
+
+site: venv
+	$(BIN)/python -m harness site $(or $(RESULTS),reports/results.json) \
+	  $(if $(HISTORY),--history $(HISTORY)) -o $(or $(SITE),reports)
 
 test: setup
 	bash tests/install-tools.sh
@@ -55,4 +61,4 @@ types: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence
+	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence reports/cells reports/previous

@@ -174,12 +174,7 @@ class CellResult:
     @property
     def anchor(self) -> str:
         """The HTML id of the cell in matrix.html."""
-        text = f"cell-{self.case}__{self.target}__{self.runtime}"
-        if self.toolchain:
-            text += f"__{self.toolchain}"
-        if self.profile_suffix:
-            text += f"__{self.build_profile}"
-        return re.sub(r"[^A-Za-z0-9._-]", "-", text)
+        return cell_anchor(self.key)
 
     @property
     def group(self) -> str:
@@ -229,3 +224,14 @@ class CellResult:
     @property
     def failing_tests(self) -> int:
         return sum(1 for t in self.tests or [] if t.outcome in FAILING_TESTS)
+
+
+def cell_anchor(key: tuple[str, str, str, str, str]) -> str:
+    """The HTML id of the cell (case, target, runtime, toolchain, build profile) in matrix.html."""
+    case, target, runtime, toolchain, profile = key
+    text = f"cell-{case}__{target}__{runtime}"
+    if toolchain:
+        text += f"__{toolchain}"
+    if profile != DEFAULT_PROFILE:
+        text += f"__{profile}"
+    return re.sub(r"[^A-Za-z0-9._-]", "-", text)

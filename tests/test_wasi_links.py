@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.record import CellResult
-from harness.report.wasi_links import Link, catalogue_disagreements, probed_version, wasi_links
+from harness.report.wasi_links import WasiLink, catalogue_disagreements, probed_version, wasi_links
 from harness.verdict import Verdict
 
 P3_2 = ["wasi:cli/environment@0.3.2", "wasi:cli/stdout@0.3.2"]
@@ -31,9 +31,9 @@ def test_a_run_links_and_a_load_error_refuses() -> None:
         cell("jco", P3_2, Verdict.UNAVAILABLE),  # not tried
     ])
     assert links == [
-        Link("wasmtime-45", "0.3.2", (), ("async-main.p3v2[wasm32-wasip2]",)),
-        Link("wasmtime-49", "0.3.2", (), ("async-main.p3v2[wasm32-wasip2]",)),
-        Link("wasmtime-50", "0.3.2", ("async-main.p3v2[wasm32-wasip2]",), ()),
+        WasiLink("wasmtime-45", "0.3.2", (), ("async-main.p3v2[wasm32-wasip2]",)),
+        WasiLink("wasmtime-49", "0.3.2", (), ("async-main.p3v2[wasm32-wasip2]",)),
+        WasiLink("wasmtime-50", "0.3.2", ("async-main.p3v2[wasm32-wasip2]",), ()),
     ]
 
 

@@ -8,10 +8,10 @@ where its dossier is. Targets with only wasi-testsuite's tests have no answer (n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from harness.report.assessment import Assessment, assess, headline
 from harness.report.history import History
+from harness.report.text import html_text as escape
 from harness.results import Results
 
 

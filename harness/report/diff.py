@@ -100,8 +100,8 @@ def compare(old_cells: tuple[CellResult, ...],
             flaky = before.intermittent or after.intermittent
             groups[classify(before.verdict, after.verdict, flaky)].append(Change(name, before, after))
         if before is not None and after is not None and before.tests and after.tests:
-            for group, line in test_changes(name, before, after):
-                groups[group].append(TestChange(line))
+            for group, line, test in test_changes(name, before, after):
+                groups[group].append(TestChange(line, before, after, test))
     return groups
 
 
@@ -110,13 +110,16 @@ class TestChange:
     """One test of a libtest cell whose outcome changed (a line of the diff)."""
 
     text: str
+    old: CellResult | None = None
+    new: CellResult | None = None
+    test: str = ""  # the test's name
 
     def line(self) -> str:
         return self.text
 
 
-def test_changes(name: str, old: CellResult, new: CellResult) -> list[tuple[str, str]]:
-    """(group, line) for each test that started or stopped failing between two runs."""
+def test_changes(name: str, old: CellResult, new: CellResult) -> list[tuple[str, str, str]]:
+    """(group, line, test name) for each test that started or stopped failing between two runs."""
     before = {t.name: t for t in old.tests or []}
     changes = []
     for test in new.tests or []:
@@ -126,9 +129,10 @@ def test_changes(name: str, old: CellResult, new: CellResult) -> list[tuple[str,
         if test.outcome in FAILING_TESTS and was.outcome not in FAILING_TESTS:
             message = test.message.strip().splitlines()[-1:] if test.message else []
             why = f" ({message[0][:200]})" if message else ""
-            changes.append(("test regressions", f"{name}: {test.name}: {was.outcome} -> {test.outcome}{why}"))
+            changes.append(("test regressions", f"{name}: {test.name}: {was.outcome} -> {test.outcome}{why}",
+                            test.name))
         elif was.outcome in FAILING_TESTS and test.outcome not in FAILING_TESTS:
-            changes.append(("test fixes", f"{name}: {test.name}: {was.outcome} -> {test.outcome}"))
+            changes.append(("test fixes", f"{name}: {test.name}: {was.outcome} -> {test.outcome}", test.name))
     return changes
 
 

@@ -21,7 +21,7 @@ CATALOGUE = "harness/runtimes.yaml"
 
 
 @dataclass(frozen=True)
-class Link:
+class WasiLink:
     """What the probes of one WASI 0.3 version showed on one runtime column."""
 
     runtime: str
@@ -45,8 +45,8 @@ def _refused(cell: CellResult) -> bool:
         cell.verdict is Verdict.XFAIL and "(observed: load-error" in cell.reason)
 
 
-def wasi_links(cells: Iterable[CellResult]) -> list[Link]:
-    """One Link per (runtime, WASI 0.3 version) that a probe of this run tried."""
+def wasi_links(cells: Iterable[CellResult]) -> list[WasiLink]:
+    """One WasiLink per (runtime, WASI 0.3 version) that a probe of this run tried."""
     found: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for cell in cells:
         version = probed_version(cell)
@@ -54,11 +54,12 @@ def wasi_links(cells: Iterable[CellResult]) -> list[Link]:
             continue
         linked, refused = found.setdefault((cell.runtime, version), ([], []))
         (linked if cell.verdict in RAN else refused).append(f"{cell.case}[{cell.target}]")
-    return [Link(runtime, version, tuple(linked), tuple(refused))
+    return [WasiLink(runtime, version, tuple(linked), tuple(refused))
             for (runtime, version), (linked, refused) in sorted(found.items())]
 
 
-def catalogue_disagreements(links: Iterable[Link], columns: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def catalogue_disagreements(links: Iterable[WasiLink],
+                            columns: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """One line per column whose catalogue entry says otherwise than its probes showed."""
     lines = []
     for link in links:
@@ -74,7 +75,8 @@ def catalogue_disagreements(links: Iterable[Link], columns: Mapping[str, Mapping
     return lines
 
 
-def link_lines(links: list[Link], columns: Mapping[str, Mapping[str, Any]], order: list[str]) -> list[str]:
+def link_lines(links: list[WasiLink], columns: Mapping[str, Mapping[str, Any]],
+               order: list[str]) -> list[str]:
     """A Markdown table: per runtime column, each WASI 0.3 version a probe tried, linked or refused,
     then one line per disagreement with the catalogue (none: an empty list when no probe ran)."""
     if not links:
