@@ -177,8 +177,8 @@ def test_a_cell_page_says_when_a_failing_test_last_passed_here(tmp_path: Path) -
     test.outcome, now.verdict = TestOutcome.FAILED, Verdict.FAIL
     nights = tmp_path / "nights"
     nights.mkdir()
-    write_results(nights / "a.json", Results(replace(passing.run, date="2026-12-01T03:00:00Z"), passing.cells))
-    write_results(nights / "b.json", Results(replace(failing.run, date="2026-12-02T03:00:00Z"), failing.cells))
+    for name, run, date in (("a", passing, "2026-12-01T03:00:00Z"), ("b", failing, "2026-12-02T03:00:00Z")):
+        write_results(nights / f"{name}.json", Results(replace(run.run, date=date), run.cells))
     history = History.load(nights, tmp_path / "cache")
     last = last_passes(history, failing.cells)[now.key]
     assert last.cell == "2026-12-01T03:00:00Z" and last.nights == 2
