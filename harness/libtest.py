@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from harness.expectations import Rule, for_test
 from harness.judgment import first_line, judge_test
 from harness.outcome import Outcome
-from harness.record import Finding, FindingKind, TestResult
+from harness.record import CellFinding, FindingKind, TestResult
 from harness.verdict import TestOutcome
 
 MESSAGE_CHARS = 2000
@@ -183,7 +183,7 @@ class BinaryRun:
     tests: list[TestResult]
     outcomes: list[Outcome]  # every process, in order (the listing, then each run)
     listing: Outcome | None = None  # the listing process that failed, else the (first) listing
-    findings: list[Finding] = field(default_factory=list)  # lost output, crashes that did not recur
+    findings: list[CellFinding] = field(default_factory=list)  # lost output, crashes that did not recur
 
     @property
     def duration_s(self) -> float:
@@ -278,7 +278,7 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     judged = [judge_test(results[n], decided[n] if decided[n] is not None or results[n].outcome
                          is not TestOutcome.LOST else lost_rule) for n in names]
     findings = [*_lost_finding(lost_runs, results), *(
-        Finding(FindingKind.INTERMITTENT_CRASH, f"{name}: {first_line(results[name].message)}", [name])
+        CellFinding(FindingKind.INTERMITTENT_CRASH, f"{name}: {first_line(results[name].message)}", [name])
         for name in intermittent)]
     return BinaryRun(judged, outcomes, listing.outcomes[0], findings)
 
@@ -295,7 +295,7 @@ def _status(outcome: Outcome) -> str:
 
 
 def _lost_finding(lost_runs: list[tuple[Outcome, list[str]]],
-                  results: dict[str, TestResult]) -> list[Finding]:
+                  results: dict[str, TestResult]) -> list[CellFinding]:
     """The lost-output finding of a binary's runs (none when no run lost output)."""
     if not lost_runs:
         return []
@@ -309,7 +309,7 @@ def _lost_finding(lost_runs: list[tuple[Outcome, list[str]]],
                else ", and every one got its result there")
     more = [f"... and {len(rerun) - LOST_NAMED} more"] if len(rerun) > LOST_NAMED else []
     shown = rerun[:LOST_NAMED] + more
-    return [Finding(FindingKind.LOST_OUTPUT, detail, shown)]
+    return [CellFinding(FindingKind.LOST_OUTPUT, detail, shown)]
 
 
 def _confirm(run: RunArgs, name: str, first: TestResult, limits: Limits) -> tuple[TestResult, Outcome]:

@@ -53,7 +53,7 @@ class FindingKind(StrEnum):
 
 
 @dataclass
-class Finding:
+class CellFinding:
     """One finding of a cell's run: its kind, what happened, and the tests concerned."""
 
     kind: FindingKind
@@ -67,7 +67,7 @@ class Finding:
         return out
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Finding:
+    def from_json(cls, raw: dict[str, Any]) -> CellFinding:
         return cls(FindingKind(raw["kind"]), str(raw["detail"]), list(raw.get("tests") or []))
 
 
@@ -149,7 +149,7 @@ class CellResult:
     repro: str = ""
     attempts_s: list[float] | None = None  # a run that timed out or crashed, rerun: each attempt's duration
     first_attempt: dict[str, Any] | None = None  # that rerun's first run: exit_code, signal, stdout, stderr
-    findings: list[Finding] = field(default_factory=list)  # lost output, a crash that did not recur
+    findings: list[CellFinding] = field(default_factory=list)  # lost output, a crash that did not recur
     conversation: dict[str, Any] | None = None  # a conversation with the guest: ok, failure, steps
     tests: list[TestResult] | None = None  # libtest cells: every test's result
 
@@ -177,7 +177,7 @@ class CellResult:
         values["kind"] = CellKind(raw["kind"])
         if raw.get("reason_code") is not None:
             values["reason_code"] = ReasonCode(raw["reason_code"])
-        values["findings"] = [Finding.from_json(f) for f in raw.get("findings") or []]
+        values["findings"] = [CellFinding.from_json(f) for f in raw.get("findings") or []]
         if raw.get("tests") is not None:
             values["tests"] = [TestResult.from_json(t) for t in raw["tests"]]
         return cls(**values)

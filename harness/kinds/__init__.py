@@ -14,7 +14,7 @@ from harness.expectations import Rule
 from harness.judgment import judge_run, not_applicable, output_lost, precompile_failed, runtime_unavailable
 from harness.libtest import CONFIRM_MULTIPLE
 from harness.outcome import Outcome
-from harness.record import CellResult, Finding, FindingKind
+from harness.record import CellFinding, CellResult, FindingKind
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
 from harness.verdict import Judgment, Verdict
 
@@ -119,14 +119,14 @@ def run_guest(cell: Cell, context: Context, record: CellResult, request: GuestRe
     second = judge_run(again, cell.expect, cell.rule, cell.runtime)
     if judged.verdict is Verdict.CRASH and second.verdict is not Verdict.CRASH:
         then = f"{second.verdict}: {second.reason}" if second.reason else str(second.verdict)
-        record.findings.append(Finding(FindingKind.INTERMITTENT_CRASH,
+        record.findings.append(CellFinding(FindingKind.INTERMITTENT_CRASH,
                                        f"the first run crashed ({judged.reason}); run again, {then}"))
         return Judgment(Verdict.CRASH, f"intermittent: {judged.reason}, then {then} when run again")
     if lost_rule is None:
         return second
     describe_rule(record, lost_rule)
     twice = second.verdict is Verdict.FAIL and output_lost(again, cell.expect)
-    record.findings.append(Finding(FindingKind.LOST_OUTPUT, (
+    record.findings.append(CellFinding(FindingKind.LOST_OUTPUT, (
         f"lost output: the first run ended with the expected exit status {outcome.exit_code} but "
         f"short of its stdout ({outcome.stdout_bytes} bytes), as {lost_rule.source} says this "
         f"runtime does; run again, " + ("it lost its output again" if twice else f"{second.verdict}"))))
