@@ -215,6 +215,7 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     runs = 0
     lost_runs: list[tuple[Outcome, list[str]]] = []  # each run that lost output, its tests without a result
     intermittent: list[str] = []
+    never_reported: set[str] = set()  # tests whose output was lost on the rerun too
     groups = [[n for n in names if n not in skipped and n not in known], *([n] for n in alone)]
     excluded = [a for n in sorted(skipped | set(alone)) for a in ("--skip", n)]
     for index, group in enumerate(groups):
@@ -232,9 +233,10 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
             before = len(results)
             results.update({n: r for n, r in events.results.items() if n in decided})
             culprit = events.current
-            lost = lost_output(outcome, events)
+            missing = [n for n in group if n not in results]
+            lost = lost_output(outcome, events) and bool(missing)
             if lost:  # no crash: the tests without a result run again, by exact name
-                lost_runs.append((outcome, [n for n in group if n not in results]))
+                lost_runs.append((outcome, missing))
             elif culprit is not None and culprit in decided and culprit not in results:
                 result = _ended_in(culprit, outcome, events)
                 if result.outcome is TestOutcome.TIMEOUT and left > 0:
@@ -252,9 +254,10 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
             pending = [n for n in group if n not in results]
             lost_in_a_row = lost_in_a_row + 1 if lost else 0
             if len(results) == before and (not lost or lost_in_a_row > 1):
+                if lost:
+                    never_reported.update(pending)
                 break  # no test got a result: another run would do the same
             filters = pending  # the rest, by exact name (a crash ended the run, or output was lost)
-    never_reported = {n for _, missing in lost_runs[-1:] for n in missing}
     for name in (n for n in names if n not in results and n not in skipped):
         if left <= 0:
             results[name] = TestResult(name, TestOutcome.TIMEOUT, None, message=(
@@ -275,8 +278,11 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
         if result.outcome is TestOutcome.IGNORED:
             note = "marked #[ignore]" if result.name in listing.ignored else SHOULD_PANIC
             result.reason = f"{note}: {result.reason}" if result.reason else note
-    judged = [judge_test(results[n], decided[n] if decided[n] is not None or results[n].outcome
-                         is not TestOutcome.LOST else lost_rule) for n in names]
+    def deciding(name: str) -> Rule | None:  # a test's own rule; for one never reported, the runtime's
+        lost = decided[name] is None and results[name].outcome is TestOutcome.LOST
+        return lost_rule if lost else decided[name]
+
+    judged = [judge_test(results[n], deciding(n)) for n in names]
     findings = [*_lost_finding(lost_runs, results), *(
         CellFinding(FindingKind.INTERMITTENT_CRASH, f"{name}: {first_line(results[name].message)}", [name])
         for name in intermittent)]
