@@ -120,7 +120,7 @@ def run_guest(cell: Cell, context: Context, record: CellResult, request: GuestRe
     if judged.verdict is Verdict.CRASH and second.verdict is not Verdict.CRASH:
         then = f"{second.verdict}: {second.reason}" if second.reason else str(second.verdict)
         record.findings.append(CellFinding(FindingKind.INTERMITTENT_CRASH,
-                                       f"the first run crashed ({judged.reason}); run again, {then}"))
+                                           f"the first run crashed ({judged.reason}); run again, {then}"))
         return Judgment(Verdict.CRASH, f"intermittent: {judged.reason}, then {then} when run again")
     if lost_rule is None:
         return second
