@@ -8,7 +8,7 @@ Two kinds of check, each a real run on a quiet machine and the same run beside C
   limit is set so that a wall-clock limit would have killed it under load;
 - a slice of the real matrix that exercises every runtime column: core's tests on
   wasm32-wasip1 under each column (and on wasm32-wasip2 under Jco, whose lost output once
-  turned a passing test into a crash), and a few hand-written cases on every target.
+  turned a passing test into a crash), and two hand-written cases on every target.
 Neither may change a verdict or a test's outcome, and the busy run may need no second attempt:
 a limit that load could break and only the rerun rescued would show there.
 """
@@ -45,11 +45,9 @@ cases:
       - tests: ["tests::[a-g]_*"]
         skip: {{reason: only the test that works a while}}
 """
-# The hand-written cases of the slice, on every target and column: the smallest program, one
-# that uses stdin, stdout and stderr, and one whose guest panics (a trap each runtime reports
-# its own way).
-FIXTURE_CASES = ("suites/hello.yaml::hello.world", "suites/std_basics.yaml::std.stdio",
-                 "suites/std_basics.yaml::std.panic")
+# The hand-written cases of the slice, on every target and column: the smallest program, and
+# one whose guest panics (a trap each runtime reports its own way).
+FIXTURE_CASES = ("suites/hello.yaml::hello.world", "suites/std_basics.yaml::std.panic")
 # Jco on wasip2: the cell whose lost output under load once read as a crashed test.
 EXTRA_CORE_CELLS = ("upstream.coretests[wasm32-wasip2-jco]",)
 
