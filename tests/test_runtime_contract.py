@@ -411,7 +411,7 @@ def test_a_libtest_cell_that_lost_output_says_so_and_is_judged_by_the_rerun(
     assert {t.name: t.outcome for t in record.tests or []} == {"a": "passed", "b": "passed", "c": "passed"}
     assert record.verdict is Verdict.PASS
     assert record.reason.startswith("3 passed (lost output, not a crash: 1 run(s) of the binary ended as ")
-    assert record.reason.endswith("; known of this runtime: loses the tail of stdout)")
+    assert record.reason.endswith("; this runtime is known to lose output: x.yaml:1)")
     assert [(f.kind, f.tests) for f in record.findings] == [(FindingKind.LOST_OUTPUT, ["b", "c"])]
 
 

@@ -95,6 +95,7 @@ class TestBinary(CaseKind):
         lost = [f for f in result.findings if f.kind is FindingKind.LOST_OUTPUT]
         if not lost:
             return judged
-        known = f"; known of this runtime: {lost_rule.reason}" if lost_rule is not None else ""
+        known = (f"; this runtime is known to lose output: {lost_rule.source}"
+                 + (f", {lost_rule.link}" if lost_rule.link else "") if lost_rule is not None else "")
         return Judgment(judged.verdict, f"{judged.reason} ({lost[0].detail}{known})"[:REASON_CHARS],
                         judged.code)
