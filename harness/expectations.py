@@ -8,7 +8,9 @@ rule decides a cell:
 - among shared rules, one that names runtimes, toolchains, build profiles or imports wins
   over one that does not, then one that names targets; among equals the later one (files in
   name order, rules in file order).
-Rules with `tests:` apply to single tests of libtest cells, never to whole cells.
+Rules with `tests:` apply to single tests of libtest cells, never to whole cells. A rule with
+`finding:` (e.g. `lost-output`: a runtime known to lose the tail of stdout) decides nothing up
+front: it applies, in every kind of case it selects, where a run shows that finding.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from harness.toolchains import all_toolchains
 from harness.yaml_lines import Path_
 
 KINDS = ("unsupported", "xfail", "skip")
+FINDINGS = ("lost-output",)  # what a finding rule may name (harness/record.py's FindingKind)
 EXPECTATIONS_DIR = "expectations"
 SCHEMA = "expectations.schema.json"
 
@@ -71,6 +74,7 @@ class Selector:
     tests: tuple[str, ...] | None = None  # globs on libtest test names
     imports: tuple[str, ...] | None = None  # globs on the WASI interfaces the artifact imports
     profiles: frozenset[str] | None = None  # build profiles (abort, unwind)
+    finding: str | None = None  # the rule applies where a run shows this finding (FINDINGS)
 
     def selects(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
                 imports: Imports = None, profile: str = DEFAULT_PROFILE) -> bool:
@@ -141,11 +145,15 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
                              f"unknown toolchain {name!r}{suggest(name, toolchains)}")
     kind = next(k for k in KINDS if k in raw)
     body = raw[kind]
+    if "finding" in raw and (kind != "xfail" or "tests" in raw):
+        raise file.error((*at, "finding"), "a rule on a finding is an xfail for whole cells: "
+                                           "it decides the cells and tests where the finding shows")
     expect = body.get("expect")
     selector = Selector(cases=_tuple(raw, "cases"), features=_set(raw, "features"),
                         targets=_set(raw, "targets"), runtimes=_set(raw, "runtimes"),
                         toolchains=_set(raw, "toolchains"), tests=_tuple(raw, "tests"),
-                        imports=_tuple(raw, "imports"), profiles=_set(raw, "profiles"))
+                        imports=_tuple(raw, "imports"), profiles=_set(raw, "profiles"),
+                        finding=raw.get("finding"))
     return Rule(
         kind=kind, reason=" ".join(body["reason"].split()), selector=selector,
         source=f"{relative_name(file.path)}:{file.line(at)}", shared=shared, order=order,
@@ -172,8 +180,10 @@ class Expectations:
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         self.rules = tuple(rules)
-        self._cell_rules = tuple(r for r in self.rules if r.selector.tests is None)
+        self._cell_rules = tuple(r for r in self.rules
+                                 if r.selector.tests is None and r.selector.finding is None)
         self._test_rules = tuple(r for r in self.rules if r.selector.tests is not None)
+        self.finding_rules = tuple(r for r in self.rules if r.selector.finding is not None)
 
     @classmethod
     def load(cls, paths: Iterable[Path], runtimes: Mapping[str, Runtime]) -> Expectations:
@@ -207,6 +217,14 @@ class Expectations:
         return own + shared
 
 
+    def for_finding(self, finding: str, case: SelectableCase, target: str, runtime: Runtime,
+                    toolchain: str, profile: str = DEFAULT_PROFILE) -> Rule | None:
+        """The rule that says what a finding (FINDINGS) means in this cell, or None: the finding
+        then fails the cell, as any failure does."""
+        return _most_specific(r for r in self.finding_rules if r.selector.finding == finding
+                              and r.selector.selects(case, target, runtime, toolchain, profile=profile))
+
+
 def for_test(rules: list[Rule], name: str) -> Rule | None:
     """The rule deciding the test `name`, from `Expectations.test_rules` of its cell."""
     own = [r for r in rules if not r.shared and r.selector.selects_test(name)]
@@ -223,9 +241,10 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: Expectations, targ
                runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
     """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
     matrix it decides (cells a runtime cannot run at all only count for skips); a rule on
-    imports, how many it may decide (where an artifact may import what it names); a rule on
-    single tests (`tests:`), how many cells it may decide tests of (the cells its other
-    fields select, where the runtime can run the target). A rule that decides none is stale."""
+    imports or on a finding, how many it may decide (where an artifact may import what it names,
+    where the finding may show); a rule on single tests (`tests:`), how many cells it may decide
+    tests of (the cells its other fields select, where the runtime can run the target). A rule
+    that decides none is stale."""
     used: dict[int, int] = {}
     all_cases = list(cases)
     runtime_list, toolchain_names = list(runtimes), list(toolchains)
@@ -247,6 +266,8 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: Expectations, targ
                                                          if o.selector.tests is not None)]
                                 if runnable and r.selector.selects(case, triple, runtime, toolchain,
                                                                    ANY_IMPORTS, profile)]
+                    counted += [r for r in expectations.finding_rules if runnable
+                                and r.selector.selects(case, triple, runtime, toolchain, profile=profile)]
                     for decided in counted:
                         used[id(decided)] = used.get(id(decided), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]

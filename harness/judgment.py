@@ -131,6 +131,17 @@ def judge_run(outcome: Outcome, expect: Expectation, rule: Rule | None, runtime:
     return Judgment(verdict, why)
 
 
+def output_lost(outcome: Outcome, expect: Expectation) -> bool:
+    """Whether a guest's run looks as if the runtime lost the tail of its stdout: it ended with
+    the exit status the case expects (no signal, no time limit), no check it printed failed, and
+    only stdout falls short of the expectation. (Only a runtime known to lose output is asked.)"""
+    if outcome.timed_out or outcome.signal is not None or outcome.spawn_error or expect.stdout is None:
+        return False
+    return (expect.exit_code_matches(outcome.exit_code) and not expect.stdout.matches(outcome.stdout)
+            and (expect.stderr is None or expect.stderr.matches(outcome.stderr))
+            and not _first_failed_check(outcome.stdout))
+
+
 def judge_conversation(outcome: Outcome, rule: Rule | None, runtime: Runtime) -> Judgment:
     """The verdict of a conversation with the running guest: every step as its spec says, or the
     first that was not (a runtime that never got the guest going is a load error)."""
@@ -242,7 +253,7 @@ def judge_tests(tests: list[TestResult], rule: Rule | None) -> Judgment:
     stale = [t.name for t in tests if t.outcome is TestOutcome.XPASS]
     failed = ""
     if failing:
-        named = "; ".join(f"{t.name} ({t.outcome}: {first_line(t.message)})" for t in failing[:NAMED_TESTS])
+        named = "; ".join(f"{t.name} ({_what(t)}: {first_line(t.message)})" for t in failing[:NAMED_TESTS])
         more = f"; and {len(failing) - NAMED_TESTS} more" if len(failing) > NAMED_TESTS else ""
         failed = f"{len(failing)} of {len(tests)} tests failed: {named}{more} [{counts}]"
     expected = rule is not None and rule.kind == "xfail"
@@ -255,6 +266,15 @@ def judge_tests(tests: list[TestResult], rule: Rule | None) -> Judgment:
         assert rule is not None
         return Judgment(Verdict.XFAIL, f"{rule.reason} (observed: {failed})")
     return _passed(rule, counts)
+
+
+def _what(test: TestResult) -> str:
+    """A failing test's outcome as a cell's reason names it."""
+    if test.outcome is TestOutcome.INTERMITTENT:
+        return "intermittent: crashed, then passed when run again alone"
+    if test.outcome is TestOutcome.LOST:
+        return "lost: no result, its output lost twice"
+    return str(test.outcome)
 
 
 def first_line(message: str) -> str:

@@ -6,6 +6,12 @@ test thread and libtest's JSON events, a test that started and never finished is
 recorded as crashed (or timed out, when the process went silent), and the rest run
 again, filtered by their exact names, until every test has a result. A test a rule
 skips is never started (`--skip NAME --exact`).
+
+A crash or a timeout no rule expects is confirmed: the test runs again alone before its
+result stands (a crash that does not recur is `intermittent`, with both outputs). A process
+that ends as libtest ends (exit 0, or 101 when tests failed) before its suite's end event has
+lost the tail of its output, which is no crash: the tests without a result run again, and are
+judged by that run (`lost` if the output is lost again).
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from harness.expectations import Rule, for_test
-from harness.judgment import judge_test
+from harness.judgment import first_line, judge_test
 from harness.outcome import Outcome
-from harness.record import TestResult
+from harness.record import CellFinding, FindingKind, TestResult
 from harness.verdict import TestOutcome
 
 MESSAGE_CHARS = 2000
@@ -43,6 +49,9 @@ IDLE_WALL_MULTIPLE = 3.0
 # A test that ran out of its limit runs again alone with this many times the limit before its
 # timeout stands (the record keeps both durations).
 CONFIRM_MULTIPLE = 2.0
+# How libtest itself ends a run: 0 when every test passed, 101 when some failed.
+LIBTEST_EXITS = (0, 101)
+LOST_NAMED = 20  # tests named in a lost-output finding
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,7 @@ class BinaryRun:
     tests: list[TestResult]
     outcomes: list[Outcome]  # every process, in order (the listing, then each run)
     listing: Outcome | None = None  # the listing process that failed, else the (first) listing
+    findings: list[CellFinding] = field(default_factory=list)  # lost output, crashes that did not recur
 
     @property
     def duration_s(self) -> float:
@@ -181,11 +191,14 @@ class BinaryRun:
 
 
 def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s: float,
-               crashers: Iterable[str] = (), max_runs: int = 500) -> BinaryRun:
+               crashers: Iterable[str] = (), max_runs: int = 500,
+               lost_rule: Rule | None = None) -> BinaryRun:
     """List the tests, run them all, rerun after each crash; apply the test-level rules.
     `test_timeout_s` is a test's limit (CPU time without output, see Limits). Tests known to
     end the process (a rule expects them to fail, or `crashers`: they crashed last time) run
-    each alone after the others, so that a crash does not cost a restart of the rest."""
+    each alone after the others, so that a crash does not cost a restart of the rest. A test
+    whose output was lost twice is judged under its own rule, else under `lost_rule` (the rule
+    that says the runtime loses output)."""
     listing = list_tests(run, timeout_s)
     outcomes = list(listing.outcomes)
     if listing.failed is not None:
@@ -193,18 +206,23 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
     names = listing.names
     decided = {name: for_test(rules, name) for name in names}
     skipped = {n for n, rule in decided.items() if rule is not None and rule.kind == "skip"}
-    known = set(crashers) | {n for n, rule in decided.items() if rule is not None and rule.kind == "xfail"}
+    expected = {n for n, rule in decided.items() if rule is not None and rule.kind == "xfail"}
+    known = set(crashers) | expected
     alone = [n for n in names if n in known and n not in skipped]
     results: dict[str, TestResult] = {}
     left = timeout_s - sum(o.duration_s for o in outcomes)
     outcome = outcomes[-1]
     runs = 0
+    lost_runs: list[tuple[Outcome, list[str]]] = []  # each run that lost output, its tests without a result
+    intermittent: list[str] = []
+    never_reported: set[str] = set()  # tests whose output was lost on the rerun too
     groups = [[n for n in names if n not in skipped and n not in known], *([n] for n in alone)]
     excluded = [a for n in sorted(skipped | set(alone)) for a in ("--skip", n)]
     for index, group in enumerate(groups):
         # the main group: every test but those excluded; later, the rest of a group by exact name
         filters = group if index else []
         pending = list(group)
+        lost_in_a_row = 0
         while pending and left > 0 and runs < max_runs:
             runs += 1
             args = ["--exact", *filters] if filters else (["--exact", *excluded] if excluded else [])
@@ -215,47 +233,126 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
             before = len(results)
             results.update({n: r for n, r in events.results.items() if n in decided})
             culprit = events.current
-            if culprit is not None and culprit in decided and culprit not in results:
+            missing = [n for n in group if n not in results]
+            lost = lost_output(outcome, events) and bool(missing)
+            if lost:  # no crash: the tests without a result run again, by exact name
+                lost_runs.append((outcome, missing))
+            elif culprit is not None and culprit in decided and culprit not in results:
                 result = _ended_in(culprit, outcome, events)
                 if result.outcome is TestOutcome.TIMEOUT and left > 0:
                     result, again = _confirm(run, culprit, result, Limits.per_test(
                         left, test_timeout_s * CONFIRM_MULTIPLE))
                     outcomes.append(again)
                     left -= again.duration_s
+                elif result.outcome is TestOutcome.CRASHED and culprit not in expected and left > 0:
+                    result, again = _confirm(run, culprit, result, Limits.per_test(left, test_timeout_s))
+                    outcomes.append(again)
+                    left -= again.duration_s
+                    if result.outcome is TestOutcome.INTERMITTENT:
+                        intermittent.append(culprit)
                 results[culprit] = result
             pending = [n for n in group if n not in results]
-            if len(results) == before:
+            lost_in_a_row = lost_in_a_row + 1 if lost else 0
+            if len(results) == before and (not lost or lost_in_a_row > 1):
+                if lost:
+                    never_reported.update(pending)
                 break  # no test got a result: another run would do the same
             filters = pending  # the rest, by exact name (a crash ended the run, or output was lost)
     for name in (n for n in names if n not in results and n not in skipped):
-        why = (f"the case's time limit ({timeout_s:.0f}s) was used up before this test"
-               if left <= 0 else "the binary ended before this test started")
-        results[name] = TestResult(name, TestOutcome.TIMEOUT if left <= 0 else TestOutcome.CRASHED, None,
-                                   message=f"not run: {why}\n{outcome.stderr.strip()}"[-MESSAGE_CHARS:])
+        if left <= 0:
+            results[name] = TestResult(name, TestOutcome.TIMEOUT, None, message=(
+                f"not run: the case's time limit ({timeout_s:.0f}s) was used up before this test\n"
+                f"{outcome.stderr.strip()}")[-MESSAGE_CHARS:])
+        elif name in never_reported:
+            results[name] = TestResult(name, TestOutcome.LOST, None, message=(
+                f"no result: the process ended as libtest ends ({_status(outcome)}) before "
+                f"reporting this test, and again when the tests without a result ran again: its "
+                f"output was lost\n{outcome.stderr.strip()}")[-MESSAGE_CHARS:])
+        else:
+            results[name] = TestResult(name, TestOutcome.CRASHED, None, message=(
+                f"not run: the binary ended before this test started\n{outcome.stderr.strip()}")
+                [-MESSAGE_CHARS:])
     for name in skipped:
         results[name] = TestResult(name, TestOutcome.SKIPPED, reason=decided[name].reason)  # type: ignore[union-attr]
     for result in results.values():
         if result.outcome is TestOutcome.IGNORED:
             note = "marked #[ignore]" if result.name in listing.ignored else SHOULD_PANIC
             result.reason = f"{note}: {result.reason}" if result.reason else note
-    return BinaryRun([judge_test(results[n], decided[n]) for n in names], outcomes, listing.outcomes[0])
+    def deciding(name: str) -> Rule | None:  # a test's own rule; for one never reported, the runtime's
+        lost = decided[name] is None and results[name].outcome is TestOutcome.LOST
+        return lost_rule if lost else decided[name]
+
+    judged = [judge_test(results[n], deciding(n)) for n in names]
+    findings = [*_lost_finding(lost_runs, results), *(
+        CellFinding(FindingKind.INTERMITTENT_CRASH, f"{name}: {first_line(results[name].message)}", [name])
+        for name in intermittent)]
+    return BinaryRun(judged, outcomes, listing.outcomes[0], findings)
+
+
+def lost_output(outcome: Outcome, events: Events) -> bool:
+    """Whether a run of the binary lost the tail of its output: it ended as libtest ends (no
+    signal, no time limit, libtest's own exit code) but its suite's end event never came."""
+    return (not events.finished and not outcome.timed_out and outcome.signal is None
+            and outcome.spawn_error is None and outcome.exit_code in LIBTEST_EXITS)
+
+
+def _status(outcome: Outcome) -> str:
+    return f"exit code {outcome.exit_code}"
+
+
+def _lost_finding(lost_runs: list[tuple[Outcome, list[str]]],
+                  results: dict[str, TestResult]) -> list[CellFinding]:
+    """The lost-output finding of a binary's runs (none when no run lost output)."""
+    if not lost_runs:
+        return []
+    rerun = list(dict.fromkeys(n for _, missing in lost_runs for n in missing))
+    still = [n for n in rerun if results[n].outcome is TestOutcome.LOST]
+    statuses = ", ".join(sorted({_status(o) for o, _ in lost_runs}))
+    detail = (f"lost output, not a crash: {len(lost_runs)} run(s) of the binary ended as libtest "
+              f"ends ({statuses}) before libtest's end of the suite, with {len(rerun)} test(s) "
+              f"started or due without a result; they ran again by exact name")
+    detail += (f", and {len(still)} still had none (lost)" if still
+               else ", and every one got its result there")
+    more = [f"... and {len(rerun) - LOST_NAMED} more"] if len(rerun) > LOST_NAMED else []
+    shown = rerun[:LOST_NAMED] + more
+    return [CellFinding(FindingKind.LOST_OUTPUT, detail, shown)]
 
 
 def _confirm(run: RunArgs, name: str, first: TestResult, limits: Limits) -> tuple[TestResult, Outcome]:
-    """A test that timed out, run again alone with a longer limit: its result then stands (a
-    second timeout confirms the first), with both attempts' durations."""
+    """A test that timed out or crashed, run again alone (a timeout with a longer limit): a
+    second failure confirms the first and stands, with both attempts' durations and outputs; a
+    timeout that passes there passes (the machine was slow), a crash that does not recur is
+    `intermittent`."""
     again = run([*JSON_ARGS, "--exact", name], limits)
     events = parse_events(again.stdout)
-    result = events.results.get(name) or (
-        _ended_in(name, again, events) if events.current == name else TestResult(
-            name, TestOutcome.CRASHED, None,
-            message=f"the process ended before the test started again:\n{again.stderr.strip()}"
-                    [:MESSAGE_CHARS]))
-    attempts = [first.duration_s or 0.0, result.duration_s or again.duration_s]
-    note = (f"timed out, then run again alone with {CONFIRM_MULTIPLE:g} times the limit "
-            f"({', '.join(f'{a:.1f}s' for a in attempts)})")
-    message = f"{note}\n{result.message}" if result.outcome is not TestOutcome.PASSED else ""
-    return (TestResult(name, result.outcome, result.duration_s, message[:MESSAGE_CHARS], result.reason,
+    crashed = first.outcome is TestOutcome.CRASHED
+    outcome: TestOutcome
+    second = events.results.get(name)
+    if second is None and events.current == name and not lost_output(again, events):
+        second = _ended_in(name, again, events)
+    if second is None:
+        why = ("its output was lost (" + _status(again) + ")" if lost_output(again, events)
+               else "the process ended before the test started again")
+        second = TestResult(name, first.outcome, None, message=f"{why}:\n{again.stderr.strip()}")
+    attempts = [first.duration_s or 0.0, second.duration_s or again.duration_s]
+    took = ", ".join(f"{a:.1f}s" for a in attempts)
+    if crashed:
+        outcome = TestOutcome.INTERMITTENT if second.outcome is TestOutcome.PASSED else second.outcome
+        then = {TestOutcome.INTERMITTENT: "then passed", TestOutcome.CRASHED: "and again"}.get(
+            outcome, f"then {outcome}")
+        note = f"crashed, {then} when run again alone ({took})"
+    else:
+        outcome = second.outcome
+        note = f"timed out, then run again alone with {CONFIRM_MULTIPLE:g} times the limit ({took})"
+    half = MESSAGE_CHARS // 2
+    if outcome is TestOutcome.PASSED:
+        message = ""
+    elif crashed:
+        second_text = second.message or "passed"
+        message = f"{note}\nfirst attempt: {first.message[:half]}\nsecond attempt: {second_text[:half]}"
+    else:
+        message = f"{note}\n{second.message}"
+    return (TestResult(name, outcome, second.duration_s, message[:MESSAGE_CHARS], second.reason,
                        attempts_s=[round(a, 3) for a in attempts]), again)
 
 

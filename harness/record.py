@@ -42,6 +42,35 @@ def cell_name(case: str, target: str, runtime: str, toolchain: str = "", profile
     return f"{case}[{target}-{runtime}{built}]"
 
 
+class FindingKind(StrEnum):
+    """What a run found beside its verdict, that the harness confirmed by running again."""
+
+    # the process ended as libtest (or the guest) ends, exit 0, without the output it owed: the
+    # runtime lost the tail of stdout; the tests without a result ran again
+    LOST_OUTPUT = "lost-output"
+    # the guest's process died once and not when run again alone
+    INTERMITTENT_CRASH = "intermittent-crash"
+
+
+@dataclass
+class CellFinding:
+    """One finding of a cell's run: its kind, what happened, and the tests concerned."""
+
+    kind: FindingKind
+    detail: str
+    tests: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": str(self.kind), "detail": self.detail}
+        if self.tests:
+            out["tests"] = self.tests
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> CellFinding:
+        return cls(FindingKind(raw["kind"]), str(raw["detail"]), list(raw.get("tests") or []))
+
+
 @dataclass
 class TestResult:
     """One test of a libtest cell."""
@@ -53,7 +82,7 @@ class TestResult:
     duration_s: float | None = None
     message: str = ""  # what the test printed when it failed, bounded
     reason: str = ""  # the expectation's reason (xfail, xpass, skipped) or upstream's ignore note
-    attempts_s: list[float] | None = None  # a timeout rerun alone: each attempt's duration
+    attempts_s: list[float] | None = None  # a timeout or crash rerun alone: each attempt's duration
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "outcome": str(self.outcome)}
@@ -118,7 +147,9 @@ class CellResult:
     versions: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)  # the guest's argv in the sandbox
     repro: str = ""
-    attempts_s: list[float] | None = None  # a run that timed out, rerun: each attempt's duration
+    attempts_s: list[float] | None = None  # a run that timed out or crashed, rerun: each attempt's duration
+    first_attempt: dict[str, Any] | None = None  # that rerun's first run: exit_code, signal, stdout, stderr
+    findings: list[CellFinding] = field(default_factory=list)  # lost output, a crash that did not recur
     conversation: dict[str, Any] | None = None  # a conversation with the guest: ok, failure, steps
     tests: list[TestResult] | None = None  # libtest cells: every test's result
 
@@ -129,6 +160,7 @@ class CellResult:
         out["verdict"] = self.verdict.value
         out["kind"] = self.kind.value
         out["reason_code"] = None if self.reason_code is None else self.reason_code.value
+        out["findings"] = [f.to_json() for f in self.findings]
         out["tests"] = None if self.tests is None else [t.to_json() for t in self.tests]
         if self.tests is not None:
             out["test_counts"] = self.test_counts
@@ -145,6 +177,7 @@ class CellResult:
         values["kind"] = CellKind(raw["kind"])
         if raw.get("reason_code") is not None:
             values["reason_code"] = ReasonCode(raw["reason_code"])
+        values["findings"] = [CellFinding.from_json(f) for f in raw.get("findings") or []]
         if raw.get("tests") is not None:
             values["tests"] = [TestResult.from_json(t) for t in raw["tests"]]
         return cls(**values)

@@ -116,7 +116,8 @@ def load_crashers() -> dict[str, list[str]]:
 def crashers_of(cell: CellResult) -> list[str]:
     """The tests of a cell that ended their process: crashed or timed out (judged or not)."""
     return [t.name for t in cell.tests or []
-            if t.outcome in FAILING_TESTS - {TestOutcome.FAILED} or "the process ended" in t.message]
+            if t.outcome in FAILING_TESTS - {TestOutcome.FAILED, TestOutcome.LOST}
+            or "the process ended" in t.message]
 
 
 def remember(results: Results) -> None:

@@ -55,6 +55,11 @@ class TestOutcome(StrEnum):
     FAILED = "failed"
     CRASHED = "crashed"  # the process ended while the test ran (a panic, trap or abort)
     TIMEOUT = "timeout"  # the test went silent for its time limit, twice
+    # ended the process once, then passed when run again alone: a crash that did not recur
+    INTERMITTENT = "intermittent"
+    # never reported: its process ended as libtest ends (exit 0) without the test's result, and
+    # so did the rerun (the runtime lost the tail of stdout)
+    LOST = "lost"
     XFAIL = "xfail"  # failed as a rule expects
     XPASS = "xpass"  # passed where a rule expects a failure: a stale rule
     IGNORED = "ignored"  # upstream's #[ignore], or a #[should_panic] libtest cannot run here
@@ -62,7 +67,8 @@ class TestOutcome(StrEnum):
 
 
 # The outcomes of a test that failed with no rule expecting it.
-FAILING_TESTS = frozenset({TestOutcome.FAILED, TestOutcome.CRASHED, TestOutcome.TIMEOUT})
+FAILING_TESTS = frozenset({TestOutcome.FAILED, TestOutcome.CRASHED, TestOutcome.TIMEOUT,
+                           TestOutcome.INTERMITTENT, TestOutcome.LOST})
 
 
 class ReasonCode(StrEnum):

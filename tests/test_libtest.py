@@ -8,9 +8,11 @@ import json
 import pytest
 
 from harness.expectations import Rule, Selector
-from harness.judgment import summary
+from harness.judgment import judge_tests, summary
 from harness.libtest import JSON_ARGS, Limits, listed_tests, parse_events, run_binary
 from harness.outcome import Outcome
+from harness.record import FindingKind
+from harness.verdict import Verdict
 
 
 class FakeLibtestBinary:
@@ -22,6 +24,7 @@ class FakeLibtestBinary:
         self.tests, self.calls = tests, []  # type: ignore[var-annotated]
         self.limits: list[Limits] = []
         self.json_list = json_list  # a libtest that lists in JSON (newer than Rust 1.85)
+        self.started: dict[str, int] = {}  # how often each test started
 
     def __call__(self, args: list[str], limits: Limits) -> Outcome:
         self.calls.append(args)
@@ -50,7 +53,10 @@ class FakeLibtestBinary:
         out = [json.dumps({"type": "suite", "event": "started", "test_count": len(chosen)})]
         for name in chosen:
             out.append(json.dumps({"type": "test", "event": "started", "name": name}))
+            self.started[name] = self.started.get(name, 0) + 1
             behaviour = self.tests[name]
+            if behaviour == "abort-once":  # a crash that does not recur
+                behaviour = "abort" if self.started[name] == 1 else "ok"
             if behaviour == "abort":
                 return Outcome(134, "\n".join(out) + "\n",
                                f"thread 'main' panicked at src/lib.rs:1:1:\n{name} went wrong\n", 0.02)
@@ -78,6 +84,25 @@ class FakeLibtestBinary:
         return Outcome(101 if failed else 0, "\n".join(out) + "\n", "", 0.05)
 
 
+class FakeLossyLibtestBinary(FakeLibtestBinary):
+    """A fake test binary on a runtime that loses the tail of stdout when its reader lags (as
+    Jco does): the first `lossy_runs` runs of tests that start `cut_at` end their output right
+    after its "started" event, with exit code 0 (the tests after it did run)."""
+
+    def __init__(self, tests: dict[str, str], cut_at: str, lossy_runs: int) -> None:
+        super().__init__(tests)
+        self.cut_at, self.lossy_runs = cut_at, lossy_runs
+
+    def __call__(self, args: list[str], limits: Limits) -> Outcome:
+        outcome = super().__call__(args, limits)
+        started = json.dumps({"type": "test", "event": "started", "name": self.cut_at})
+        if args[:1] == ["--list"] or started not in outcome.stdout or self.lossy_runs == 0:
+            return outcome
+        self.lossy_runs -= 1
+        kept = outcome.stdout[: outcome.stdout.index(started) + len(started) + 1]
+        return Outcome(0, kept, "", outcome.duration_s)
+
+
 def rule(kind: str, *tests: str, intermittent: bool = False) -> Rule:
     return Rule(kind, f"{kind} these", Selector(tests=tests), "x.yaml:1", shared=True,
                 intermittent=intermittent)
@@ -97,10 +122,17 @@ def test_every_test_has_a_result_although_two_abort_the_process() -> None:
                              "c::seven": "ignored"}
     crashed = next(t for t in run.tests if t.name == "a::two")
     assert "a::two went wrong" in crashed.message and "exit code 134" in crashed.message
-    # one listing, the whole binary, then the rest by exact name after each abort
-    assert len(binary.calls) == 4
-    assert binary.calls[2][-5:] == ["b::four", "b::three", "c::five", "c::seven", "c::six"]
-    assert "--exact" in binary.calls[2]
+    # a crash is confirmed: the test ran again alone, crashed again, and both attempts are kept
+    assert crashed.message.startswith("crashed, and again when run again alone")
+    assert crashed.message.count("a::two went wrong") == 2
+    assert crashed.attempts_s is not None and len(crashed.attempts_s) == 2
+    # one listing, the whole binary, then after each abort the crashed test alone and the rest
+    # by exact name
+    assert len(binary.calls) == 6
+    assert binary.calls[2][-2:] == ["--exact", "a::two"]
+    assert binary.calls[3][-5:] == ["b::four", "b::three", "c::five", "c::seven", "c::six"]
+    assert "--exact" in binary.calls[3]
+    assert binary.calls[4][-2:] == ["--exact", "c::five"]
     assert summary(run.tests) == "2 passed, 1 failed, 2 crashed, 2 ignored"
     reasons = {t.name: t.reason for t in run.tests if t.outcome == "ignored"}
     assert reasons["c::six"] == "marked #[ignore]"
@@ -127,7 +159,7 @@ def test_a_timeout_is_confirmed_alone_with_a_longer_limit_before_it_stands() -> 
     assert "run again alone" in hang.message
     alone = [(call, limits) for call, limits in zip(binary.calls, binary.limits, strict=True)
              if call[-2:] in (["--exact", "b"], ["--exact", "c"])]
-    assert [limits.test_cpu_s for _, limits in alone] == [10.0, 10.0]  # twice the 5 s limit
+    assert [limits.test_cpu_s for _, limits in alone] == [10.0, 10.0]  # twice the limit of 5 s
     assert all(limits.test_wall_s and limits.test_wall_s > limits.test_cpu_s for _, limits in alone)
 
 
@@ -148,7 +180,9 @@ def test_tests_that_crashed_last_time_run_alone_so_the_rest_need_no_restart() ->
     binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok", "d": "abort", "e": "ok"})
     run = run_binary(binary, [], timeout_s=600, test_timeout_s=5, crashers=["b", "d"])
     assert outcomes(run) == {"a": "passed", "b": "crashed", "c": "passed", "d": "crashed", "e": "passed"}
-    assert len(binary.calls) == 4  # the listing, the rest in one go, then b and d alone
+    # the listing, the rest in one go, then b and d alone, each twice (a crash is confirmed)
+    assert len(binary.calls) == 6
+    assert [call[-2:] for call in binary.calls[2:]] == [["--exact", "b"]] * 2 + [["--exact", "d"]] * 2
 
 
 def test_a_libtest_that_cannot_list_in_json_lists_twice_in_its_terse_format() -> None:
@@ -191,3 +225,69 @@ def test_the_time_limit_bounds_the_reruns() -> None:
 )
 def test_listing(text: str, names: list[str]) -> None:
     assert listed_tests(text) == names
+
+
+def test_a_run_that_stops_mid_test_with_exit_0_lost_its_output_and_the_rest_run_again() -> None:
+    """The stream stops after "b" started, exit code 0 (Jco under load): that is lost output,
+    not a crash of b. The tests without a result run again by exact name and are judged there;
+    the record says what happened."""
+    binary = FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok", "d": "fail"}, cut_at="b",
+                                    lossy_runs=1)
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "passed", "c": "passed", "d": "failed"}
+    assert all(t.attempts_s is None for t in run.tests)  # a rerun of lost output is no second attempt
+    # the listing, the whole binary (cut after b started), then b, c and d by exact name
+    assert [call[len(JSON_ARGS):] for call in binary.calls[1:]] == [[], ["--exact", "b", "c", "d"]]
+    (finding,) = run.findings
+    assert finding.kind is FindingKind.LOST_OUTPUT and finding.tests == ["b", "c", "d"]
+    assert finding.detail.startswith("lost output, not a crash: 1 run(s) of the binary ended as "
+                                     "libtest ends (exit code 0)")
+    assert finding.detail.endswith("and every one got its result there")
+    assert judge_tests(run.tests, None).verdict is Verdict.FAIL  # d's own failure, nothing else
+
+
+def test_output_lost_again_on_the_rerun_is_lost_and_a_rule_on_lost_output_expects_it() -> None:
+    binary = FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok"}, cut_at="b", lossy_runs=2)
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "lost", "c": "lost"}
+    lost = next(t for t in run.tests if t.name == "b")
+    assert lost.message.startswith("no result: the process ended as libtest ends (exit code 0)")
+    assert run.findings[0].detail.endswith("and 2 still had none (lost)")
+    assert judge_tests(run.tests, None).verdict is Verdict.FAIL
+    # the runtime's rule on lost output (an intermittent xfail) decides the tests left without a result
+    binary = FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok"}, cut_at="b", lossy_runs=2)
+    known = rule("xfail", intermittent=True)
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5, lost_rule=known)
+    assert outcomes(run) == {"a": "passed", "b": "xfail", "c": "xfail"}
+    assert judge_tests(run.tests, None).verdict is Verdict.PASS
+    # once the rerun gets through, the rule decides nothing: the rerun's results stand
+    binary = FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "fail"}, cut_at="b", lossy_runs=1)
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5, lost_rule=known)
+    assert outcomes(run) == {"a": "passed", "b": "passed", "c": "failed"}
+
+
+def test_a_crash_that_does_not_recur_is_intermittent_with_both_attempts() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "abort-once", "c": "ok"})
+    run = run_binary(binary, [], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "intermittent", "c": "passed"}
+    flaky = next(t for t in run.tests if t.name == "b")
+    assert flaky.attempts_s is not None and len(flaky.attempts_s) == 2
+    first, second = flaky.message.split("\nsecond attempt: ")
+    assert first.startswith("crashed, then passed when run again alone")
+    assert "first attempt: the process ended (exit code 134)" in first and "b went wrong" in first
+    assert second == "passed"
+    (finding,) = run.findings
+    assert finding.kind is FindingKind.INTERMITTENT_CRASH and finding.tests == ["b"]
+    # b alone right after its crash, then c by exact name
+    assert [call[-2:] for call in binary.calls[2:]] == [["--exact", "b"], ["--exact", "c"]]
+    # reported as such: neither a pass nor a plain failure
+    judged = judge_tests(run.tests, None)
+    assert judged.verdict is Verdict.FAIL
+    assert "b (intermittent: crashed, then passed when run again alone" in judged.reason
+
+
+def test_a_crash_a_rule_expects_is_not_run_again() -> None:
+    binary = FakeLibtestBinary({"a": "ok", "b": "abort"})
+    run = run_binary(binary, [rule("xfail", "b")], timeout_s=600, test_timeout_s=5)
+    assert outcomes(run) == {"a": "passed", "b": "xfail"}
+    assert binary.started["b"] == 1

@@ -89,16 +89,19 @@ def test_a_lost_cell_is_an_infra_error_with_its_reason(tmp_path: Path) -> None:
 
 
 def test_a_record_survives_its_round_trip_through_results_json(tmp_path: Path) -> None:
-    from harness.record import TestResult
+    from harness.record import CellFinding, FindingKind, TestResult
 
     full = record("a")
     full.tests = [TestResult("m::t1", "passed", 0.01), TestResult("m::t2", "crashed", None, "boom")]
     full.versions = {"rustc": "1.97.1"}
+    full.attempts_s, full.first_attempt = [0.5, 0.4], {"exit_code": None, "signal": 9, "stdout": "",
+                                                       "stderr": "killed"}
+    full.findings = [CellFinding(FindingKind.LOST_OUTPUT, "lost output, not a crash", ["m::t2"])]
     path = write_results(tmp_path / "r.json.gz", Results(RunHeader(date="d"), (full, record("b"))))
     assert load_results(path).cells == (full, record("b"))
     assert json.loads(__import__("gzip").decompress(path.read_bytes()))["cells"][0]["test_counts"] == {
-        "passed": 1, "failed": 0, "crashed": 1, "timeout": 0, "ignored": 0, "skipped": 0,
-        "xfail": 0, "xpass": 0}
+        "passed": 1, "failed": 0, "crashed": 1, "timeout": 0, "intermittent": 0, "lost": 0,
+        "ignored": 0, "skipped": 0, "xfail": 0, "xpass": 0}
 
 
 @pytest.mark.parametrize(

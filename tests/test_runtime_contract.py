@@ -5,6 +5,7 @@ and runtime, and its error paths with named fakes."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ from harness.builder import Builder, BuildFailed, TestCrate
 from harness.cell import Case, Cell
 from harness.context import Context
 from harness.errors import UserError
-from harness.expectations import Expectations
+from harness.expect import Expectation, Matcher
+from harness.expectations import Expectations, Rule, Selector
 from harness.fixtures import Workspace
 from harness.kinds.fixture import Fixture
 from harness.kinds.test_binary import TestBinary
 from harness.libtest import Limits
 from harness.outcome import Outcome
+from harness.record import FindingKind
 from harness.run_cell import run_cell
 from harness.runtime import REGISTRY, Invocation, installed_runtimes
 from harness.sandbox import GuestRequest
@@ -308,6 +311,88 @@ def test_run_cell_names_the_guests_panic(tmp_path: Path, monkeypatch: pytest.Mon
     assert record.reason == "exit code 134, expected 0; guest panicked at src/main.rs:3:5: no file"
 
 
+class FakeFlakySandbox(FakeSandbox):
+    """A fake sandbox (named as such) whose guest does something else each time it runs: the
+    results in turn, the last one from then on."""
+
+    def __init__(self, results: list[dict[str, Any]]) -> None:
+        super().__init__(results[-1])
+        self.results = results
+
+    def run(self, request: GuestRequest) -> Outcome:
+        if request.argv[-1] != "--version":
+            self.result = self.results.pop(0) if len(self.results) > 1 else self.results[0]
+        return super().run(request)
+
+
+def flaky_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results: list[dict[str, Any]],
+               rules: tuple[Rule, ...] = ()) -> tuple[Cell, Context, FakeFlakySandbox]:
+    cell, context, _ = cell_and_context(tmp_path, monkeypatch, {}, FakeBuilder(),
+                                        expect=Expectation(stdout=Matcher("contains", ("hello: ok",))))
+    sandbox = FakeFlakySandbox(results)
+    context = Context("run1", context.builders, context.workspace, sandbox)  # type: ignore[arg-type]
+    return replace(cell, expectations=Expectations(rules)), context, sandbox
+
+
+KILLED = {"exit_code": None, "signal": 9, "stderr": "Killed\n", "stdout": "hello: start\n"}
+PASSED = {"stdout": "hello: start\nhello: ok\n", "stdout_bytes": 24}
+SHORT = {"stdout": "hello: start\n", "stdout_bytes": 13}  # exit 0, the tail of stdout missing
+
+
+def test_a_fixture_whose_process_died_runs_again_and_a_crash_that_does_not_recur_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cell, context, sandbox = flaky_cell(tmp_path, monkeypatch, [KILLED, PASSED])
+    record = run_cell(cell, context)
+    # neither a silent pass nor a plain crash: an intermittent crash, both runs kept
+    assert record.verdict is Verdict.CRASH
+    assert record.reason == "intermittent: runtime killed by signal 9, then pass when run again"
+    assert record.attempts_s is not None and len(record.attempts_s) == 2
+    assert record.first_attempt == {"exit_code": None, "signal": 9, "stdout": "hello: start",
+                                    "stderr": "Killed"}
+    assert record.stdout == "hello: start\nhello: ok"
+    assert [(f.kind, f.detail) for f in record.findings] == [
+        (FindingKind.INTERMITTENT_CRASH,
+         "the first run crashed (runtime killed by signal 9); run again, pass")]
+    assert len([r for r in sandbox.requests if r.argv[-1] != "--version"]) == 2
+
+
+def test_a_crash_that_recurs_stands_with_both_attempts(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cell, context, _ = flaky_cell(tmp_path, monkeypatch, [KILLED])
+    record = run_cell(cell, context)
+    assert (record.verdict, record.reason) == (Verdict.CRASH, "runtime killed by signal 9")
+    assert record.attempts_s is not None and len(record.attempts_s) == 2 and record.findings == []
+
+
+def test_lost_output_runs_again_where_a_rule_says_the_runtime_loses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loses = Rule("xfail", "loses the tail of stdout", Selector(runtimes=frozenset({"wasmtime-45"}),
+                                                               finding="lost-output"),
+                 "x.yaml:1", shared=True, intermittent=True)
+    # the rerun gets through: judged by it, the finding in the record
+    cell, context, _ = flaky_cell(tmp_path, monkeypatch, [SHORT, PASSED], (loses,))
+    record = run_cell(cell, context)
+    assert record.verdict is Verdict.PASS
+    assert record.reason == "passed when run again; the first run lost its output: loses the tail of stdout"
+    (finding,) = record.findings
+    assert finding.kind is FindingKind.LOST_OUTPUT and finding.detail.startswith(
+        "lost output: the first run ended with the expected exit status 0 but short of its stdout "
+        "(13 bytes), as x.yaml:1 says this runtime does; run again, pass")
+    assert (record.expectation_source, record.intermittent) == ("x.yaml:1", True)
+    # lost again: the rule's xfail
+    cell, context, _ = flaky_cell(tmp_path, monkeypatch, [SHORT], (loses,))
+    record = run_cell(cell, context)
+    assert record.verdict is Verdict.XFAIL
+    assert record.reason.startswith("loses the tail of stdout (observed: output lost twice: stdout does not")
+    # no rule: a run short of its stdout is a plain failure, run once
+    cell, context, sandbox = flaky_cell(tmp_path, monkeypatch, [SHORT, PASSED])
+    record = run_cell(cell, context)
+    assert record.verdict is Verdict.FAIL and record.attempts_s is None and record.findings == []
+    assert len([r for r in sandbox.requests if r.argv[-1] != "--version"]) == 1
+
+
 class FakeTestSandbox(FakeSandbox):
     """A fake sandbox (named as such) whose guest is a fake libtest binary."""
 
@@ -347,6 +432,30 @@ def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
     assert record.reason.startswith("1 of 3 tests failed: b (crashed: src/lib.rs:1:1: b went wrong)")
     # RUSTC_BOOTSTRAP reaches the guest through the runtime's own flag; /tmp is preopened
     assert "RUSTC_BOOTSTRAP=1" in record.command and "tmp::/tmp" in record.command
+
+
+def test_a_libtest_cell_that_lost_output_says_so_and_is_judged_by_the_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.test_libtest import FakeLossyLibtestBinary
+
+    monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    case = Case(id="upstream.coretests", description="", features=("core",),
+                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
+                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600)
+    loses = Rule("xfail", "loses the tail of stdout", Selector(runtimes=frozenset({"wasmtime-45"}),
+                                                               finding="lost-output"),
+                 "x.yaml:1", shared=True, intermittent=True)
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations([loses]))
+    sandbox = FakeTestSandbox(FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok"}, cut_at="b",
+                                                     lossy_runs=1))
+    context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), sandbox)  # type: ignore[arg-type]
+    record = run_cell(cell, context)
+    assert {t.name: t.outcome for t in record.tests or []} == {"a": "passed", "b": "passed", "c": "passed"}
+    assert record.verdict is Verdict.PASS
+    assert record.reason.startswith("3 passed (lost output, not a crash: 1 run(s) of the binary ended as ")
+    assert record.reason.endswith("; this runtime is known to lose output: x.yaml:1)")
+    assert [(f.kind, f.tests) for f in record.findings] == [(FindingKind.LOST_OUTPUT, ["b", "c"])]
 
 
 def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(

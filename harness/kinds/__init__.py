@@ -11,12 +11,12 @@ from harness.artifact import Artifact, Build
 from harness.cell import Cell
 from harness.context import Context
 from harness.expectations import Rule
-from harness.judgment import judge_run, not_applicable, precompile_failed, runtime_unavailable
+from harness.judgment import judge_run, not_applicable, output_lost, precompile_failed, runtime_unavailable
 from harness.libtest import CONFIRM_MULTIPLE
 from harness.outcome import Outcome
-from harness.record import CellResult
+from harness.record import CellFinding, CellResult, FindingKind
 from harness.sandbox import ARTIFACTS_MOUNT, GuestRequest
-from harness.verdict import Judgment
+from harness.verdict import Judgment, Verdict
 
 EXCERPT_LINES = 15
 EXCERPT_CHARS = 4000
@@ -92,17 +92,50 @@ def runnable(cell: Cell, context: Context, record: CellResult, inside: str, sha2
 
 
 def run_guest(cell: Cell, context: Context, record: CellResult, request: GuestRequest) -> Judgment:
-    """One run of the guest, judged against the cell's expectation; a run that hits its time
-    limit runs once more with a longer one before its timeout stands (both durations kept)."""
+    """One run of the guest, judged against the cell's expectation, confirmed where it may be the
+    machine's doing or the runtime's whim: a run that hits its time limit runs once more with a
+    longer one before its timeout stands; one whose process died (a crash no rule expects) runs
+    once more before its crash stands, and a crash that does not recur is told as intermittent;
+    one that lost its output where a rule says the runtime loses output runs once more and is
+    judged by that run. The record keeps both attempts (attempts_s, first_attempt)."""
     record.command = request.argv
     record.repro = context.sandbox.repro(request.argv, request.copies)
     outcome = context.run_guest(request)
+    judged = judge_run(outcome, cell.expect, cell.rule, cell.runtime)
+    lost_rule = (cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.case, cell.target.triple,
+                                               cell.runtime, cell.toolchain, cell.profile.name)
+                 if judged.verdict is Verdict.FAIL and output_lost(outcome, cell.expect) else None)
     if outcome.timed_out:
         again = context.run_guest(replace(request, timeout_s=request.timeout_s * CONFIRM_MULTIPLE))
-        record.attempts_s = [round(outcome.duration_s, 3), round(again.duration_s, 3)]
-        outcome = again
-    keep_output(record, outcome)
-    return judge_run(outcome, cell.expect, cell.rule, cell.runtime)
+    elif judged.verdict is Verdict.CRASH or lost_rule is not None:
+        again = context.run_guest(request)
+    else:
+        keep_output(record, outcome)
+        return judged
+    record.attempts_s = [round(outcome.duration_s, 3), round(again.duration_s, 3)]
+    record.first_attempt = {"exit_code": outcome.exit_code, "signal": outcome.signal,
+                            "stdout": excerpt(outcome.stdout), "stderr": excerpt(outcome.stderr)}
+    keep_output(record, again)
+    second = judge_run(again, cell.expect, cell.rule, cell.runtime)
+    if judged.verdict is Verdict.CRASH and second.verdict is not Verdict.CRASH:
+        then = f"{second.verdict}: {second.reason}" if second.reason else str(second.verdict)
+        record.findings.append(CellFinding(FindingKind.INTERMITTENT_CRASH,
+                                           f"the first run crashed ({judged.reason}); run again, {then}"))
+        return Judgment(Verdict.CRASH, f"intermittent: {judged.reason}, then {then} when run again")
+    if lost_rule is None:
+        return second
+    describe_rule(record, lost_rule)
+    twice = second.verdict is Verdict.FAIL and output_lost(again, cell.expect)
+    record.findings.append(CellFinding(FindingKind.LOST_OUTPUT, (
+        f"lost output: the first run ended with the expected exit status {outcome.exit_code} but "
+        f"short of its stdout ({outcome.stdout_bytes} bytes), as {lost_rule.source} says this "
+        f"runtime does; run again, " + ("it lost its output again" if twice else f"{second.verdict}"))))
+    if twice:
+        return Judgment(Verdict.XFAIL, f"{lost_rule.reason} (observed: output lost twice: {second.reason})")
+    if second.verdict is Verdict.PASS:
+        return Judgment(Verdict.PASS, f"passed when run again; the first run lost its output: "
+                                      f"{lost_rule.reason}")
+    return second
 
 
 def keep_output(record: CellResult, outcome: Outcome, duration_s: float | None = None) -> None:

@@ -14,7 +14,7 @@ from harness.context import Context
 from harness.judgment import build_error, judge_run, judge_tests
 from harness.kinds import EXCERPT_CHARS, keep_output, ready, record_build
 from harness.outcome import Outcome
-from harness.record import CellKind, CellResult
+from harness.record import CellKind, CellResult, FindingKind
 from harness.runtime import Invocation
 from harness.sandbox import GuestRequest
 from harness.verdict import Judgment
@@ -23,6 +23,7 @@ DEFAULT_TIMEOUT_S = 30 * 60.0  # every run of a test binary together
 DEFAULT_TEST_TIMEOUT_S = 60.0  # one test without output
 # std's tests write below env::temp_dir() (/tmp on WASI): a scratch folder preopened there
 TEMP_DIRS = {"/tmp": "tmp"}
+REASON_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,23 @@ class TestBinary(CaseKind):
         rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
                                              cell.profile.name)
         slowdown = context.slowdown(cell.runtime)
+        lost_rule = cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.case, cell.target.triple,
+                                                  cell.runtime, cell.toolchain, cell.profile.name)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
-                                    self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()))
+                                    self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()),
+                                    lost_rule=lost_rule)
+        record.findings = result.findings
         keep_output(record, result.outcomes[-1], result.duration_s)
         record.startup_s = result.listing.duration_s if result.listing is not None else None
         if not result.tests and result.listing is not None and result.listing.exit_code != 0:
             judged = judge_run(result.listing, cell.expect, cell.rule, cell.runtime)
             return Judgment(judged.verdict, f"listing the tests: {judged.reason}", judged.code)
         record.tests = result.tests
-        return judge_tests(result.tests, cell.rule)
+        judged = judge_tests(result.tests, cell.rule)
+        lost = [f for f in result.findings if f.kind is FindingKind.LOST_OUTPUT]
+        if not lost:
+            return judged
+        known = (f"; this runtime is known to lose output: {lost_rule.source}"
+                 + (f", {lost_rule.link}" if lost_rule.link else "") if lost_rule is not None else "")
+        return Judgment(judged.verdict, f"{judged.reason} ({lost[0].detail}{known})"[:REASON_CHARS],
+                        judged.code)
