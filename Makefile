@@ -5,10 +5,13 @@
 #                 every target (Wasmtime 45), into reports/quick/
 #   make unwind   Rust's own tests built with panic=abort and panic=unwind side by side, on the
 #                 runtimes that run exception handling, into reports/unwind/
+#   make rehearse-nightly   the nightly workflow's steps in its order, at small scale, into
+#                 .rehearsal/ (the steps are targets of .ci/nightly.mk)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+TOOLCHAINS ?=
 
 .PHONY: matrix quick unwind test setup check-registries venv lint types clean
 
@@ -27,11 +30,12 @@ test: setup
 	bash tests/install-tools.sh
 	$(BIN)/pytest tests/ -n auto $(PYTEST_ARGS)
 
+# The images of TOOLCHAINS (`all`: the whole catalogue; empty: the default toolchain).
 setup: venv
-	$(BIN)/python -m harness setup
+	$(BIN)/python -m harness setup --toolchains "$(TOOLCHAINS)"
 
 # Every image recipe still installs from today's registries, cached images or not (CI runs it).
-check-registries: setup
+check-registries: venv
 	$(BIN)/python -m harness check-registries
 
 venv: $(BIN)/.installed
@@ -49,4 +53,6 @@ types: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence
+	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence .rehearsal
+
+include .ci/nightly.mk
