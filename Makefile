@@ -5,15 +5,17 @@
 #                 every target (Wasmtime 45), into reports/quick/
 #   make unwind   Rust's own tests built with panic=abort and panic=unwind side by side, on the
 #                 runtimes that run exception handling, into reports/unwind/
+#   make site     the site of a results file (RESULTS, default reports/results.json) into SITE
+#                 (default reports/), with the nightly history of HISTORY=DIR when given
 #   make rehearse-nightly   the nightly workflow's steps in its order, at small scale, into
-#                 .rehearsal/ (the steps are targets of .ci/nightly.mk)
+#                 .rehearsal/ (the steps are targets of .ci/nightly.mk and this file)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 TOOLCHAINS ?=
 
-.PHONY: matrix quick unwind test setup check-registries venv lint types clean
+.PHONY: matrix quick unwind site test setup check-registries venv lint types clean
 
 matrix: setup
 	$(BIN)/pytest suites/ -n auto $(PYTEST_ARGS)
@@ -25,6 +27,10 @@ quick: setup
 unwind: setup
 	$(BIN)/pytest suites/upstream.yaml -n auto --profiles abort,unwind \
 	  --runtimes wasmtime-45,wasmtime-49,pulley-45,jco --results-dir reports/unwind $(PYTEST_ARGS)
+
+site: venv
+	$(BIN)/python -m harness site $(or $(RESULTS),reports/results.json) \
+	  $(if $(HISTORY),--history $(HISTORY)) -o $(or $(SITE),reports)
 
 test: setup
 	bash tests/install-tools.sh
@@ -53,6 +59,7 @@ types: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence .rehearsal
+	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence reports/cells \
+	  reports/previous .rehearsal
 
 include .ci/nightly.mk

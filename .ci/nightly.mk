@@ -1,6 +1,7 @@
-# The nightly workflow's steps (.github/workflows/nightly.yml), one target each; the workflow
-# only calls these, and `make rehearse-nightly` (.ci/rehearse-nightly) runs them in the same
-# order at small scale on this machine. Included by the Makefile.
+# The nightly workflow's steps (.github/workflows/nightly.yml), one target each (the Makefile's
+# venv, setup, check-registries and site besides); the workflow only calls these, and `make
+# rehearse-nightly` (.ci/rehearse-nightly) runs them in the same order at small scale on this
+# machine. Included by the Makefile.
 #
 # Variables (the workflow passes them on the command line or in the environment):
 #   TOOLCHAINS      the images' toolchains (`harness setup --toolchains`; empty: the default)
@@ -29,7 +30,7 @@ NIGHTS := $(BRANCH)/nights
 HARNESS := $(BIN)/python -m harness
 
 .PHONY: image-tags save-images load-images check-images shard merge results-branch \
-  previous-night diff add-night history report push-night summary site rehearse-nightly
+  previous-night diff add-night history report push-night summary rehearse-nightly
 
 # The images' tags, one a line, into $(IMAGE_TAGS); prints the cache key they make
 # (`key=images-...`, for $GITHUB_OUTPUT). A tag is a hash of its image's recipe.
@@ -99,10 +100,6 @@ summary:
 	@for page in $(NIGHT_REPORTS)/matrix.md $(NIGHT_REPORTS)/diff.md $(NIGHT_REPORTS)/history/history.md; do \
 	  if [ -f "$$page" ]; then cat "$$page"; fi; \
 	done
-
-# The Pages site: tonight's results with the history, made by the harness.
-site: venv
-	$(HARNESS) site $(MERGED) --history $(NIGHTS) -o $(NIGHT_DIR)/site
 
 # All of the above, in the workflow's order, at small scale (minutes), into .rehearsal/.
 rehearse-nightly: venv

@@ -52,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("folder", type=Path)
     history.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
 
+    site = sub.add_parser("site", help="the static site of a run: the answers per target first, then the "
+                                       "matrix, dossiers, a page per cell, history and diff")
+    site.add_argument("results", nargs="+", type=Path, metavar="RESULTS",
+                      help="a results file (several: shards of one run, merged)")
+    site.add_argument("--history", type=Path, metavar="DIR",
+                      help="a folder of the nightly runs' results files: history.html and the trends")
+    site.add_argument("--compare", type=Path, metavar="PREV.json",
+                      help="a previous run's results file: diff.html")
+    site.add_argument("-o", "--out-dir", type=Path, required=True)
+
     compare = sub.add_parser("compare-wasi-testsuite",
                              help="compare a run's wasi-testsuite verdicts with the suite's own results")
     compare.add_argument("references", type=Path, nargs="+", metavar="REFERENCE.json",
@@ -147,6 +157,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.report.history import history_command
 
         return history_command(args.folder, args.out_dir)
+    if args.command == "site":
+        from harness.report.site.build import site_command
+
+        return site_command(args.results, args.out_dir, args.history, args.compare)
     if args.command == "compare-wasi-testsuite":
         from harness.report.wasi_compare import compare_command
 

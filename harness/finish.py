@@ -21,7 +21,7 @@ from harness.options import (
 )
 from harness.profile import lines, profile
 from harness.record import CellResult
-from harness.results import Results, read_records, write_results
+from harness.results import Results, load_results, read_records, write_results
 from harness.run_header import describe_run
 from harness.runtime import installed_runtimes
 from harness.suite_file import SuiteError
@@ -31,6 +31,7 @@ from harness.toolchains import Toolchain
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
 PROFILE = pytest.StashKey[list[str]]()  # where the run's time went, for the terminal summary
+SITE = pytest.StashKey[Path]()  # the front page of the run's site, for the terminal summary
 
 
 def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
@@ -55,10 +56,12 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
     path = write_results(results_dir / "results.json", results)
     _say(f"results: {path} ({len(records)} cells)")
     try:
-        from harness.report import write_reports
+        from harness.report.site.build import write_site
 
-        write_reports(results, results_dir)
-        _say(f"reports: {results_dir}")
+        old = config.getoption("compare")
+        write_site(results, results_dir, previous=(load_results(Path(old)), Path(old).name) if old else None)
+        config.stash[SITE] = results_dir / "index.html"
+        _say(f"reports: {results_dir}; the site: {results_dir / 'index.html'}")
     except Exception as error:  # the records are safe; say what went wrong with the reports
         _say(f"reports could not be built: {type(error).__name__}: {error}")
     old = config.getoption("compare")

@@ -23,7 +23,7 @@ from harness import PROJECT_ROOT
 from harness.cell import Cell, expand
 from harness.context import Context
 from harness.expectations import Expectations
-from harness.finish import PROFILE, STALE
+from harness.finish import PROFILE, SITE, STALE
 from harness.options import (
     expectation_paths,
     selected_profiles,
@@ -333,3 +333,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.section("stale expectations")
         for line in stale:
             terminalreporter.write_line(line)
+    site = config.stash.get(SITE, None)
+    if site is not None:
+        terminalreporter.section("the site of this run")
+        terminalreporter.write_line(f"the answers, the matrix, every cell: {site.resolve().as_uri()}")

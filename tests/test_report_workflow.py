@@ -374,7 +374,9 @@ def test_pages_job_deploys_the_site_the_harness_makes(flow: dict[str, Any]) -> N
     deploy = next(s for s in steps if uses(s) == "actions/deploy-pages")
     assert max(branch, download) < site < steps.index(upload)
     assert steps[download]["with"] == {"name": "reports", "path": "reports"}
-    assert "$(HARNESS) site $(MERGED) --history $(NIGHTS) -o $(NIGHT_DIR)/site" in recipe("site")
+    assert "harness site" in recipe("site")
+    assert make_call(steps[site])[2:] == ["RESULTS=reports/results.json", "HISTORY=results-branch/nights",
+                                          "SITE=site"]
     assert upload["with"]["path"] == "site"
     assert "echo" not in runs(steps)  # the harness writes every page, the index too
     assert pages["environment"]["url"] == expr(f"steps.{deploy['id']}.outputs.page_url")

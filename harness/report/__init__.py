@@ -11,6 +11,7 @@ import markdown
 from harness.report import dossier, junit, matrix_html, matrix_md
 from harness.report.history import History
 from harness.report.output import write_text
+from harness.report.text import html_text, printable
 from harness.report.wasi_compare import Comparison, compare_all
 from harness.results import Results, load_results
 
@@ -22,34 +23,42 @@ pre { padding: 6px; white-space: pre-wrap; }
 """
 
 
-def dossier_html(text: str, title: str) -> str:
-    """A dossier's Markdown as a page of its own."""
-    body = markdown.markdown(text, extensions=["tables", "fenced_code"])
+def dossier_html(text: str, title: str, site: bool = False) -> str:
+    """A dossier's Markdown as a page of its own: its headings carry ids (the dossier links its own
+    sections), and raw HTML in the text (a guest's output quoted in a reason) is shown as text
+    (`site`: it links the site's front page)."""
+    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc"])
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    body = converter.convert(printable(text))
+    links = ('<p><a href="../index.html">the answers per target</a> · '
+             '<a href="../matrix.html">the matrix</a></p>') if site else ""
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{title}</title><style>{DOSSIER_CSS}</style></head><body>{body}</body></html>\n")
+            f"<title>{html_text(title)}</title><style>{DOSSIER_CSS}</style></head><body>"
+            f"{links}{body}</body></html>\n")
 
 
 def render_all(results: Results, history: History | None = None,
-               comparisons: Sequence[Comparison] = ()) -> dict[str, str]:
+               comparisons: Sequence[Comparison] = (), site: bool = False) -> dict[str, str]:
     """Every report file's relative path and text (with wasi-testsuite's own results compared,
-    when given)."""
+    when given; `site`: the matrix links each cell's page of the site, harness/report/site)."""
     files = {
         "matrix.md": matrix_md.render(results, comparisons),
-        "matrix.html": matrix_html.render(results),
+        "matrix.html": matrix_html.render(results, cell_pages=site),
         "junit.xml": junit.render(results),
     }
     for target in results.targets:
         text = dossier.render(results, target, history, comparisons)
         files[f"evidence/{target}.md"] = text
-        files[f"evidence/{target}.html"] = dossier_html(text, f"Tier-2 dossier: {target}")
+        files[f"evidence/{target}.html"] = dossier_html(text, f"Tier-2 dossier: {target}", site)
     return files
 
 
 def write_reports(results: Results, out_dir: Path, history: History | None = None,
-                  comparisons: Sequence[Comparison] = ()) -> list[Path]:
+                  comparisons: Sequence[Comparison] = (), site: bool = False) -> list[Path]:
     """Write the reports of `results` into `out_dir`; return their paths."""
     return [write_text(Path(out_dir) / name, text)
-            for name, text in render_all(results, history, comparisons).items()]
+            for name, text in render_all(results, history, comparisons, site).items()]
 
 
 def build_reports(results_path: Path, out_dir: Path, history_dir: Path | None = None,

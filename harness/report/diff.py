@@ -101,7 +101,7 @@ def compare(old_cells: tuple[CellResult, ...],
             groups[classify(before.verdict, after.verdict, flaky)].append(Change(name, before, after))
         if before is not None and after is not None and before.tests and after.tests:
             for group, line in test_changes(name, before, after):
-                groups[group].append(TestChange(line))
+                groups[group].append(TestChange(line, before, after))
     return groups
 
 
@@ -110,6 +110,8 @@ class TestChange:
     """One test of a libtest cell whose outcome changed (a line of the diff)."""
 
     text: str
+    old: CellResult | None = None
+    new: CellResult | None = None
 
     def line(self) -> str:
         return self.text

@@ -10,8 +10,6 @@ to it; a query `?open=cell-<id>` opens it without scrolling.
 
 from __future__ import annotations
 
-from html import escape
-
 from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
 from harness.report.libtests import NOT_PASSED, is_libtest, not_passed, rate
 from harness.report.matrix_md import (
@@ -23,6 +21,7 @@ from harness.report.matrix_md import (
     version_rows,
 )
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.text import html_text as escape
 from harness.report.toolchains import build_order, summary_groups
 from harness.results import Results, ordered
 from harness.verdict import SYMBOLS, TestOutcome, Verdict
@@ -77,7 +76,7 @@ td.cell:target { outline: 3px solid #0969da; }
 
 JS = r"""
 (function () {
-  const keys = ["target", "runtime", "toolchain", "feature", "verdict"];
+  const keys = ["target", "runtime", "toolchain", "feature", "verdict", "kind"];
   function parse(text) {
     const state = {};
     for (const part of text.replace(/^[#?]/, "").split("&")) {
@@ -92,6 +91,7 @@ JS = r"""
     if (s.target && !s.target.includes(td.dataset.target)) return false;
     if (s.runtime && !s.runtime.includes(td.dataset.runtime)) return false;
     if (s.toolchain && !s.toolchain.includes(td.dataset.toolchain)) return false;
+    if (s.kind && !s.kind.includes(td.dataset.kind)) return false;
     if (s.feature && !s.feature.some(f => feats.includes(f))) return false;
     if (s.verdict && !s.verdict.includes(label) &&
         !(s.verdict.includes("bad") && td.dataset.category === "fail")) return false;
@@ -175,7 +175,7 @@ def _first_lines(text: str, limit: int = OUTPUT_LINES) -> str:
     return "\n".join([*lines[:limit], f"... ({len(lines) - limit} more lines)"])
 
 
-def _detail(cell: CellResult, name: str) -> str:
+def _detail(cell: CellResult, name: str, page: bool = False) -> str:
     e = escape
     rows = [
         ("cell", name),
@@ -206,7 +206,10 @@ def _detail(cell: CellResult, name: str) -> str:
         parts.append(_tests(cell))
     if cell.repro:
         parts.append(f"<div>reproduce:</div><pre><code>{e(cell.repro)}</code></pre>")
-    parts.append(f'<a href="#{e(cell.anchor)}">link to this cell</a></div>')
+    parts.append(f'<a href="#{e(cell.anchor)}">link to this cell</a>')
+    if page:
+        parts.append(f' · <a class="cell-page" href="cells/{e(cell.anchor)}.html">page of this cell</a>')
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -230,7 +233,7 @@ def _tests(cell: CellResult) -> str:
     return "".join(out)
 
 
-def _cell(cell: CellResult, name: str) -> str:
+def _cell(cell: CellResult, name: str, page: bool = False) -> str:
     e = escape
     css = "na" if cell.category == NA else cell.category
     title = f"{cell.label}: {cell.reason}" if cell.reason else cell.label
@@ -238,31 +241,31 @@ def _cell(cell: CellResult, name: str) -> str:
         f'id="{e(cell.anchor)}" class="cell v-{css}" data-col="{e(cell.runtime)}" '
         f'data-case="{e(cell.case)}" data-target="{e(cell.target)}" '
         f'data-toolchain="{e(cell.build)}" '
-        f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" '
+        f'data-runtime="{e(cell.runtime)}" data-verdict="{e(cell.verdict)}" data-kind="{e(cell.kind)}" '
         f'data-label="{e(cell.label)}" data-category="{e(cell.category)}" '
         f'data-features="{e(" ".join(cell.features) or cell.group)}" data-shown="1" '
         f'title="{e(title)}"'
     )
-    detail = _detail(cell, name)
+    detail = _detail(cell, name, page)
     shown = f"{cell.symbol} {rate(cell)}" if is_libtest(cell) and cell.ran else cell.symbol
     return f"<td {attrs}><details><summary>{e(shown)}</summary>{detail}</details></td>"
 
 
-def _target_section(results: Results, target: str) -> str:
+def _target_section(results: Results, target: str, pages: bool) -> str:
     """Rows = features and cases, columns = runtimes (each under every build, with several)."""
     cells = [c for c in results.for_target(target) if c.is_std_evidence]
-    return _section(results, cells, target, target, f"target-{target}", "feature / case")
+    return _section(results, cells, target, target, f"target-{target}", "feature / case", pages)
 
 
-def _wasi_section(results: Results, target: str) -> str:
+def _wasi_section(results: Results, target: str, pages: bool) -> str:
     """wasi-testsuite's tests of one WASI version: rows = its suites and their tests."""
     cells = [c for c in results.for_target(target) if not c.is_std_evidence]
     return _section(results, cells, target, f"WASI runtime conformance: {target}", f"wasi-{target}",
-                    "suite / test")
+                    "suite / test", pages)
 
 
 def _section(results: Results, cells: list[CellResult], target: str, title: str, anchor: str,
-             rows: str) -> str:
+             rows: str, pages: bool = False) -> str:
     e = escape
     runtimes = runtimes_of(cells, results.runtimes)
     builds = ordered({c.build for c in cells}, build_order(results))
@@ -291,7 +294,7 @@ def _section(results: Results, cells: list[CellResult], target: str, title: str,
             for runtime, toolchain in columns:
                 cell = by_key.get((case, runtime, toolchain))
                 empty = f'<td class="empty" data-col="{e(runtime)}" data-toolchain="{e(toolchain)}"></td>'
-                out.append(_cell(cell, results.name_of(cell)) if cell else empty)
+                out.append(_cell(cell, results.name_of(cell), pages) if cell else empty)
             out.append("</tr>")
     out.append("</tbody></table></section>")
     return "\n".join(out)
@@ -367,8 +370,8 @@ def _summary(results: Results, wasi: bool = False) -> str:
     )
 
 
-def render(results: Results) -> str:
-    """The whole matrix.html."""
+def render(results: Results, cell_pages: bool = False) -> str:
+    """The whole matrix.html (`cell_pages`: each cell links its page of the site, cells/<id>.html)."""
     cells = results.cells
     labels = ordered({c.label for c in cells} | {"bad"})
     filters = (
@@ -379,24 +382,26 @@ def render(results: Results) -> str:
            else '<select id="filter-toolchain" hidden><option value="">all</option></select>')
         + _select("feature", ordered(f for c in cells for f in (c.features or (c.group,))))
         + _select("verdict", labels)
+        + _select("kind", ordered(str(c.kind) for c in cells))
         + '<button id="filter-reset" type="button">reset</button> '
         f'<span id="shown-count">{len(cells)} of {len(cells)} cells shown</span></div>'
     )
-    sections = [_target_section(results, t) for t in results.targets
+    sections = [_target_section(results, t, cell_pages) for t in results.targets
                 if any(c.is_std_evidence for c in results.for_target(t))]
     wasi_targets = [t for t in results.targets
                     if any(not c.is_std_evidence for c in results.for_target(t))]
     if wasi_targets:
         sections += [f'<h2 id="wasi-testsuite">{escape(WASI_TITLE)}</h2><p>{escape(WASI_NOTE)}</p>'
                      + _summary(results, wasi=True)]
-        sections += [_wasi_section(results, t) for t in wasi_targets]
+        sections += [_wasi_section(results, t, cell_pages) for t in wasi_targets]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width">'
         "<title>Rust WebAssembly targets: conformance matrix</title>"
         f"<style>{CSS}</style></head>\n<body>"
         "<h1>Rust WebAssembly targets: conformance matrix</h1>\n"
-        f"{_header(results)}\n{_legend()}\n<h2>Summary per target and runtime</h2>"
+        + ('<p><a href="index.html">the answers per target</a></p>' if cell_pages else "")
+        + f"{_header(results)}\n{_legend()}\n<h2>Summary per target and runtime</h2>"
         f"{_summary(results)}\n{filters}\n"
         + "\n".join(sections)
         + "\n<p>Rows are grouped by the first feature each case lists; the feature filter "

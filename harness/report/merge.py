@@ -97,11 +97,16 @@ def _content(cell: CellResult) -> str:
     return json.dumps(cell.to_json(), sort_keys=True)
 
 
-def merge_files(inputs: list[Path], output: Path) -> None:
-    """Merge shard results files into `output`."""
+def merge_results(inputs: list[Path]) -> Results:
+    """The results of shard results files, merged."""
     if not inputs:
         raise UserError("merge needs at least one results file")
     loaded = [(Path(p), load_results(Path(p))) for p in inputs]
     run = merge_headers([(p, r.run.to_json()) for p, r in loaded])
     cells = merge_cells([(p, r.cells) for p, r in loaded])
-    write_results(Path(output), Results(RunHeader.from_json(run), tuple(cells)))
+    return Results(RunHeader.from_json(run), tuple(cells))
+
+
+def merge_files(inputs: list[Path], output: Path) -> None:
+    """Merge shard results files into `output`."""
+    write_results(Path(output), merge_results(inputs))
