@@ -9,10 +9,13 @@
 #                 tests on wasm32-wasip3 built with panic=unwind, under Wasmtime, into reports/rust-ci/
 #   make site     the site of a results file (RESULTS, default reports/results.json) into SITE
 #                 (default reports/), with the nightly history of HISTORY=DIR when given
+#   make rehearse-nightly   the nightly workflow's steps in its order, at small scale, into
+#                 .rehearsal/ (the steps are targets of .ci/nightly.mk and this file)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+TOOLCHAINS ?=
 
 .PHONY: matrix quick unwind rust-ci site test setup check-registries venv lint types clean
 
@@ -39,11 +42,12 @@ test: setup
 	bash tests/install-tools.sh
 	$(BIN)/pytest tests/ -n auto $(PYTEST_ARGS)
 
+# The images of TOOLCHAINS (`all`: the whole catalogue; empty: the default toolchain).
 setup: venv
-	$(BIN)/python -m harness setup
+	$(BIN)/python -m harness setup --toolchains "$(TOOLCHAINS)"
 
 # Every image recipe still installs from today's registries, cached images or not (CI runs it).
-check-registries: setup
+check-registries: venv
 	$(BIN)/python -m harness check-registries
 
 venv: $(BIN)/.installed
@@ -61,4 +65,7 @@ types: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence reports/cells reports/previous
+	rm -rf $(VENV) reports/*.json reports/*.md reports/*.html reports/*.xml reports/evidence reports/cells \
+	  reports/previous .rehearsal
+
+include .ci/nightly.mk

@@ -1,14 +1,18 @@
 """The nightly workflow is valid for GitHub Actions and does what the design says: images built
 once and shared by every shard, a shard per target for the hand-written suites and for
 upstream plus one for wasi-testsuite, results kept on the `results` branch, and the reports
-published on GitHub Pages."""
+published on GitHub Pages. Each of its `run:` steps is one make target (.ci/nightly.mk) that the
+rehearsal (.ci/rehearse-nightly, run by CI's .ci/run) runs too."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,6 +22,9 @@ from tests.conftest import tool_missing
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
+CI = ROOT / ".ci"
+REHEARSAL = CI / "rehearse-nightly"
+RESULTS_BRANCH = CI / "results-branch"
 
 
 def actionlint() -> str | None:
@@ -32,6 +39,14 @@ def test_actionlint_accepts_the_workflow() -> None:
         tool_missing("actionlint: not installed "
                      "(go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7)")
     done = subprocess.run([str(actionlint()), "-no-color", str(WORKFLOW)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None,
+                    reason="shellcheck not installed (Debian's shellcheck)")
+def test_shellcheck_accepts_the_ci_scripts() -> None:
+    scripts = [str(CI / name) for name in ("run", "rehearse-nightly", "results-branch")]
+    done = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -60,6 +75,50 @@ def uses(step: dict[str, Any]) -> str:
 def needs(job_: dict[str, Any]) -> list[str]:
     value = job_.get("needs", [])
     return [value] if isinstance(value, str) else list(value)
+
+
+def workflow_targets_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("workflow_targets", CI / "workflow_targets.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_call(step: dict[str, Any]) -> list[str]:
+    """A `run: make ...` step's words, without the redirection of its output."""
+    words = str(step.get("run", "")).split()
+    return words[:words.index(">>")] if ">>" in words else words
+
+
+def calls(step: dict[str, Any], target: str) -> bool:
+    words = make_call(step)
+    return bool(words) and words[0] == "make" and target in words[1:]
+
+
+def by_target(steps: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
+    return [s for s in steps if calls(s, target)]
+
+
+def recipe(target: str) -> str:
+    """The recipe of a target of the Makefile or .ci/nightly.mk."""
+    for path in (ROOT / "Makefile", CI / "nightly.mk"):
+        found = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", path.read_text(encoding="utf-8"),
+                          re.MULTILINE)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no make target {target!r}")
+
+
+def rehearsed_targets() -> list[str]:
+    """The targets the rehearsal's `step` calls name (each `step [FLAGS] TARGET [NAME=VALUE]`)."""
+    targets = []
+    for line in REHEARSAL.read_text(encoding="utf-8").splitlines():
+        found = re.match(r"\s*(?:\w+=\S+\s+)*step\s+(.*)", line)
+        if found:
+            words = [w for w in found.group(1).split() if not w.startswith("-") and "=" not in w]
+            targets.append(words[0])
+    return targets
 
 
 def step_index(steps: list[dict[str, Any]], found: Any, what: str) -> int:
@@ -113,9 +172,10 @@ def test_only_the_report_job_may_write_contents(flow: dict[str, Any]) -> None:
 def test_images_job_keys_the_cache_on_the_printed_tags(flow: dict[str, Any]) -> None:
     images = job(flow, "images")
     steps = images["steps"]
-    assert "harness setup --print-tags --toolchains all" in runs(steps)
-    tags = next(s for s in steps if "--print-tags" in s.get("run", ""))
-    assert "GITHUB_OUTPUT" in tags["run"]
+    (tags,) = by_target(steps, "image-tags")
+    assert "TOOLCHAINS=all" in make_call(tags) and '>> "$GITHUB_OUTPUT"' in tags["run"]
+    assert '$(HARNESS) setup --print-tags --toolchains "$(TOOLCHAINS)"' in recipe("image-tags")
+    assert "key=images-" in recipe("image-tags")
     assert images["outputs"]["key"] == expr(f"steps.{tags['id']}.outputs.key")
     caches = [s for s in steps if uses(s).startswith("actions/cache")]
     assert {uses(s) for s in caches} >= {"actions/cache/restore", "actions/cache/save"}
@@ -125,12 +185,17 @@ def test_images_job_keys_the_cache_on_the_printed_tags(flow: dict[str, Any]) -> 
 def test_images_job_builds_and_saves_the_images_only_on_a_cache_miss(flow: dict[str, Any]) -> None:
     steps = job(flow, "images")["steps"]
     lookup = next(s for s in steps if uses(s) == "actions/cache/restore")
-    build = next(s for s in steps if "docker save" in s.get("run", ""))
+    (build,) = by_target(steps, "setup")
+    (tarball,) = by_target(steps, "save-images")
     save = next(s for s in steps if uses(s) == "actions/cache/save")
-    assert "python -m harness setup --toolchains all" in build["run"]
-    for step in (build, save):
+    assert "TOOLCHAINS=all" in make_call(build)
+    assert "harness setup --toolchains \"$(TOOLCHAINS)\"" in recipe("setup")
+    assert "docker save" in recipe("save-images") and "pipefail" in recipe("save-images")
+    for step in (build, tarball, save):
         assert f"steps.{lookup['id']}.outputs.cache-hit != 'true'" in step["if"]
-    assert steps.index(lookup) < steps.index(build) < steps.index(save)
+    assert steps.index(lookup) < steps.index(build) < steps.index(tarball) < steps.index(save)
+    assert save["with"]["path"] == "images.tar.zst" and "$(NIGHT_DIR)/images.tar.zst" in (
+        (CI / "nightly.mk").read_text(encoding="utf-8"))
 
 
 # ---- the shards ------------------------------------------------------------------------------
@@ -149,14 +214,16 @@ def test_every_shard_restores_the_images_jobs_cache(flow: dict[str, Any]) -> Non
 def test_shards_load_the_images_before_setup_and_never_build(flow: dict[str, Any]) -> None:
     steps = job(flow, "shard")["steps"]
     restore = step_index(steps, lambda s: uses(s) == "actions/cache/restore", "restoring the images")
-    load = step_index(steps, lambda s: "docker load" in s.get("run", ""), "running docker load")
-    setup = [i for i, s in enumerate(steps)
-             if "harness setup" in s.get("run", "") and "--print-tags" not in s.get("run", "")]
-    assert setup, "no step runs harness setup"
+    load = step_index(steps, lambda s: calls(s, "load-images"), "calling make load-images")
+    assert "docker load" in recipe("load-images")
+    setup = [i for i, s in enumerate(steps) if calls(s, "setup")]
+    assert setup, "no step calls make setup"
     assert restore < load < min(setup)
-    assert "docker build" not in runs(steps) and "--toolchains all" not in runs(steps)
-    check = step_index(steps, lambda s: "docker image inspect" in s.get("run", ""),
-                       "checking that every image is loaded")
+    assert "TOOLCHAINS=all" not in runs(steps)
+    for i in setup:
+        assert steps[i]["env"]["TOOLCHAINS"] == "${{ matrix.toolchains }}"
+    check = step_index(steps, lambda s: calls(s, "check-images"), "checking that every image is loaded")
+    assert "docker image inspect" in recipe("check-images")
     assert load < check < min(setup)
 
 
@@ -193,9 +260,12 @@ def test_each_shard_runs_its_args_and_uploads_its_results(flow: dict[str, Any]) 
     names = [e["name"] for e in shard_entries(flow)]
     assert len(names) == len(set(names))
     steps = job(flow, "shard")["steps"]
-    assert 'pytest ${{ matrix.args }} --results-dir "reports-${{ matrix.name }}"' in runs(steps)
+    (shard,) = by_target(steps, "shard")
+    assert shard["env"] == {"SHARD": "${{ matrix.name }}", "SHARD_ARGS": "${{ matrix.args }}"}
+    assert "pytest $(SHARD_ARGS) --results-dir $(NIGHT_DIR)/reports-$(SHARD)" in recipe("shard")
     upload = next(s for s in steps if uses(s) == "actions/upload-artifact")
     assert upload["with"]["name"] == "results-${{ matrix.name }}"
+    assert upload["with"]["path"] == "reports-${{ matrix.name }}/results.json"
     assert upload["if"] == "${{ !cancelled() }}"
 
 
@@ -206,53 +276,153 @@ def test_report_job_merges_compares_and_builds_the_history(flow: dict[str, Any])
     report = job(flow, "report")
     assert needs(report) == ["shard"]
     assert "!cancelled()" in report["if"]  # failing shards' results are still merged
-    text = runs(report["steps"])
-    for command in ("python -m harness merge", "python -m harness diff",
-                    "python -m harness history results-branch/nights -o reports/history",
-                    "python -m harness report reports/results.json -o reports "
-                    "--history results-branch/nights"):
-        assert command in text
-    assert "reports/history/history.md" in text and "GITHUB_STEP_SUMMARY" in text
-    uploads = [s["with"]["name"] for s in report["steps"] if uses(s) == "actions/upload-artifact"]
-    assert "reports" in uploads and "merged-results" in uploads
+    steps = report["steps"]
+    download = next(s for s in steps if uses(s) == "actions/download-artifact")
+    assert download["with"] == {"pattern": "results-*", "path": "shards"}
+    assert "$(HARNESS) merge $(NIGHT_DIR)/shards/*/results.json" in recipe("merge")
+    order = ["merge", "results-branch", "previous-night", "diff", "add-night", "history", "report",
+             "push-night", "summary"]
+    firsts = [steps.index(by_target(steps, t)[0]) for t in order]
+    assert firsts == sorted(firsts), "the report job's steps are out of order"
+    assert "$(HARNESS) history $(NIGHTS) -o $(NIGHT_REPORTS)/history" in recipe("history")
+    assert "$(HARNESS) report $(MERGED) -o $(NIGHT_REPORTS) --history $(NIGHTS)" in recipe("report")
+    (summary,) = by_target(steps, "summary")
+    assert summary["run"].endswith('>> "$GITHUB_STEP_SUMMARY"')
+    assert "history/history.md" in recipe("summary")
+    uploads = [s["with"] for s in steps if uses(s) == "actions/upload-artifact"]
+    assert {"name": "reports", "path": "reports/", "retention-days": 30} in uploads
 
 
 def test_report_job_keeps_each_night_on_the_results_branch(flow: dict[str, Any]) -> None:
     report = job(flow, "report")
-    assert report["permissions"]["contents"] == "write"
-    text = runs(report["steps"])
-    # a fresh repository on the branch, which stays an orphan when the remote has none yet
-    assert "git init -q -b results results-branch" in text
-    assert "git ls-remote --exit-code --heads origin results" in text
-    assert 'results-branch/nights/$TONIGHT.json.gz' in text
-    assert "git push -q origin HEAD:results" in text
-    assert "github-actions[bot]" in text
-
-
-def test_report_job_compares_with_the_branch_first_then_the_artifact(flow: dict[str, Any]) -> None:
-    previous = next(s for s in job(flow, "report")["steps"] if s.get("id") == "previous")["run"]
-    assert previous.index("results-branch/nights") < previous.index("gh run download")
+    assert report["permissions"] == {"contents": "write"}
+    assert report["env"]["RESULTS_REMOTE"] == "${{ github.server_url }}/${{ github.repository }}.git"
+    steps = report["steps"]
+    branch = next(s for s in steps if s.get("id") == "branch")
+    assert calls(branch, "results-branch") and branch["run"].endswith('>> "$GITHUB_OUTPUT"')
+    tonight = "${{ steps.branch.outputs.tonight }}"
+    for target in ("previous-night", "add-night", "push-night"):
+        (step,) = by_target(steps, target)
+        assert step["env"]["TONIGHT"] == tonight, target
+    (push,) = by_target(steps, "push-night")
+    assert "github.event.repository.default_branch" in push["if"]
+    assert "$(NIGHTS)/$(TONIGHT).json.gz" in recipe("add-night") and "gzip -9 -n" in recipe("add-night")
 
 
 def test_report_job_fails_last_on_regressions(flow: dict[str, Any]) -> None:
     steps = job(flow, "report")["steps"]
-    assert steps[-1]["name"] == "Fail on regressions"
-    assert "steps.diff.outputs.status" in steps[-1]["if"]
+    diff = next(s for s in steps if s.get("id") == "diff")
+    assert calls(diff, "diff") and diff["continue-on-error"] is True
+    assert diff["if"] == "${{ steps.previous.outputs.path != '' }}"
+    assert steps[-1]["name"] == "Fail on regressions" and calls(steps[-1], "diff")
+    assert steps[-1]["if"] == "${{ steps.diff.outcome == 'failure' }}"
+    assert "$(HARNESS) diff $(PREVIOUS) $(MERGED)" in recipe("diff")
+
+
+# ---- the results branch (.ci/results-branch, with git and a bare repository for the remote) --
+
+
+def results_branch(*args: str, remote: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("GH_TOKEN", None)
+    if remote is not None:
+        env["RESULTS_REMOTE"] = str(remote)
+    return subprocess.run([str(RESULTS_BRANCH), *args], capture_output=True, text=True, env=env,
+                          check=True)
+
+
+def test_the_results_branch_starts_keeps_nights_and_finds_the_previous_one(tmp_path: Path) -> None:
+    remote = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    checkout = tmp_path / "results-branch"
+    first = results_branch("fetch", str(checkout), remote=remote)
+    assert "no results branch yet" in first.stderr and first.stdout == ""
+    assert results_branch("previous", str(checkout), "2026-12-05").stdout == ""
+    for night in ("2026-12-03", "2026-12-04"):
+        (checkout / "nights" / f"{night}.json.gz").write_bytes(night.encode())
+        results_branch("push", str(checkout), night)
+    unchanged = results_branch("push", str(checkout), "2026-12-04")
+    assert "already on the branch" in unchanged.stderr
+
+    again = results_branch("fetch", str(checkout), remote=remote)
+    assert "2 night(s) on the branch" in again.stderr
+    assert sorted(p.name for p in (checkout / "nights").iterdir()) == ["2026-12-03.json.gz",
+                                                                      "2026-12-04.json.gz"]
+    # a rerun of a night compares with the night before it, not with itself
+    assert results_branch("previous", str(checkout), "2026-12-04").stdout == (
+        f"path={checkout}/nights/2026-12-03.json.gz\n")
+    assert results_branch("previous", str(checkout), "2026-12-05").stdout == (
+        f"path={checkout}/nights/2026-12-04.json.gz\n")
+    log = subprocess.run(["git", "-C", str(remote), "log", "--format=%an: %s", "results"],
+                         capture_output=True, text=True, check=True).stdout
+    assert log.splitlines() == ["github-actions[bot]: Results of 2026-12-04",
+                                "github-actions[bot]: Results of 2026-12-03"]
 
 
 # ---- the pages job ---------------------------------------------------------------------------
 
 
-def test_pages_job_deploys_the_reports(flow: dict[str, Any]) -> None:
+def test_pages_job_deploys_the_site_the_harness_makes(flow: dict[str, Any]) -> None:
     pages = job(flow, "pages")
     assert needs(pages) == ["report"]
-    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert pages["environment"]["name"] == "github-pages"
     steps = pages["steps"]
-    download = next(s for s in steps if uses(s) == "actions/download-artifact")
+    branch = step_index(steps, lambda s: calls(s, "results-branch"), "checking out the history")
+    download = step_index(steps, lambda s: uses(s) == "actions/download-artifact", "downloading")
+    site = step_index(steps, lambda s: calls(s, "site"), "calling make site")
     upload = next(s for s in steps if uses(s) == "actions/upload-pages-artifact")
     deploy = next(s for s in steps if uses(s) == "actions/deploy-pages")
-    assert download["with"]["name"] == "reports"
-    assert upload["with"]["path"] == download["with"]["path"]
-    assert "index.html" in runs(steps)
+    assert max(branch, download) < site < steps.index(upload)
+    assert steps[download]["with"] == {"name": "reports", "path": "reports"}
+    assert "harness site" in recipe("site")
+    assert make_call(steps[site])[2:] == ["RESULTS=reports/results.json", "HISTORY=results-branch/nights",
+                                          "SITE=site"]
+    assert upload["with"]["path"] == "site"
+    assert "echo" not in runs(steps)  # the harness writes every page, the index too
     assert pages["environment"]["url"] == expr(f"steps.{deploy['id']}.outputs.page_url")
+
+
+# ---- the workflow and its rehearsal ----------------------------------------------------------
+
+
+def test_every_run_step_is_a_make_target_the_rehearsal_runs(flow: dict[str, Any]) -> None:
+    targets, problems = workflow_targets_module().workflow_targets(WORKFLOW)
+    assert problems == []
+    assert {"venv", "image-tags", "save-images", "load-images", "shard", "merge", "diff", "history",
+            "report", "site"} <= set(targets)
+    missing = [t for t in targets if t not in rehearsed_targets()]
+    assert missing == [], f"the workflow calls targets the rehearsal does not run: {missing}"
+    makefiles = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "Makefile", CI / "nightly.mk"))
+    for target in targets:
+        assert re.search(rf"^{re.escape(target)}:", makefiles, re.MULTILINE), f"no make target {target}"
+
+
+def test_the_rehearsal_runs_the_targets_in_the_workflows_order(flow: dict[str, Any]) -> None:
+    targets, _ = workflow_targets_module().workflow_targets(WORKFLOW)
+    rehearsed = rehearsed_targets()
+    firsts = [rehearsed.index(t) for t in targets]
+    assert firsts == sorted(firsts), f"rehearsal order {rehearsed}, workflow order {targets}"
+
+
+def test_a_run_step_that_is_not_one_make_call_is_named() -> None:
+    make_target = workflow_targets_module().make_target
+    assert make_target('make -s image-tags TOOLCHAINS=all >> "$GITHUB_OUTPUT"') == "image-tags"
+    for run in ("python -m pip install -e .", "make merge\nmake report", "make", "make a b",
+                "make report > /tmp/out"):
+        with pytest.raises(ValueError):
+            make_target(run)
+
+
+def test_the_workflow_installs_from_the_constraints(flow: dict[str, Any]) -> None:
+    for name, job_ in flow["jobs"].items():
+        if any(calls(s, "shard") or calls(s, "merge") or calls(s, "site") for s in job_["steps"]):
+            assert by_target(job_["steps"], "venv"), f"job {name} does not make the venv"
+    assert "-c constraints.txt" in recipe("$(BIN)/.installed")
+
+
+def test_ci_runs_the_rehearsal() -> None:
+    commands = [line.split() for line in (CI / "run").read_text(encoding="utf-8").splitlines()
+                if line.startswith("make ")]
+    assert ["make", "rehearse-nightly"] in commands
+    assert ".ci/rehearse-nightly" in recipe("rehearse-nightly")
