@@ -28,6 +28,10 @@ NET_ENV = {"CARGO_NET_RETRY": "1", "CARGO_HTTP_TIMEOUT": "20", "CARGO_TERM_COLOR
 NO_MATCHING = re.compile(r"no matching package named `([^`]+)` found")
 
 Package = tuple[str, str]  # (name, version)
+# What this process found it could not have (a lock's digest -> the one line; a crate's
+# manifests' digest -> no lock): every cell of such a build asks, the registry once.
+_UNAVAILABLE: dict[str, str] = {}
+_NO_LOCK: set[str] = set()
 
 
 class Origin(StrEnum):
@@ -103,6 +107,8 @@ def fetch(folder: Path, lock: Path, missing: list[Package]) -> None:
     done = home / ".fetched" / key
     if done.is_file():
         return
+    if key in _UNAVAILABLE:
+        raise CratesUnavailable(_UNAVAILABLE[key])
     with FileLock(str(cache_dir("locks") / "cargo-home.lock")):
         if done.is_file():
             return
@@ -114,8 +120,10 @@ def fetch(folder: Path, lock: Path, missing: list[Package]) -> None:
                               home)
         if why is not None:
             if "--locked" in why and "lock file" in why:  # stale, not unreachable: cargo's own words
-                raise CratesUnavailable(f"{lock}: {why}; refresh it with `python -m harness lock {folder}`")
-            raise CratesUnavailable(unavailable(folder, missing, why))
+                _UNAVAILABLE[key] = f"{lock}: {why}; refresh it with `python -m harness lock {folder}`"
+            else:
+                _UNAVAILABLE[key] = unavailable(folder, missing, why)
+            raise CratesUnavailable(_UNAVAILABLE[key])
         done.parent.mkdir(exist_ok=True)
         done.write_text(f"{lock}\n")
 
@@ -128,12 +136,16 @@ def made_lock(folder: Path) -> Path | None:
     digest = hashlib.sha256()
     for path in manifests:
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    made = cache_dir("cargo-locks") / f"{digest.hexdigest()[:24]}.lock"
+    key = digest.hexdigest()[:24]
+    made = cache_dir("cargo-locks") / f"{key}.lock"
     if made.is_file():
         return made
+    if key in _NO_LOCK:
+        return None
     with tempfile.TemporaryDirectory(prefix="lock-") as scratch:
         copy = _copy_with_lock(folder, None, Path(scratch))
         if _host_cargo(["generate-lockfile"], copy, cargo_home()) is not None:
+            _NO_LOCK.add(key)
             return None
         shutil.copyfile(copy / "Cargo.lock", made)
     return made

@@ -99,7 +99,8 @@ def test_the_image_does_not_vendor_the_dependency() -> None:
     assert DEPENDENCY not in DockerBuilder(default_toolchain()).vendored
 
 
-@pytest.mark.parametrize("cell", ["deps.unit[wasm32-wasip1-wasmtime-49]", "deps.unit[wasm32-wasip2-wasmtime-49]"])
+@pytest.mark.parametrize("cell", ["deps.unit[wasm32-wasip1-wasmtime-49]",
+                                  "deps.unit[wasm32-wasip2-wasmtime-49]"])
 def test_a_crate_with_a_registry_dependency_runs_its_tests(run: tuple[Path, dict, str], cell: str) -> None:
     _, cells, output = run
     record = cells[cell]
