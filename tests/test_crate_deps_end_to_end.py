@@ -1,7 +1,8 @@
 """A crate and a fixture with a crates.io dependency the toolchain image does not vendor,
 through the real image and a runtime: the lock is made against the registry (`harness lock`),
 its crates fetched once into the harness's CARGO_HOME and mounted read-only into the build
-container, which has no network; no image change."""
+container, which has no network; no image change. A crate with its own `cargo vendor`
+directory builds from that instead."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ cases:
     libtest: {{path: {crate}, test: lib}}
     features: [libtest]
     targets: [wasm32-wasip1, wasm32-wasip2]
+  - id: deps.vendored
+    libtest: {{path: {vendored}, test: lib}}
+    features: [libtest]
+    targets: [wasm32-wasip1]
   - id: deps.fixture
     fixture: uses-dep
     features: [hello]
@@ -79,8 +84,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str]:
     (fixtures / "Cargo.toml").write_text('[workspace]\nresolver = "2"\nmembers = ["uses-dep"]\n')
     lock(directory / "counts", env)
     lock(fixtures, env)
+    vendored = directory / "counts-vendored"  # the user's own `cargo vendor` directory
+    package(vendored, "counts-vendored", ("lib.rs", LIB))
+    (vendored / "Cargo.toml").write_text((vendored / "Cargo.toml").read_text() + "\n[workspace]\n")
+    lock(vendored, env)
+    subprocess.run(["cargo", "vendor", "--locked", "--quiet"], cwd=vendored, capture_output=True, env=env,
+                   timeout=600, check=True)
+    (vendored / ".cargo").mkdir()
+    (vendored / ".cargo" / "config.toml").write_text(
+        '[source.crates-io]\nreplace-with = "vendored-sources"\n\n'
+        '[source.vendored-sources]\ndirectory = "vendor"\n')
     (directory / "suites").mkdir()
-    (directory / "suites" / "deps.yaml").write_text(SUITE.format(crate=directory / "counts"))
+    (directory / "suites" / "deps.yaml").write_text(
+        SUITE.format(crate=directory / "counts", vendored=vendored))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "suites", "--results-dir", "out", "-p", "no:cacheprovider",
          "--fixtures-dir", str(fixtures), "--runtimes", "wasmtime-49"],
@@ -100,7 +116,8 @@ def test_the_image_does_not_vendor_the_dependency() -> None:
 
 
 @pytest.mark.parametrize("cell", ["deps.unit[wasm32-wasip1-wasmtime-49]",
-                                  "deps.unit[wasm32-wasip2-wasmtime-49]"])
+                                  "deps.unit[wasm32-wasip2-wasmtime-49]",
+                                  "deps.vendored[wasm32-wasip1-wasmtime-49]"])
 def test_a_crate_with_a_registry_dependency_runs_its_tests(run: tuple[Path, dict, str], cell: str) -> None:
     _, cells, output = run
     record = cells[cell]
@@ -123,3 +140,6 @@ def test_each_lock_was_fetched_once_into_the_harness_cargo_home(run: tuple[Path,
         key = hashlib.sha256((folder / "Cargo.lock").read_bytes()).hexdigest()[:24]
         assert (home / ".fetched" / key).is_file()
     assert any(home.glob(f"registry/src/*/{DEPENDENCY[0]}-{DEPENDENCY[1]}/Cargo.toml"))
+    # the crate with its own vendor directory built from it: nothing was fetched for its lock
+    key = hashlib.sha256((directory / "counts-vendored" / "Cargo.lock").read_bytes()).hexdigest()[:24]
+    assert not (home / ".fetched" / key).exists()
