@@ -2,14 +2,16 @@
 only: it runs inside a toolchain image, or on the host).
 
     python3 build_test_binaries.py --target T --out DIR --target-dir DIR [--rustflags FLAGS]
-        (--upstream CRATE | --path P [--package X])
+        (--upstream CRATE | --path P [--package X] [--lock FILE] [--locked])
 
 --upstream builds one of the toolchain's own test crates from its rust-src: coretests,
 alloctests (their Cargo.toml in library/), or std-tests, a package made here whose
 [[test]] targets are std's integration tests (library/std/tests), so that they build
 against the installed std like any crate's tests. Writes DIR/<test>.wasm for each test
 target (`lib` for a crate's unit tests) and DIR/tests.json; on a compile error prints
-cargo's messages and exits 1.
+cargo's messages and exits 1. A user's crate builds from its own folder, so that its
+`.cargo/config.toml` (a `cargo vendor` source replacement) applies; --lock gives it a
+Cargo.lock made elsewhere, --locked keeps cargo to the lock.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def main() -> int:
     parser.add_argument("--upstream")
     parser.add_argument("--path", type=Path)
     parser.add_argument("--package")
+    parser.add_argument("--lock", type=Path, help="a Cargo.lock for a crate that has none")
+    parser.add_argument("--locked", action="store_true")
     parser.add_argument("--rustflags", default="", help="more RUSTFLAGS (a build profile's)")
     args = parser.parse_args()
     env = dict(os.environ, CARGO_TERM_COLOR="never")
@@ -84,17 +88,23 @@ def main() -> int:
             manifest = (std_tests_package(lib, work / "std-tests") if args.upstream == "std-tests"
                         else lib / args.upstream / "Cargo.toml")
             package: list[str] = []
+            cwd = None
         else:  # a copy, so that cargo may write its lock file
             crate = work / "crate"
             shutil.copytree(args.path, crate, symlinks=True, ignore=shutil.ignore_patterns("target", ".git"))
+            if args.lock:
+                shutil.copyfile(args.lock, crate / "Cargo.lock")
             manifest = crate / "Cargo.toml"
             package = ["-p", args.package] if args.package else []
+            package += ["--locked"] if args.locked else []
+            cwd = crate  # its .cargo/config.toml counts (cargo reads the one where it runs)
         if args.rustflags:
             env["RUSTFLAGS"] = f"{env.get('RUSTFLAGS', '')} {args.rustflags}".strip()
         command = ["cargo", "test", "--no-run", "--release", "--offline", "--target", args.target,
                    "--manifest-path", str(manifest), "--target-dir", str(args.target_dir),
                    "--message-format", "json", *package]
-        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False,
+                                cwd=cwd)
         if result.returncode != 0:
             print("\n".join(result.stderr.strip().splitlines()[-COMPILER_LINES:]))
             return 1

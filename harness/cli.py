@@ -89,8 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="show or clear the persistent caches")
     cache.add_argument("action", choices=["info", "clear"])
 
-    lock = sub.add_parser("lock", help="make a fixtures workspace's Cargo.lock offline, in the image")
+    lock = sub.add_parser("lock", help="make or update a workspace's Cargo.lock: against the registry "
+                                       "(the host's cargo), else offline against the image's crates")
     lock.add_argument("workspace", type=Path)
+    lock.add_argument("--offline", action="store_true", help="only the crates the image vendors")
     lock.add_argument("--toolchain", default="", help="whose image (default: the catalogue's default)")
 
     rules = sub.add_parser("expectations", help="list the rules of a suites folder and the cells each "
@@ -189,11 +191,22 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return cache_command(args.action)
     if args.command == "lock":
+        from harness.crate_sources import lock_with_registry
         from harness.images import toolchain_tag
         from runners.docker_builder import make_lockfile
 
+        workspace = args.workspace.resolve()
+        if not (workspace / "Cargo.toml").is_file():
+            raise UserError(f"{workspace}: no Cargo.toml")
+        why = "--offline" if args.offline else lock_with_registry(workspace)
+        if why is None:
+            print(f"{workspace / 'Cargo.lock'} (resolved against the registry)")
+            return 0
+        if not args.offline:
+            print(f"lock: no registry answered ({why}); resolving offline against the crates the "
+                  "image vendors", file=sys.stderr)
         (toolchain,) = _toolchains(args.toolchain)
-        print(make_lockfile(args.workspace.resolve(), toolchain_tag(toolchain.name)))
+        print(f"{make_lockfile(workspace, toolchain_tag(toolchain.name))} (offline, the image's crates)")
         return 0
     if args.command == "expectations":
         from harness.expectations_command import expectations_command

@@ -68,8 +68,8 @@ class Workspace:
         if (self.root / "Cargo.toml").is_file() and not (self.root / "Cargo.lock").is_file():
             return (f"the fixtures workspace {self.root} has no Cargo.lock; fixtures are built "
                     "offline with --locked, so every build would fail. Make one with "
-                    f"`python -m harness lock {self.root}` (cargo generate-lockfile, offline, in "
-                    "the toolchain image) and commit it")
+                    f"`python -m harness lock {self.root}` (against the registry, else offline "
+                    "against the crates the toolchain image vendors) and commit it")
         return None
 
     def source_hash(self, crate: str) -> str:

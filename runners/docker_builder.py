@@ -13,6 +13,15 @@ from typing import Any
 
 from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
+from harness.crate_sources import (
+    Crates,
+    CratesUnavailable,
+    Origin,
+    Package,
+    cargo_home,
+    crates_for,
+    explain_missing,
+)
 from harness.errors import UserError
 from harness.fixtures import Workspace
 from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
@@ -26,6 +35,21 @@ COMPILER_LINES = 60
 TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "build_test_binaries.py"
 TARGETS_RECORD = "/usr/local/lib/wasm-conformance/targets.json"
 RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
+VENDOR = "/usr/local/lib/wasm-conformance/build-std/vendor"  # the crates the image vendors
+DEPS_HOME = "/deps-home"  # the harness's fetched CARGO_HOME in a build container (read-only)
+LOCK = "/lock/Cargo.lock"  # a lock the harness made for a crate without one
+# Name and version of every crate the image vendors (the Cargo.toml of each folder).
+LIST_VENDORED = f"""
+import json, pathlib, tomllib
+found = []
+for path in sorted(pathlib.Path("{VENDOR}").glob("*/Cargo.toml")):
+    try:
+        package = tomllib.loads(path.read_text())["package"]
+        found.append([package["name"], package["version"]])
+    except (KeyError, tomllib.TOMLDecodeError):
+        pass
+print(json.dumps(found))
+"""
 
 
 class DockerBuilder(Builder):
@@ -71,6 +95,27 @@ class DockerBuilder(Builder):
         text, _, rustc = result.stdout.rpartition("}")
         return json.loads(text + "}"), rustc.strip()
 
+    @cached_property
+    def vendored(self) -> frozenset[Package]:
+        """The crates the image vendors (name, version), read once per image and kept in the cache."""
+        kept = cache_dir("image-vendor") / f"{self.image.replace('/', '+')}.json"
+        if not kept.is_file():
+            result = subprocess.run(["docker", "run", "--rm", "--network", "none", *container_labels(),
+                                     self.image, "python3", "-c", LIST_VENDORED],
+                                    capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise UserError(f"cannot list {VENDOR} in {self.image}: {result.stderr.strip()}")
+            kept.write_text(result.stdout)
+        return frozenset((name, version) for name, version in json.loads(kept.read_text()))
+
+    def crates(self, folder: Path) -> Crates:
+        """Where the crates of a build of `folder` come from (harness/crate_sources.py); BuildFailed
+        with one line when they cannot be had."""
+        try:
+            return crates_for(folder, self.vendored)
+        except CratesUnavailable as error:
+            raise BuildFailed(str(error)) from None
+
     def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
         from harness.images import unbuildable
 
@@ -95,17 +140,19 @@ class DockerBuilder(Builder):
                                           built.get("detail", ""))
         return None
 
-    def _docker_argv(self, workspace: Workspace, target: Target, profile: Profile) -> list[str]:
-        """Cargo in a throwaway container of the image: offline (the image vendors every
-        crate the fixtures use), workspace read-only, a persistent target dir per target
-        and profile, the profile's flags in RUSTFLAGS."""
+    def _docker_argv(self, workspace: Workspace, target: Target, profile: Profile,
+                     crates: Crates) -> list[str]:
+        """Cargo in a throwaway container of the image: offline (its crates from the image's
+        vendor directory, the workspace's own, or the harness's fetched CARGO_HOME read-only),
+        workspace read-only, a persistent target dir per target and profile, the profile's
+        flags in RUSTFLAGS."""
         target_dir = self._target_dir(target, profile)
         argv = [
             "docker", "run", "--rm", *container_labels(), "--network", "none",
             "-v", f"{workspace.root}:/ws:ro",
             "-v", f"{target_dir}:/target",
             "-e", "CARGO_TARGET_DIR=/target", "-e", "CARGO_TERM_COLOR=never",
-            "-w", "/ws",
+            "-w", "/ws", *_deps_mount(crates),
         ]
         if profile.rustflags:
             argv += ["-e", f"RUSTFLAGS={profile.rustflags}"]
@@ -119,22 +166,37 @@ class DockerBuilder(Builder):
 
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path,
                 profile: Profile = ABORT) -> None:
-        _run_build([*self._docker_argv(workspace, target, profile), *_cargo(crate, target)], "cargo build")
+        argv = self._docker_argv(workspace, target, profile, self.crates(workspace.root))
+        _run_build([*argv, *_cargo(crate, target)], "cargo build", workspace.root)
         built = self._target_dir(target, profile) / target.triple / PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
     def repro(self, workspace: Workspace, crate: str, target: Target, profile: Profile = ABORT) -> str:
-        return shlex.join([*self._docker_argv(workspace, target, profile), *_cargo(crate, target)])
+        argv = self._docker_argv(workspace, target, profile, self._planned(workspace.root))
+        return shlex.join([*argv, *_cargo(crate, target)])
+
+    def _planned(self, folder: Path | None) -> Crates:
+        """The crates of a build for its repro command (the image's when they cannot be had)."""
+        try:
+            return self.crates(folder) if folder is not None else Crates(Origin.IMAGE)
+        except BuildFailed:
+            return Crates(Origin.IMAGE)
 
     def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path,
-                    profile: Profile) -> list[str]:
+                    profile: Profile, crates: Crates) -> list[str]:
         """harness/build_test_binaries.py in a throwaway container of the image, offline."""
         argv = ["docker", "run", "--rm", *container_labels(), "--network", "none",
                 "-v", f"{TEST_BUILD}:/harness/build_test_binaries.py:ro",
-                "-v", f"{self._target_dir(target, profile)}:/target", "-v", f"{out_dir}:/out"]
+                "-v", f"{self._target_dir(target, profile)}:/target", "-v", f"{out_dir}:/out",
+                *_deps_mount(crates)]
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", "/ws"]
         if test_crate.path is not None:
             argv += ["-v", f"{test_crate.path}:/ws:ro"]
+        if crates.lock is not None:
+            argv += ["-v", f"{crates.lock}:{LOCK}:ro"]
+            what += ["--lock", LOCK]
+        if crates.origin is Origin.FETCHED:
+            what += ["--locked"]
         if test_crate.package:
             what += ["--package", test_crate.package]
         if os.getuid() != 0:
@@ -146,10 +208,20 @@ class DockerBuilder(Builder):
 
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path,
                       profile: Profile = ABORT) -> None:
-        _run_build(self._tests_argv(test_crate, target, out_dir, profile), "cargo test --no-run")
+        crates = self.crates(test_crate.path) if test_crate.path is not None else Crates(Origin.IMAGE)
+        _run_build(self._tests_argv(test_crate, target, out_dir, profile, crates), "cargo test --no-run",
+                   test_crate.path)
 
     def repro_tests(self, test_crate: TestCrate, target: Target, profile: Profile = ABORT) -> str:
-        return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR"), profile))
+        crates = self._planned(test_crate.path)
+        return shlex.join(self._tests_argv(test_crate, target, Path("OUT_DIR"), profile, crates))
+
+
+def _deps_mount(crates: Crates) -> list[str]:
+    """docker run options that give a build container the crates fetched for it (read-only)."""
+    if crates.origin is not Origin.FETCHED:
+        return []
+    return ["-v", f"{cargo_home()}:{DEPS_HOME}:ro", "-e", f"CARGO_HOME={DEPS_HOME}"]
 
 
 def _cargo(crate: str, target: Target) -> list[str]:
@@ -169,28 +241,33 @@ def copy_artifacts(workspace: Workspace, crate: str, built: Path, out_dir: Path)
 
 
 def make_lockfile(workspace_root: Path, image: str) -> Path:
-    """`cargo generate-lockfile --offline` for a workspace, in a toolchain image, against the
-    crates the image vendors; returns the lock file's path."""
+    """`cargo generate-lockfile --offline` for a workspace (`cargo update --workspace --offline`
+    when it has a lock: its versions stay), in a toolchain image, against the crates the image
+    vendors; returns the lock file's path."""
     if not (workspace_root / "Cargo.toml").is_file():
         raise UserError(f"{workspace_root}: no Cargo.toml")
     argv = ["docker", "run", "--rm", *container_labels(), "--network", "none",
             "-v", f"{workspace_root}:/ws", "-w", "/ws"]
     if os.getuid() != 0:
         argv += ["--user", f"{os.getuid()}:{os.getgid()}"]
-    argv += [image, "cargo", "generate-lockfile", "--offline"]
+    locked = (workspace_root / "Cargo.lock").is_file()
+    command = ["update", "--workspace"] if locked else ["generate-lockfile"]
+    argv += [image, "cargo", *command, "--offline"]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise UserError(f"cargo generate-lockfile failed:\n{result.stderr.strip()[-2000:]}")
+        raise UserError(f"cargo {command[0]} failed:\n{result.stderr.strip()[-2000:]}")
     return workspace_root / "Cargo.lock"
 
 
-def _run_build(argv: list[str], what: str) -> None:
-    """Run a build container; BuildFailed with the last lines of its output when it fails."""
+def _run_build(argv: list[str], what: str, folder: Path | None = None) -> None:
+    """Run a build container; BuildFailed with the last lines of its output when it fails (one
+    line when a crate of `folder`'s could not be had)."""
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
                                 check=False)
     except subprocess.TimeoutExpired:
         raise BuildFailed(f"{what} took longer than {BUILD_TIMEOUT_S}s") from None
     if result.returncode != 0:
-        lines = (result.stdout + "\n" + result.stderr).strip().splitlines()[-COMPILER_LINES:]
-        raise BuildFailed("\n".join(lines))
+        output = (result.stdout + "\n" + result.stderr).strip()
+        missing = explain_missing(output, folder) if folder is not None else None
+        raise BuildFailed(missing or "\n".join(output.splitlines()[-COMPILER_LINES:]))

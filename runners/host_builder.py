@@ -11,6 +11,7 @@ from pathlib import Path
 
 from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
 from harness.cache import cache_dir
+from harness.crate_sources import CratesUnavailable, Origin, cargo_home, crates_for
 from harness.fixtures import Workspace
 from harness.judgment import toolchain_unavailable, unknown_target
 from harness.profiles import ABORT, Profile
@@ -75,9 +76,20 @@ class HostBuilder(Builder):
         what = ["--upstream", test_crate.crate] if test_crate.crate else ["--path", str(test_crate.path)]
         if test_crate.package:
             what += ["--package", test_crate.package]
+        env = dict(os.environ)
+        if self.toolchain.rustup:
+            env["RUSTUP_TOOLCHAIN"] = self.toolchain.rustup
+        if test_crate.path is not None:  # the crates its lock names, fetched (it builds offline)
+            try:
+                crates = crates_for(test_crate.path, frozenset())
+            except CratesUnavailable as error:
+                raise BuildFailed(str(error)) from None
+            what += ["--lock", str(crates.lock)] if crates.lock is not None else []
+            if crates.origin is Origin.FETCHED:
+                what += ["--locked"]
+                env["CARGO_HOME"] = str(cargo_home())
         argv = [sys.executable, str(TEST_BUILD), "--target", target.triple, "--out", str(out_dir),
                 "--target-dir", str(cache_dir(f"host-target/{target.triple}")), *what]
-        env = dict(os.environ, RUSTUP_TOOLCHAIN=self.toolchain.rustup) if self.toolchain.rustup else None
         result = subprocess.run(argv, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
                                 check=False, env=env)
         if result.returncode != 0:
