@@ -1,7 +1,8 @@
 """Which Debian package versions the mirror has now, per suite: what an image build installs.
 
-One throwaway container of the base image (host network, the mirror its sources.list
-names, plus the other suites asked for) runs `apt-cache madison` for every package and
+One throwaway container of the base image (host network, the mirror its apt sources name in
+either form, plus the other suites asked for, added by the toolchain recipe's own
+docker/toolchain/add-suites.sh) runs `apt-cache madison` for every package and
 `apt-cache show` for the packages whose dependencies decide others. A version asked for
 exactly that the mirror no longer has is reported in one line, with what is there, and
 replaced by the suite's current version, unless the pins are strict.
@@ -16,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import docker
+from harness import PROJECT_ROOT
 from harness.errors import UserError
 
+ADD_SUITES = PROJECT_ROOT / "docker" / "toolchain" / "add-suites.sh"
 APT_UPDATE = "apt-get -o Acquire::Check-Valid-Until=false -qq update"
 
 
@@ -39,12 +42,10 @@ def query(client: docker.DockerClient, base_image: str, suites: Iterable[str],
           packages: Iterable[str], show: Iterable[str] = ()) -> Mirror:
     """The mirror's versions of `packages` in the base's suite and `suites`, and the
     `apt-cache show` stanzas of the packages in `show`."""
-    extra = sorted(set(suites) - {"sid"})
     names = sorted(set(packages))
     script = "\n".join([
         "set -e",
-        "mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list)",
-        *(f'echo "deb $mirror {s} main" > /etc/apt/sources.list.d/{s}.list' for s in extra),
+        f'sh -c "$ADD_SUITES" add-suites {shlex.join(sorted(set(suites)))}',
         f"{APT_UPDATE} >/dev/null",
         f"apt-cache madison {shlex.join(names)} || true",
         "echo '--- show'",
@@ -52,6 +53,7 @@ def query(client: docker.DockerClient, base_image: str, suites: Iterable[str],
     ])
     try:
         output = client.containers.run(base_image, ["sh", "-c", script], network_mode="host",
+                                       environment={"ADD_SUITES": ADD_SUITES.read_text()},
                                        remove=True, stderr=True)
     except docker.errors.ContainerError as error:
         raise UserError(f"cannot ask the Debian mirror for package versions: {error}") from None

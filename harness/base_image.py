@@ -1,5 +1,11 @@
 """The base image `debian:sid`: pulled where a registry answers, else debootstrapped from the
-Debian mirror the host's apt sources name, and `docker import`ed."""
+Debian mirror the host's apt sources name, and `docker import`ed.
+
+The Debian toolchain images (docker/toolchain/) and setup's question to the mirror start from
+`$WASM_CONFORMANCE_TOOLCHAIN_BASE` when it is set (an image that must exist, such as a copy of
+debian:sid with its apt sources laid out otherwise), else from debian:sid; the tools and
+runtimes images always start from debian:sid.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docker.errors
+from debian.deb822 import Deb822
 
 import docker
 from harness.errors import UserError
 
 BASE_IMAGE = "debian:sid"
+TOOLCHAIN_BASE_ENV = "WASM_CONFORMANCE_TOOLCHAIN_BASE"
 _TAIL_LINES = 20
 
 
@@ -33,35 +41,48 @@ def has_image(client: docker.DockerClient, name: str) -> bool:
     return True
 
 
-def _apt_entries() -> Iterator[tuple[str, list[str]]]:
-    """(URI, suites) of each entry in the host's apt sources (deb822 and one-line)."""
-    sources_dir = Path("/etc/apt/sources.list.d")
-    for path in sorted(sources_dir.glob("*.sources")) if sources_dir.is_dir() else []:
-        for stanza in re.split(r"\n\s*\n", path.read_text(errors="replace")):
-            fields: dict[str, str] = {}
-            for line in stanza.splitlines():
-                match = re.match(r"^([A-Za-z-]+):\s*(.*)$", line)
-                if match:
-                    fields[match.group(1).lower()] = match.group(2)
-            if "deb" not in fields.get("types", "").split():
+def toolchain_base() -> str:
+    """The image the Debian toolchain images start from: $WASM_CONFORMANCE_TOOLCHAIN_BASE or
+    debian:sid."""
+    return os.environ.get(TOOLCHAIN_BASE_ENV, "").strip() or BASE_IMAGE
+
+
+def _deb822_entries(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(URI, suites) of each enabled `deb` stanza of a deb822 `.sources` file."""
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        for stanza in Deb822.iter_paragraphs(stream):
+            if stanza.get("Enabled", "yes").strip().lower() == "no":
                 continue
-            for uri in fields.get("uris", "").split():
-                yield uri, fields.get("suites", "").split()
-    lists = [Path("/etc/apt/sources.list")]
+            if "deb" not in stanza.get("Types", "").split():
+                continue
+            for uri in stanza.get("URIs", "").split():
+                yield uri, stanza.get("Suites", "").split()
+
+
+def _one_line_entries(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(URI, [suite]) of each `deb` line of a one-line `.list` file (options in [...] skipped)."""
+    for line in path.read_text(errors="replace").splitlines():
+        words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
+        if len(words) >= 3 and words[0] == "deb":
+            yield words[1], [words[2]]
+
+
+def apt_entries(root: Path = Path("/")) -> Iterator[tuple[str, list[str]]]:
+    """(URI, suites) of each entry in the apt sources under `root` (deb822 and one-line)."""
+    sources_dir = root / "etc/apt/sources.list.d"
+    for path in sorted(sources_dir.glob("*.sources")) if sources_dir.is_dir() else []:
+        yield from _deb822_entries(path)
+    lists = [root / "etc/apt/sources.list"]
     if sources_dir.is_dir():
         lists += sorted(sources_dir.glob("*.list"))
     for path in lists:
-        if not path.is_file():
-            continue
-        for line in path.read_text(errors="replace").splitlines():
-            words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
-            if len(words) >= 3 and words[0] == "deb":
-                yield words[1], [words[2]]
+        if path.is_file():
+            yield from _one_line_entries(path)
 
 
-def apt_mirror_uri() -> str:
+def apt_mirror_uri(root: Path = Path("/")) -> str:
     """The Debian mirror URI of the host's apt sources (not a security or updates suite)."""
-    for uri, suites in _apt_entries():
+    for uri, suites in apt_entries(root):
         if uri.startswith(("http://", "https://")) and any(
             not suite.endswith(("-security", "-updates", "-backports")) for suite in suites
         ):
@@ -110,10 +131,14 @@ def _debootstrap_base(client: docker.DockerClient) -> None:
         raise UserError(f"importing {BASE_IMAGE} did not produce the image")
 
 
-def ensure_base_image(client: docker.DockerClient) -> None:
-    """Make sure `debian:sid` exists: pull it, or else debootstrap and import it."""
-    if has_image(client, BASE_IMAGE):
+def ensure_base_image(client: docker.DockerClient, name: str = BASE_IMAGE) -> None:
+    """Make sure `debian:sid` exists: pull it, or else debootstrap and import it. Another
+    base (the toolchain images' from $WASM_CONFORMANCE_TOOLCHAIN_BASE) must exist already."""
+    if has_image(client, name):
         return
+    if name != BASE_IMAGE:
+        raise UserError(f"the base image {name} (named by {TOOLCHAIN_BASE_ENV}) is missing: "
+                        f"make it, or unset {TOOLCHAIN_BASE_ENV} to use {BASE_IMAGE}")
     _progress(f"{BASE_IMAGE} is missing; trying to pull it")
     try:
         repository, tag = BASE_IMAGE.split(":")

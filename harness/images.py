@@ -33,7 +33,7 @@ import yaml
 import docker
 from harness import PROJECT_ROOT
 from harness.apt_versions import Mirror, query, recommended_major, resolve
-from harness.base_image import BASE_IMAGE, ensure_base_image, has_image
+from harness.base_image import ensure_base_image, has_image, toolchain_base
 from harness.cache import cache_dir
 from harness.engine import ensure_engine
 from harness.errors import UserError
@@ -115,14 +115,18 @@ def runtimes_spec() -> ImageSpec:
 
 
 def toolchain_spec(toolchain: Toolchain) -> ImageSpec:
-    """A toolchain's image: a Debian suite's (toolchain/) or a rustup channel's (rustup/)."""
+    """A toolchain's image: a Debian suite's (toolchain/, on the toolchain base) or a rustup
+    channel's (rustup/)."""
     if not toolchain.in_image:
         raise UserError(f"toolchain {toolchain.name} builds on the host, not in an image")
     recipe = "rustup" if toolchain.channel else "toolchain"
     copied = host_copy(toolchain.channel) if toolchain.channel else None
-    entry = json.dumps({"suite": toolchain.suite, "pins": toolchain.pins, "channel": toolchain.channel,
-                        "host_copy": copied[1] if copied else "",
-                        "tools": tools_spec().tag, "targets": image_targets()}, sort_keys=True)
+    named: dict[str, Any] = {"suite": toolchain.suite, "pins": toolchain.pins, "channel": toolchain.channel,
+                             "host_copy": copied[1] if copied else "",
+                             "tools": tools_spec().tag, "targets": image_targets()}
+    if not toolchain.channel:  # a Debian toolchain's image starts from the toolchain base
+        named["base"] = toolchain_base()
+    entry = json.dumps(named, sort_keys=True)
     return ImageSpec("toolchain", f"{REPOSITORY}/toolchain-{toolchain.name}", f"{recipe}/Dockerfile",
                      (recipe, "build-std", "extra-crates"), entry, toolchain)
 
@@ -168,8 +172,9 @@ def plan_images(specs: list[ImageSpec], client: docker.DockerClient, strict: boo
     names = set(_lld_names()) | set(RUST_PACKAGES) | {"wasi-libc", "rustup"}
     for spec in specs:
         names |= set(_packages_file(spec)["packages"]) | set(_packages_file(spec).get("build_packages") or ())
-    _progress(f"asking the Debian mirror for package versions ({', '.join(sorted(suites))})")
-    mirror = query(client, BASE_IMAGE, suites, names, show=["libstd-rust-dev-wasm32"])
+    base = toolchain_base()
+    _progress(f"asking the Debian mirror for package versions ({', '.join(sorted(suites))}) in {base}")
+    mirror = query(client, base, suites, names, show=["libstd-rust-dev-wasm32"])
     return [_plan(spec, mirror, strict) for spec in specs]
 
 
@@ -209,7 +214,8 @@ def _plan(spec: ImageSpec, mirror: Mirror, strict: bool) -> Plan:
     # an older suite's lld-N would want that suite's libllvm-N next to sid's.
     lld = resolve(mirror, f"lld-{llvm}", "sid", toolchain.pins.get("lld"), strict,
                   fallback_suite=toolchain.suite)
-    plan.args |= {"SUITE": toolchain.suite, "RUST_VERSION": rust.version,
+    plan.args |= {"BASE_IMAGE": toolchain_base(), "SUITE": toolchain.suite,
+                  "RUST_VERSION": rust.version,
                   "WASI_LIBC_VERSION": libc.version, "LLVM": llvm, "LLD_VERSION": lld.version,
                   "TOOLS_IMAGE": tools_spec().tag, "TARGETS": " ".join(image_targets())}
     plan.labels |= {LABEL_PREFIX + p: rust.version for p in RUST_PACKAGES}
@@ -402,6 +408,7 @@ def setup(toolchains: Iterable[Toolchain], strict: bool = False) -> list[str]:
     failed: list[str] = []
     if missing:
         ensure_base_image(client)
+        ensure_base_image(client, toolchain_base())
         for plan in plan_images(missing, client, strict):
             try:
                 build_image(client, plan)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-from harness.base_image import ensure_base_image
+from harness.base_image import ensure_base_image, toolchain_base
 from harness.engine import ensure_engine
 from harness.errors import UserError
 from harness.images import HOST_CA_BUNDLE, Plan, build_stage, needed_specs, plan_images
@@ -145,6 +145,7 @@ def current_plans(toolchains: Iterable[Toolchain] = (), strict: bool = False,
     mirror now (the tools and runtimes images with none)."""
     client = ensure_engine()
     ensure_base_image(client)
+    ensure_base_image(client, toolchain_base())
     return client, plan_images(needed_specs(toolchains), client, strict)
 
 
