@@ -21,7 +21,7 @@ from harness.report.matrix_md import (
     unsupported_by_harness,
     version_rows,
 )
-from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
+from harness.report.model import counts, detail_rows, failing_breakdown, features_of, runtimes_of
 from harness.report.text import html_text as escape
 from harness.report.toolchains import build_order, summary_groups
 from harness.results import Results, ordered
@@ -178,22 +178,7 @@ def _first_lines(text: str, limit: int = OUTPUT_LINES) -> str:
 
 def _detail(cell: CellResult, name: str, page: bool = False) -> str:
     e = escape
-    rows = [
-        ("cell", name),
-        ("verdict", cell.label + ("" if cell.label == cell.verdict else f" ({cell.verdict})")),
-        ("expectation", cell.expectation),
-        ("reason", cell.reason),
-        ("expectation from", cell.expectation_source),
-        ("features", ", ".join(cell.features)),
-        ("suite", f"{cell.suite}:{cell.line}" if cell.suite else ""),
-        ("toolchain", cell.toolchain),
-        ("build profile", f"panic={cell.build_profile}" if cell.toolchain else ""),
-        ("exit code", "" if cell.exit_code is None else str(cell.exit_code)),
-        ("duration", f"{cell.duration_s:.2f} s" if cell.duration_s else ""),
-        ("runtime version", cell.versions.get("runtime", "")),
-        ("command", " ".join(cell.command)),
-        ("artifact", cell.artifact_sha256 or ""),
-    ]
+    rows = detail_rows(cell, name)
     parts = [f'<div class="detail"><div>{e(cell.description)}</div><table>']
     parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v]
     if cell.link:

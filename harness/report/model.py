@@ -36,3 +36,24 @@ def failing_breakdown(cells: Iterable[CellResult]) -> str:
         if cell.category == FAIL:
             found[cell.verdict] = found.get(cell.verdict, 0) + 1
     return ", ".join(f"{v} {n}" for v, n in sorted(found.items()))
+
+
+def detail_rows(cell: CellResult, name: str) -> list[tuple[str, str]]:
+    """What a cell's detail shows, label and value, in order (the matrix's and its page's)."""
+    return [
+        ("cell", name),
+        ("verdict", cell.label + ("" if cell.label == cell.verdict else f" ({cell.verdict})")),
+        ("reason", cell.reason),
+        ("expectation", cell.expectation),
+        ("expectation's reason", cell.expectation_reason),
+        ("expectation from", cell.expectation_source),
+        ("features", ", ".join(cell.features)),
+        ("suite", f"{cell.suite}:{cell.line}" if cell.suite else ""),
+        ("toolchain", cell.toolchain),
+        ("build profile", f"panic={cell.build_profile}" if cell.toolchain else ""),
+        ("exit code", "" if cell.exit_code is None else str(cell.exit_code)),
+        ("duration", f"{cell.duration_s:.2f} s" if cell.duration_s else ""),
+        ("runtime version", cell.versions.get("runtime", "")),
+        ("command", " ".join(cell.command)),
+        ("artifact", cell.artifact_sha256 or ""),
+    ]

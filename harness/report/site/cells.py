@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from harness.record import PASS, CellKey, CellResult
 from harness.report.history import History
+from harness.report.model import detail_rows
 from harness.report.site import urls
 from harness.verdict import FAILING_TESTS, TestOutcome
 
@@ -59,24 +60,7 @@ def cell_context(cell: CellResult, name: str, last: LastPass | None, run: str = 
                  run_date: str = "") -> dict[str, object]:
     """The template context of one cell's page."""
     depth = "../../" if run else "../"
-    rows = [
-        ("cell", name),
-        ("verdict", cell.label + ("" if cell.label == cell.verdict else f" ({cell.verdict})")),
-        ("reason", cell.reason),
-        ("expectation", cell.expectation),
-        ("expectation's reason", cell.expectation_reason),
-        ("expectation from", cell.expectation_source),
-        ("features", ", ".join(cell.features)),
-        ("suite", f"{cell.suite}:{cell.line}" if cell.suite else ""),
-        ("toolchain", cell.toolchain),
-        ("build profile", f"panic={cell.build_profile}" if cell.toolchain else ""),
-        ("exit code", "" if cell.exit_code is None else str(cell.exit_code)),
-        ("duration", f"{cell.duration_s:.2f} s" if cell.duration_s else ""),
-        ("runtime version", cell.versions.get("runtime", "")),
-        ("command", " ".join(cell.command)),
-        ("artifact", cell.artifact_sha256 or ""),
-        ("run", run_date),
-    ]
+    rows = [*detail_rows(cell, name), ("run", run_date)]
     streams = []
     for stream in ("stdout", "stderr"):
         text, more = _clip(getattr(cell, stream))
