@@ -39,6 +39,7 @@ class Jco(Runtime):
         r"is not a constructor",
         r"Cannot find (module|package)",
         r"jco: not a command component",
+        r"unexpectedly undefined local import",  # an import the shims leave unbound, at instantiation
     )
 
     def version_argv(self) -> list[str]:
