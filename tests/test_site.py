@@ -203,3 +203,16 @@ def test_a_tests_regression_links_the_test_in_both_runs(tmp_path: Path) -> None:
     assert f'href="previous/{cell_page(cell)}#{anchor}"' in row
     assert f'href="{cell_page(cell)}#{anchor}"' in row
     assert not broken_links(tmp_path / "diff.html", tmp_path)
+
+
+def test_the_front_page_says_which_lines_get_no_more_security_fixes(tmp_path: Path) -> None:
+    from harness.run_header import columns_of
+
+    results = load_results(RESULTS)
+    run = replace(results.run, columns=columns_of(results.runtimes))
+    write_site(Results(run, results.cells), tmp_path)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    said = dict(re.findall(r'<tr id="runtime-([^"]+)".*?<td data-security="([^"]*)"', text, re.S))
+    assert said["wasmtime-49"] == "no" and said["wasmtime-45"] == "no"
+    assert said.get("jco") == ""  # not tracked
+    assert 'title="no more fixes: RUSTSEC-2026-0313 to -0316 not fixed in 49"' in text

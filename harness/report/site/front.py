@@ -73,6 +73,8 @@ class RuntimeColumn:
     version: str
     wasi: dict[str, Rate]  # per WASI version (the target of wasi-testsuite's cells)
     rust: dict[str, Rate]  # per target: Rust's own tests
+    security: str = ""  # "yes", "no" or "" (not tracked): whether its line still gets security fixes
+    security_note: str = ""
 
 
 def short(text: str, limit: int = HEADLINE_CHARS) -> str:
@@ -179,7 +181,10 @@ def runtime_columns(results: Results, toolchains: dict[str, str]) -> list[Runtim
                     target=target, runtime=runtime, kind=str(CellKind.LIBTEST),
                     toolchain=tests[0].build if results.several_builds else ""))
         version = ", ".join(versions) or str(results.run.versions.get(runtime, "") or "unknown")
-        columns.append(RuntimeColumn(runtime, version, wasi, rust))
+        said = results.run.columns.get(runtime, {})
+        fixes = said.get("security_fixes")
+        security = "" if fixes is None else "yes" if fixes else "no"
+        columns.append(RuntimeColumn(runtime, version, wasi, rust, security, said.get("security_note", "")))
     return columns
 
 
