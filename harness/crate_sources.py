@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -185,6 +186,9 @@ def explain_missing(output: str, folder: Path) -> str | None:
 def _host_cargo(args: list[str], cwd: Path, home: Path | None) -> str | None:
     """Run the host's cargo; None when it succeeds, else its last error line."""
     env = dict(os.environ, **NET_ENV)
+    # rustup finds its toolchains under the user's own home even where HOME is another folder
+    # (a test's, a sandboxed shell's)
+    env.setdefault("RUSTUP_HOME", str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".rustup"))
     if home is not None:
         env["CARGO_HOME"] = str(home)
     env.pop("CARGO_NET_OFFLINE", None)
