@@ -31,6 +31,13 @@ pytestmark = [pytest.mark.docker, pytest.mark.skipif(why_not is not None, reason
 # The image ships every runtime of the catalogue and the default toolchain, so no cell of the
 # default run is `unavailable`: one is a runtime or toolchain gone missing.
 EXPLAINED = {"pass", "unsupported", "xfail"}
+WATCH_ROWS = {"wasm32-none-component", "wasm32-webp2"}  # targets no toolchain has: unavailable by design
+
+
+def is_watch_row(cell: dict[str, Any]) -> bool:
+    """A cell of a watch row, unavailable because the toolchain lacks the target (and saying so)."""
+    return (cell["target"] in WATCH_ROWS and cell["verdict"] in ("unavailable", "unsupported")
+            and ("does not have " + cell["target"] in cell["reason"] or cell["verdict"] == "unsupported"))
 CATALOGUE = ROOT / "harness" / "runtimes.yaml"  # the columns the runtimes image provides
 # Cells seen to pass (on 2026-12-06), one `case[target-runtime]` a line: a cell here that does not
 # pass is a regression, whatever a rule turned it into (an over-broad xfail or skip rule hides
@@ -91,7 +98,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, int]:
 def test_every_cell_has_an_explained_verdict(matrix: tuple) -> None:
     _, data, returncode = matrix
     unexplained = [f"{name(c)}: {c['verdict']}: {c['reason'][:200]}"
-                   for c in data["cells"] if c["verdict"] not in EXPLAINED]
+                   for c in data["cells"] if c["verdict"] not in EXPLAINED and not is_watch_row(c)]
     assert not unexplained, "\n".join(unexplained)
     assert returncode == 0
     for cell in data["cells"]:

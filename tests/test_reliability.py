@@ -237,8 +237,8 @@ def test_the_hostile_run_itself_completed(hostile_run: Run) -> None:
 # ---- faults: runtimes missing, broken or crashing; a broken suite -----------------------
 
 HELLO = (ROOT / "suites" / "hello.yaml").read_text()
-REAL_RUNTIMES = ["wasmtime-36", "wasmtime-45", "wasmtime-46", "wasmtime-48", "wasmtime-49", "pulley-45",
-                 "jco", "wasmedge", "wazero"]
+REAL_RUNTIMES = ["wasmtime-36", "wasmtime-45", "wasmtime-46", "wasmtime-48", "wasmtime-49", "wasmtime-50",
+                 "pulley-45", "jco", "wasmedge", "wazero"]
 FAULTY_RUNTIMES = """
 from harness.runtime import Runtime
 from runners.wazero import Wazero
