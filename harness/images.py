@@ -171,7 +171,8 @@ def plan_images(specs: list[ImageSpec], client: docker.DockerClient, strict: boo
     suites = {"sid"} | {s.toolchain.suite for s in specs if s.toolchain and s.toolchain.suite}
     names = set(_lld_names()) | set(RUST_PACKAGES) | {"wasi-libc", "rustup"}
     for spec in specs:
-        names |= set(_packages_file(spec)["packages"]) | set(_packages_file(spec).get("build_packages") or ())
+        recipe = _packages_file(spec)
+        names |= set(recipe["packages"]) | set(recipe.get("build_packages") or ())
     base = toolchain_base()
     _progress(f"asking the Debian mirror for package versions ({', '.join(sorted(suites))}) in {base}")
     mirror = query(client, base, suites, names, show=["libstd-rust-dev-wasm32"])

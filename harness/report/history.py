@@ -25,7 +25,6 @@ from harness.results import ordered
 
 SHOWN_RUNS = 14  # date columns in the tables
 CHART = (360, 60)  # width, height of each sparkline
-HistoryRun = NightSummary  # one night of the history (its path, date, cells' states)
 
 
 @dataclass(frozen=True)
