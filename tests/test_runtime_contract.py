@@ -272,7 +272,8 @@ def test_run_cell_builds_once_runs_and_judges() -> None:
     sandbox = RecordingSandbox(Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                                        f"contract-{os.getpid()}"))
     context = Context(f"contract-{os.getpid()}", {"debian-sid": builder_for(default_toolchain())},
-                      Workspace(root / "rust-fixtures"), sandbox)  # type: ignore[arg-type]
+                      Workspace(root / "rust-fixtures"), sandbox,  # type: ignore[arg-type]
+                      measured_slowdowns={})  # the catalogue's slowdown, not the last runs' on this machine
     try:
         record = run_cell(cell, context)
         again = run_cell(cell, context)
@@ -411,15 +412,20 @@ class FakeTestSandbox(FakeSandbox):
         return outcome
 
 
+def coretests_case(tmp_path: Path) -> Case:
+    """core's tests on wasm32-wasip1, as a suite of tmp_path names them."""
+    return Case(id="upstream.coretests", description="", features=("core",),
+                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
+                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600)
+
+
 def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.test_libtest import FakeLibtestBinary
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
-    case = Case(id="upstream.coretests", description="", features=("core",),
-                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
-                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600)
+    case = coretests_case(tmp_path)
     cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations())
     binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok"})
     sandbox = FakeTestSandbox(binary)
@@ -440,9 +446,7 @@ def test_a_libtest_cell_that_lost_output_says_so_and_is_judged_by_the_rerun(
     from tests.test_libtest import FakeLossyLibtestBinary
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
-    case = Case(id="upstream.coretests", description="", features=("core",),
-                kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
-                targets=("wasm32-wasip1",), path=tmp_path / "s.yaml", line=1, timeout_s=600)
+    case = coretests_case(tmp_path)
     loses = Rule("xfail", "loses the tail of stdout", Selector(runtimes=frozenset({"wasmtime-45"}),
                                                                finding="lost-output"),
                  "x.yaml:1", shared=True, intermittent=True)
