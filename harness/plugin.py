@@ -21,13 +21,17 @@ import pytest
 
 from harness import PROJECT_ROOT
 from harness.builder import BuildWaits
-from harness.case_ids import CaseIds
-from harness.cell import Cell, expand
-from harness.context import Context
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import all_toolchains
+from harness.cells.case import Cell, expand
+from harness.cells.context import Context
+from harness.cells.runner import identity, run_cell
 from harness.errors import UserError
-from harness.expectations import Expectations
-from harness.finish import PROFILE, SITE, STALE
-from harness.options import (
+from harness.results.record import CellKind, CellResult
+from harness.results.store import RecordWriter
+from harness.results.verdict import Verdict
+from harness.run.finish import SITE, STALE, TIME_SPENT
+from harness.run.options import (
     expectation_paths,
     selected_profiles,
     selected_runtimes,
@@ -35,14 +39,13 @@ from harness.options import (
     selected_toolchains,
     workspace_of,
 )
-from harness.record import CellKind, CellResult
-from harness.results import RecordWriter
-from harness.run_cell import identity, run_cell
 from harness.runtime import REGISTRY, installed_runtimes
-from harness.sandbox import SESSION_ENV
-from harness.suite import features
-from harness.suite_file import SuiteError
-from harness.suite_paths import (
+from harness.sandbox.container import SESSION_ENV
+from harness.sources.registry import Options, load_cases
+from harness.sources.wasi_testsuite import find_manifests
+from harness.sources.yaml_suites import features
+from harness.suites.case_ids import CaseIds
+from harness.suites.paths import (
     SUITE_DIR_NAME,
     WASI_MANIFEST,
     is_suite_file,
@@ -50,11 +53,8 @@ from harness.suite_paths import (
     suite_root,
     suites_in_args,
 )
-from harness.suite_sources import Options, load_cases
-from harness.targets import all_targets
-from harness.toolchains import all_toolchains
-from harness.verdict import Verdict
-from harness.wasi_testsuite import find_manifests
+from harness.suites.rules import RuleBook
+from harness.suites.yaml_files import SuiteError
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
@@ -69,7 +69,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--runtimes", action="append", default=[], metavar="LIST",
                     help="comma-separated runtimes or runtime families (default: all)")
     group.addoption("--toolchains", action="append", default=[], metavar="LIST",
-                    help="comma-separated toolchains of harness/toolchains.yaml (default: the "
+                    help="comma-separated toolchains of harness/catalogue/toolchains.yaml (default: the "
                          "catalogue's default); several make the toolchain an axis of the cells")
     group.addoption("--profiles", action="append", default=[], metavar="LIST",
                     help="comma-separated build profiles: abort (the default: the toolchain's own "
@@ -136,7 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
-    os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
+    os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox/container.py)
 
 
 def _check_paths(config: pytest.Config) -> None:
@@ -156,7 +156,7 @@ def _check_compare(config: pytest.Config) -> None:
     old = config.getoption("compare")
     if old is None or hasattr(config, "workerinput"):
         return
-    from harness.results import load_results
+    from harness.results.store import load_results
 
     try:
         load_results(old)
@@ -305,14 +305,14 @@ class RunSession:
         self.config, self.run_id = config, run_id
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
-        self._expectations: dict[Path, Expectations] = {}
+        self._expectations: dict[Path, RuleBook] = {}
         self.cells_run = 0
 
     @property
     def results_dir(self) -> Path:
         return Path(self.config.getoption("results_dir")).resolve()
 
-    def expectations(self, suite_path: Path) -> Expectations:
+    def expectations(self, suite_path: Path) -> RuleBook:
         """The shared rules of a suite's folder; a wasi-testsuite folder gets those of the
         run's first suites folder (the project's by default)."""
         if suite_path.name == WASI_MANIFEST:
@@ -320,7 +320,7 @@ class RunSession:
             suite_path = yaml_suites[0] if yaml_suites else PROJECT_ROOT / "suites" / "any.yaml"
         root = suite_root(suite_path)
         if root not in self._expectations:
-            self._expectations[root] = Expectations.load(expectation_paths(self.config, suite_path),
+            self._expectations[root] = RuleBook.load(expectation_paths(self.config, suite_path),
                                                          installed_runtimes())
         return self._expectations[root]
 
@@ -335,10 +335,10 @@ class RunSession:
 
     def context(self) -> Context:
         if self._context is None:
+            from harness.artifacts.cache import cache_dir
             from harness.builder import builder_for
-            from harness.cache import cache_dir
-            from harness.images import runtimes_tag
-            from harness.sandbox import Sandbox
+            from harness.images.recipes import runtimes_tag
+            from harness.sandbox.container import Sandbox
 
             builders = {t.name: builder_for(t) for t in selected_toolchains(self.config)}
             files = {k: v for r in selected_runtimes(self.config).values()
@@ -357,7 +357,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
         return
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
     builds = any(path.name != WASI_MANIFEST for path in suites_in_args(config.args))
     problem = preflight(selected_toolchains(config), workspace_of(config), builds)
@@ -371,11 +371,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.close()
     if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
         return
-    from harness.sandbox import remove_session_containers
+    from harness.sandbox.container import remove_session_containers
 
     with contextlib.suppress(OSError):  # containers of workers that died, or of a Ctrl-C
         remove_session_containers(run.run_id)
-    from harness.finish import finish_run
+    from harness.run.finish import finish_run
 
     status = finish_run(config, run.run_id, run.results_dir)
     if status and session.exitstatus == 0:
@@ -391,7 +391,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 f"{misplaced[0]}: reads like a suite but is not below a folder named "
                 f"`{SUITE_DIR_NAME}`{more}, so nothing was collected: put the suites in a "
                 f"`{SUITE_DIR_NAME}/` folder")
-    timing = config.stash.get(PROFILE, None)
+    timing = config.stash.get(TIME_SPENT, None)
     if timing:
         terminalreporter.section("where the run's time went (seconds)")
         for line in timing:

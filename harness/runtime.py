@@ -9,7 +9,7 @@ isolation are applied to every runtime alike, outside the plugin.
 Plugins come from the entry-point group `wasm_conformance.runtimes`, or from a
 Python file given with `--runtime-plugin FILE` (or the environment variable
 WASM_CONFORMANCE_RUNTIME_PLUGINS, paths separated by os.pathsep). The columns of an
-entry-point plugin are the entries of the runtime catalogue (harness/runtimes.yaml) that
+entry-point plugin are the entries of the runtime catalogue (harness/catalogue/runtimes.yaml) that
 name it, each setting the plugin's attributes (a release line is one line there).
 """
 
@@ -28,11 +28,11 @@ from typing import Any, ClassVar
 
 import yaml
 
+from harness.catalogue.targets import Target
 from harness.errors import UserError
-from harness.targets import Target
 
 ENTRY_POINT_GROUP = "wasm_conformance.runtimes"
-CATALOGUE = Path(__file__).with_name("runtimes.yaml")
+CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "runtimes.yaml"
 PLUGINS_ENV = "WASM_CONFORMANCE_RUNTIME_PLUGINS"
 
 
@@ -74,7 +74,7 @@ class Runtime(ABC):
     # files the sandbox mounts read-only for this runtime: path inside -> path on the host
     sandbox_files: ClassVar[Mapping[str, Path]] = {}
     major: ClassVar[int] = 0  # the release line: orders a family's columns (the newest is highest)
-    # The WASI versions it implements, as artifacts import them (harness/wasi_imports.py):
+    # The WASI versions it implements, as artifacts import them (harness/artifacts/wasi_imports.py):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
@@ -83,7 +83,7 @@ class Runtime(ABC):
     security_note: ClassVar[str] = ""
     # How many times longer its guests take than the fastest column's (Wasmtime's Cranelift):
     # time limits are that many times longer. The last run's measurement, when there is one
-    # (harness/timings.py), takes its place.
+    # (harness/results/timings.py), takes its place.
     slowdown: ClassVar[float] = 1.0
 
     @classmethod

@@ -46,7 +46,7 @@ def docker_ready() -> str | None:
     import docker.errors
 
     from harness.errors import UserError
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
     if shutil.which("docker") is None:
         why: str | None = "no docker CLI"

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.record import CellResult
 from harness.report.output import write_text
-from harness.results import load_results
-from harness.verdict import FAILING_TESTS, FAILING_VERDICTS, Verdict
+from harness.results.record import CellResult
+from harness.results.store import load_results
+from harness.results.verdict import FAILING_TESTS, FAILING_VERDICTS, Verdict
 
 RANK: dict[Verdict, int] = {
     v: i

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from harness.record import FAIL, CellResult
-from harness.results import Results
-from harness.verdict import Verdict
+from harness.results.record import FAIL, CellResult
+from harness.results.store import Results
+from harness.results.verdict import Verdict
 
 # Verdicts reported as <error> (the harness failed) rather than <failure> (a finding).
 ERRORS = frozenset({Verdict.INFRA_ERROR})

@@ -10,7 +10,6 @@ to it; a query `?open=cell-<id>` opens it without scrolling.
 
 from __future__ import annotations
 
-from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
 from harness.report.answers import html_table, target_answers
 from harness.report.libtests import NOT_PASSED, is_libtest, not_passed, rate
 from harness.report.matrix_md import (
@@ -24,8 +23,9 @@ from harness.report.matrix_md import (
 from harness.report.model import counts, detail_rows, failing_breakdown, features_of, runtimes_of
 from harness.report.text import html_text as escape
 from harness.report.toolchains import build_order, summary_groups
-from harness.results import Results, ordered
-from harness.verdict import SYMBOLS, TestOutcome, Verdict
+from harness.results.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.results.store import Results, ordered
+from harness.results.verdict import SYMBOLS, TestOutcome, Verdict
 
 OUTPUT_LINES = 20
 TEST_MESSAGE_CHARS = 600

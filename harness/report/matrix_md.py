@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.answers import markdown_lines, target_answers
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
@@ -12,8 +11,9 @@ from harness.report.security import security_sentence
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
 from harness.report.wasi_links import link_lines, wasi_links
-from harness.results import Results, ordered
-from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
+from harness.results.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
+from harness.results.store import Results, ordered
+from harness.results.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
 
 LEGEND = {
     Verdict.PASS: "pass: behaved as the case expects",
