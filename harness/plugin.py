@@ -29,7 +29,7 @@ from harness.cells.runner import identity, run_cell
 from harness.errors import UserError
 from harness.results.record import CellKind, CellResult
 from harness.results.store import RecordWriter
-from harness.results.verdict import Verdict
+from harness.results.verdict import PytestOutcome
 from harness.run.finish import SITE, STALE, TIME_SPENT
 from harness.run.options import (
     expectation_paths,
@@ -268,11 +268,12 @@ class CellItem(pytest.Item):
         used = 0.0 if record.built or record.build_key is not None else None
         self.user_properties.append(("build_s", (record.build_s or 0.0) if record.built else used))
         verdict, reason = record.verdict, record.reason
-        if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record.ran:
+        outcome = verdict.pytest_outcome(record.ran)
+        if outcome is PytestOutcome.PASSED:
             return
-        if verdict in (Verdict.UNSUPPORTED, Verdict.UNAVAILABLE):
+        if outcome is PytestOutcome.SKIPPED:
             pytest.skip(f"{verdict.value}: {reason}")
-        if verdict is Verdict.XFAIL:
+        if outcome is PytestOutcome.XFAILED:
             pytest.xfail(reason)
         raise CellFailure(record)
 

@@ -17,7 +17,7 @@ from harness.results.verdict import FAILING_TESTS, Judgment, ReasonCode, TestOut
 from harness.runtime import Runtime
 from harness.sandbox.outcome import Outcome
 from harness.suites.expect import Expectation
-from harness.suites.rules import Rule
+from harness.suites.rules import Rule, RuleKind
 
 # What Rust's std prints when a guest panics or main returns Err (the guest's own words,
 # as opposed to the runtime's trap report and backtrace that follow).
@@ -84,7 +84,7 @@ def lost() -> Judgment:
 def judge_not_run(judgment: Judgment, rule: Rule | None) -> Judgment:
     """A cell stopped before its guest ran: a build error its xfail rule expects is an xfail
     (e.g. a toolchain too old for a crate); any other verdict stands."""
-    if judgment.verdict is Verdict.BUILD_ERROR and rule is not None and rule.kind == "xfail":
+    if judgment.verdict is Verdict.BUILD_ERROR and rule is not None and rule.kind.expects_failure:
         observed = judgment.reason[-BUILD_ERROR_CHARS:]
         return Judgment(Verdict.XFAIL, f"{rule.reason} (observed: build-error: {observed})",
                         judgment.code or ReasonCode.BUILD_ERROR)
@@ -112,7 +112,7 @@ def judge_run(outcome: Outcome, expect: Expectation, rule: Rule | None, runtime:
     if outcome.spawn_error:
         return Judgment(Verdict.UNAVAILABLE, f"runtime could not be started: {outcome.spawn_error}",
                         ReasonCode.RUNTIME_UNAVAILABLE)
-    if rule is not None and rule.kind == "unsupported":
+    if rule is not None and rule.kind is RuleKind.UNSUPPORTED:
         assert rule.expect is not None
         problems = rule.expect.mismatches(outcome.exit_code, outcome.stdout, outcome.stderr)
         if not problems and not outcome.timed_out:
@@ -126,7 +126,7 @@ def judge_run(outcome: Outcome, expect: Expectation, rule: Rule | None, runtime:
     if not problems and not outcome.timed_out:
         return _passed(rule, "")
     verdict, why = classify(outcome, problems, runtime)
-    if rule is not None and rule.kind == "xfail":
+    if rule is not None and rule.kind.expects_failure:
         return Judgment(Verdict.XFAIL, f"{rule.reason} (observed: {verdict.value}: {why})")
     return Judgment(verdict, why)
 
@@ -159,16 +159,16 @@ def judge_conversation(outcome: Outcome, rule: Rule | None, runtime: Runtime) ->
     else:
         message = guest_message(outcome.stderr)
         verdict, why = Verdict.FAIL, f"{failure}; {message}" if message else failure
-    if rule is not None and rule.kind == "xfail":
+    if rule is not None and rule.kind.expects_failure:
         return Judgment(Verdict.XFAIL, f"{rule.reason} (observed: {verdict.value}: {why})")
     return Judgment(verdict, why)
 
 
 def _passed(rule: Rule | None, counts: str) -> Judgment:
     """A cell that did what its case expects, under its rule (an xfail rule goes stale)."""
-    if rule is not None and rule.kind == "xfail" and rule.intermittent:
+    if rule is not None and rule.kind.expects_failure and rule.intermittent:
         return Judgment(Verdict.PASS, f"passed this time; known to fail intermittently: {rule.reason}")
-    if rule is not None and rule.kind == "xfail":
+    if rule is not None and rule.kind.expects_failure:
         return Judgment(Verdict.XPASS, f"expected to fail but passed (stale expectation): {rule.reason}"
                         + (f" [{counts}]" if counts else ""))
     return Judgment(Verdict.PASS, counts)
@@ -219,7 +219,7 @@ def _tail(text: str, lines: int = 3) -> str:
 
 def judge_test(result: TestResult, rule: Rule | None) -> TestResult:
     """A test's outcome under the rule that decides it (xfail: a failure is expected)."""
-    if rule is None or rule.kind != "xfail":
+    if rule is None or not rule.kind.expects_failure:
         return result
     if result.outcome in FAILING_TESTS:
         return TestResult(result.name, TestOutcome.XFAIL, result.duration_s, result.message, rule.reason,
@@ -256,7 +256,7 @@ def judge_tests(tests: list[TestResult], rule: Rule | None) -> Judgment:
         named = "; ".join(f"{t.name} ({_what(t)}: {first_line(t.message)})" for t in failing[:NAMED_TESTS])
         more = f"; and {len(failing) - NAMED_TESTS} more" if len(failing) > NAMED_TESTS else ""
         failed = f"{len(failing)} of {len(tests)} tests failed: {named}{more} [{counts}]"
-    expected = rule is not None and rule.kind == "xfail"
+    expected = rule is not None and rule.kind.expects_failure
     if failing and not expected:
         return Judgment(Verdict.FAIL, failed)
     if stale:

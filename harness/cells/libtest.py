@@ -205,8 +205,8 @@ def run_binary(run: RunArgs, rules: list[Rule], timeout_s: float, test_timeout_s
         return BinaryRun([], outcomes, listing.failed)
     names = listing.names
     decided = {name: for_test(rules, name) for name in names}
-    skipped = {n for n, rule in decided.items() if rule is not None and rule.kind == "skip"}
-    expected = {n for n, rule in decided.items() if rule is not None and rule.kind == "xfail"}
+    skipped = {n for n, rule in decided.items() if rule is not None and not rule.kind.runs}
+    expected = {n for n, rule in decided.items() if rule is not None and rule.kind.expects_failure}
     known = set(crashers) | expected
     alone = [n for n in names if n in known and n not in skipped]
     results: dict[str, TestResult] = {}

@@ -73,7 +73,7 @@ def not_runnable(cell: Cell, context: Context) -> Judgment | None:
 def judged_up_front(cell: Cell) -> Judgment | None:
     """The judgment of a cell that is not run, known from the cell alone (a skip rule, what its
     runtime cannot do): such a cell builds nothing and ends at once."""
-    if cell.rule is not None and cell.rule.kind == "skip":
+    if cell.rule is not None and not cell.rule.kind.runs:
         return not_applicable(cell.rule)
     reason = cell.runtime.unsupported_reason(cell.target)
     if reason:

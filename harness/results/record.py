@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
-from harness.results.verdict import FAILING_TESTS, FAILING_VERDICTS, SYMBOLS, ReasonCode, TestOutcome, Verdict
+from harness.results.verdict import FAILING_TESTS, ReasonCode, TestOutcome, Verdict
 
 FORMAT_VERSION = 3
 
@@ -235,13 +235,11 @@ class CellResult:
     def category(self) -> str:
         if self.not_applicable:
             return NA
-        if self.verdict in FAILING_VERDICTS:
-            return FAIL
-        return str(self.verdict)
+        return self.verdict.category
 
     @property
     def symbol(self) -> str:
-        return NA_SYMBOL if self.not_applicable else SYMBOLS[self.verdict]
+        return NA_SYMBOL if self.not_applicable else self.verdict.symbol
 
     @property
     def label(self) -> str:

@@ -21,29 +21,107 @@ class Verdict(StrEnum):
     INFRA_ERROR = "infra-error"  # the harness or Docker failed
 
     @property
+    def facts(self) -> VerdictFacts:
+        return TABLE[self]
+
+    @property
     def is_good(self) -> bool:
         """Whether the pytest item passes (or is skipped) with this verdict."""
-        return self in GOOD_VERDICTS
+        return self.facts.good
+
+    @property
+    def symbol(self) -> str:
+        return self.facts.symbol
+
+    @property
+    def legend(self) -> str:
+        return self.facts.legend
+
+    @property
+    def category(self) -> str:
+        """The report category of a cell with this verdict that ran (a cell that did not run and
+        is unsupported is "n/a": harness/results/record.py)."""
+        return self.facts.category
+
+    @property
+    def rank(self) -> int:
+        """Best (0) to worst, as harness/report/diff.py orders changes."""
+        return RANKED.index(self)
+
+    @property
+    def junit(self) -> JUnitKind:
+        return self.facts.junit
+
+    def pytest_outcome(self, ran: bool) -> PytestOutcome:
+        """What becomes of the pytest item of a cell with this verdict."""
+        return self.facts.pytest_ran if ran else self.facts.pytest_not_ran
 
 
-GOOD_VERDICTS = frozenset({Verdict.PASS, Verdict.XFAIL, Verdict.UNSUPPORTED, Verdict.UNAVAILABLE})
+class PytestOutcome(StrEnum):
+    PASSED = "passed"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"
+    FAILED = "failed"
+
+
+class JUnitKind(StrEnum):
+    """The element a cell's testcase carries in junit.xml."""
+
+    NONE = "none"  # a plain passing testcase
+    SKIPPED = "skipped"
+    FAILURE = "failure"  # a finding
+    ERROR = "error"  # the harness failed
+
+
+@dataclass(frozen=True)
+class VerdictFacts:
+    """Everything a verdict means to the pytest item, the reports and the diff."""
+
+    symbol: str  # report symbols: readable without colour
+    legend: str  # the matrix's legend
+    category: str  # the report category of a cell that ran
+    pytest_ran: PytestOutcome  # the pytest item of a cell whose guest ran
+    pytest_not_ran: PytestOutcome  # ... of one that did not run
+    junit: JUnitKind
+
+    @property
+    def good(self) -> bool:
+        return self.pytest_ran is not PytestOutcome.FAILED
+
+
+_P, _S, _X, _F = PytestOutcome.PASSED, PytestOutcome.SKIPPED, PytestOutcome.XFAILED, PytestOutcome.FAILED
+TABLE: dict[Verdict, VerdictFacts] = {
+    # a pass whose guest did not run is no pass: its item fails
+    Verdict.PASS: VerdictFacts("✔", "pass: behaved as the case expects", "pass", _P, _F,
+                               JUnitKind.NONE),
+    Verdict.FAIL: VerdictFacts("✘", "fail: ran, wrong behaviour", "fail", _F, _F, JUnitKind.FAILURE),
+    Verdict.LOAD_ERROR: VerdictFacts("L", "load-error: the runtime refused to instantiate", "fail", _F, _F,
+                                     JUnitKind.FAILURE),
+    Verdict.TIMEOUT: VerdictFacts("T", "timeout", "fail", _F, _F, JUnitKind.FAILURE),
+    Verdict.CRASH: VerdictFacts("C", "crash: the runtime itself died", "fail", _F, _F, JUnitKind.FAILURE),
+    Verdict.XFAIL: VerdictFacts("x", "xfail: a known bug (see its reason and link)", "xfail", _X, _X,
+                                JUnitKind.SKIPPED),
+    Verdict.XPASS: VerdictFacts("X!", "xpass: an expected failure now passes (stale expectation)", "fail",
+                                _F, _F, JUnitKind.FAILURE),
+    Verdict.UNSUPPORTED: VerdictFacts("U", "unsupported: failed exactly as documented by design",
+                                      "unsupported", _P, _S, JUnitKind.SKIPPED),
+    Verdict.BUILD_ERROR: VerdictFacts("B", "build-error: the fixture did not build for the target", "fail",
+                                      _F, _F, JUnitKind.FAILURE),
+    Verdict.UNAVAILABLE: VerdictFacts("-", "unavailable: runtime or toolchain missing, not run",
+                                      "unavailable", _S, _S, JUnitKind.SKIPPED),
+    Verdict.INFRA_ERROR: VerdictFacts("I", "infra-error: the harness or Docker failed", "fail", _F, _F,
+                                      JUnitKind.ERROR),
+}
+# Verdicts from best to worst: a change is a regression or a fix by this order (report/diff.py).
+RANKED: tuple[Verdict, ...] = (
+    Verdict.PASS, Verdict.XPASS, Verdict.UNSUPPORTED, Verdict.XFAIL, Verdict.UNAVAILABLE, Verdict.FAIL,
+    Verdict.LOAD_ERROR, Verdict.TIMEOUT, Verdict.CRASH, Verdict.BUILD_ERROR, Verdict.INFRA_ERROR,
+)
+
+GOOD_VERDICTS = frozenset(v for v in Verdict if v.is_good)
 # The verdicts counted as "fail" in summaries: every verdict that fails the pytest item.
 FAILING_VERDICTS: tuple[Verdict, ...] = tuple(v for v in Verdict if not v.is_good)
-
-# Report symbols: readable without colour.
-SYMBOLS: dict[Verdict, str] = {
-    Verdict.PASS: "✔",
-    Verdict.FAIL: "✘",
-    Verdict.LOAD_ERROR: "L",
-    Verdict.TIMEOUT: "T",
-    Verdict.CRASH: "C",
-    Verdict.XFAIL: "x",
-    Verdict.XPASS: "X!",
-    Verdict.UNSUPPORTED: "U",
-    Verdict.BUILD_ERROR: "B",
-    Verdict.UNAVAILABLE: "-",
-    Verdict.INFRA_ERROR: "I",
-}
+SYMBOLS: dict[Verdict, str] = {v: v.symbol for v in Verdict}
 
 
 class TestOutcome(StrEnum):

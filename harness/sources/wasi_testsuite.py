@@ -29,7 +29,7 @@ from harness.cells.kinds.prebuilt import Prebuilt
 from harness.runtime import Runtime, families
 from harness.suites.expect import Expectation, Matcher
 from harness.suites.paths import PRUNED_DIRS, WASI_MANIFEST
-from harness.suites.rules import Rule, Selector
+from harness.suites.rules import Rule, RuleKind, Selector
 from harness.suites.wasi_spec import WasiTest, load_spec
 from harness.suites.yaml_files import SuiteError
 
@@ -154,7 +154,7 @@ def expectation_rules(checkout: Path, manifest: Manifest, ids: Mapping[str, str]
             said = f"wasi-testsuite's expectations for {family} say " + (
                 "skip" if entry.skip else "it fails")
             rules.append(Rule(
-                kind="skip" if entry.skip else "xfail",
+                kind=RuleKind.SKIP if entry.skip else RuleKind.XFAIL,
                 reason=f"{said}: {note}" if note else said,
                 selector=Selector(cases=(ids[entry.test],), targets=frozenset({manifest.version}),
                                   runtimes=frozenset({family})),

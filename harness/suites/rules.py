@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +32,26 @@ from harness.suites.expect import Expectation, parse_expectation
 from harness.suites.yaml_files import YamlFile, parse_each, relative_name, suggest
 from harness.suites.yaml_lines import Path_
 
-KINDS = ("unsupported", "xfail", "skip")
+
+class RuleKind(StrEnum):
+    """What a rule says of the cells (or tests) it selects."""
+
+    UNSUPPORTED = "unsupported"  # fails by design, exactly as documented
+    XFAIL = "xfail"  # a known bug: fails, with a link
+    SKIP = "skip"  # does not apply: never run
+
+    @property
+    def runs(self) -> bool:
+        """Whether a cell (or test) this rule decides is run at all."""
+        return self is not RuleKind.SKIP
+
+    @property
+    def expects_failure(self) -> bool:
+        """A known bug: a failure is an xfail, a pass an xpass (a stale rule)."""
+        return self is RuleKind.XFAIL
+
+
+KINDS = tuple(RuleKind)
 FINDINGS = ("lost-output",)  # what a finding rule may name (harness/results/record.py's FindingKind)
 EXPECTATIONS_DIR = "expectations"
 SCHEMA = "expectations.schema.json"
@@ -112,7 +132,7 @@ class Selector:
 class Rule:
     """A different expectation for the cells (or tests) a selector picks, with its reason."""
 
-    kind: str  # "unsupported", "xfail" or "skip"
+    kind: RuleKind
     reason: str
     selector: Selector
     source: str  # "file:line" where it is written
@@ -121,6 +141,9 @@ class Rule:
     link: str | None = None
     expect: Expectation | None = None  # unsupported only: how the documented failure looks
     intermittent: bool = False  # xfail only: a pass is reported as pass, not xpass
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", RuleKind(self.kind))
 
 
 def _set(raw: dict[str, Any], key: str) -> frozenset[str] | None:
@@ -145,7 +168,7 @@ def parse_rule(file: YamlFile, raw: dict[str, Any], at: Path_, *, shared: bool, 
                              f"unknown toolchain {name!r}{suggest(name, toolchains)}")
     kind = next(k for k in KINDS if k in raw)
     body = raw[kind]
-    if "finding" in raw and (kind != "xfail" or "tests" in raw):
+    if "finding" in raw and (kind is not RuleKind.XFAIL or "tests" in raw):
         raise file.error((*at, "finding"), "a rule on a finding is an xfail for whole cells: "
                                            "it decides the cells and tests where the finding shows")
     expect = body.get("expect")
@@ -259,7 +282,7 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: RuleBook, targets:
                 runnable = runtime.unsupported_reason(targets[triple]) is None
                 for toolchain, profile in itertools.product(toolchain_names, PROFILES):
                     rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile)
-                    counted = [rule] if rule is not None and (runnable or rule.kind == "skip") else []
+                    counted = [rule] if rule is not None and (runnable or not rule.kind.runs) else []
                     counted += [r for r in on_imports if runnable and r.selector.selects(
                         case, triple, runtime, toolchain, ANY_IMPORTS, profile)]
                     counted += [r for r in [*on_tests, *(o for o in case.overrides

@@ -74,12 +74,12 @@ def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha
         return cell
     describe_rule(record, rule)
     cell = replace(cell, rule=rule)
-    return not_applicable(rule) if rule is not None and rule.kind == "skip" else cell
+    return not_applicable(rule) if rule is not None and not rule.kind.runs else cell
 
 
 def describe_rule(record: CellResult, rule: Rule | None) -> None:
     """What the record says of the rule that decides its cell."""
-    record.expectation = rule.kind if rule else "pass"
+    record.expectation = rule.kind.value if rule else "pass"
     record.expectation_reason = rule.reason if rule else ""
     record.expectation_source = rule.source if rule else ""
     record.link, record.intermittent = (rule.link, rule.intermittent) if rule else (None, False)
