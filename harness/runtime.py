@@ -28,6 +28,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from harness import PROJECT_ROOT
+from harness.artifacts.wasi_imports import wasi_versions
 from harness.catalogue.targets import Target
 from harness.errors import UserError
 
@@ -77,6 +79,7 @@ class Runtime(ABC):
     # The WASI versions it implements, as artifacts import them (harness/artifacts/wasi_imports.py):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
+    catalogue_source: ClassVar[str] = ""  # "file:line" of its catalogue entry ("": none)
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
     # Whether its release line still gets security fixes (None: not tracked), and the evidence.
     security_fixes: ClassVar[bool | None] = None
@@ -94,7 +97,17 @@ class Runtime(ABC):
             raise UserError(f"{CATALOGUE}: {name}: {cls.__name__} has no attribute {unknown[0]!r}")
         attributes = {k: frozenset(v) if isinstance(v, list) else v for k, v in fields.items()
                       if k != "plugin"}
-        return type(f"{cls.__name__}_{name.replace('-', '_')}", (cls,), {"name": name, **attributes})()
+        source = {"catalogue_source": _entry_source(name)}
+        return type(f"{cls.__name__}_{name.replace('-', '_')}", (cls,),
+                    {"name": name, **source, **attributes})()
+
+    def unlinked_wasi(self, imports: Iterable[str]) -> list[str]:
+        """The WASI versions that `imports` (an artifact's, harness/artifacts/wasi_imports.py)
+        name and this runtime does not implement, by its catalogue entry; [] for a runtime whose
+        WASI versions the catalogue does not say."""
+        if not self.wasi:
+            return []
+        return sorted(wasi_versions(imports) - self.wasi)
 
     def unsupported_reason(self, target: Target) -> str | None:
         """Why this runtime cannot run the target's artifacts at all, or None."""
@@ -206,6 +219,15 @@ class Registry:
                     found[runtime.name] = runtime
             self._found = {r.name: r for r in column_order(found.values())}
         return self._found
+
+
+def _entry_source(name: str) -> str:
+    """Where the catalogue writes the entry `name`: "harness/catalogue/runtimes.yaml:LINE"."""
+    lines = CATALOGUE.read_text().splitlines()
+    line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{name}:")), 0)
+    where = CATALOGUE.relative_to(PROJECT_ROOT).as_posix() if CATALOGUE.is_relative_to(PROJECT_ROOT) \
+        else str(CATALOGUE)
+    return f"{where}:{line}" if line else where
 
 
 def _catalogue() -> dict[str, dict[str, Any]]:

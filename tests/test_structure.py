@@ -80,8 +80,8 @@ LAYERS = (
     "harness",  # the package's face: PROJECT_ROOT
     "harness.errors",
     "harness.catalogue",  # targets, toolchains, runtime release lines, build profiles
-    "harness.runtime",  # the runtime plugin contract and registry
     "harness.artifacts",  # the workspace, prebuilt guests, the artifact cache, an artifact's imports
+    "harness.runtime",  # the runtime plugin contract and registry
     "harness.images",  # the engine and the images
     "harness.suites",  # what the YAML says: cases' expectations, rules
     "harness.results",  # verdicts, records, the results file, timings

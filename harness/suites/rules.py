@@ -222,13 +222,23 @@ class RuleBook:
         names says which of them the artifact has."""
         own = [r for r in case.overrides if r.selector.tests is None
                and r.selector.selects(case, target, runtime, toolchain, imports, profile)]
-        rule = own[-1] if own else _most_specific(
-            r for r in self._cell_rules
-            if r.selector.selects(case, target, runtime, toolchain, imports, profile))
+        shared = [r for r in self._cell_rules
+                  if r.selector.selects(case, target, runtime, toolchain, imports, profile)]
+        rule = own[-1] if own else self._shared_rule(shared, catalogue_rule(target, runtime, imports))
         found = rule.selector.imported(imports) if rule is not None else []
         if rule is not None and found:
             rule = replace(rule, reason=f"{rule.reason} (this artifact imports {', '.join(found)})")
         return rule
+
+    @staticmethod
+    def _shared_rule(shared: list[Rule], linking: Rule | None) -> Rule | None:
+        """Of the shared rules that select a cell, the one that decides it. Where the catalogue
+        says the runtime cannot link what the artifact imports (`linking`), a shared rule on
+        imports still says more (a known bug behind it); any other shared rule speaks of a run
+        that cannot happen."""
+        if linking is None:
+            return _most_specific(shared)
+        return _most_specific(r for r in shared if r.selector.imports is not None) or linking
 
     def test_rules(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
                    profile: str = DEFAULT_PROFILE) -> list[Rule]:
@@ -254,6 +264,34 @@ def for_test(rules: list[Rule], name: str) -> Rule | None:
     if own:
         return own[-1]
     return _most_specific(r for r in rules if r.shared and r.selector.selects_test(name))
+
+
+def _wasi_globs(version: str) -> tuple[str, ...]:
+    """The import names of a WASI version (harness/artifacts/wasi_imports.py's wasi_versions)."""
+    if version == "0.1":
+        return ("wasi_snapshot_preview1", "wasi.*")
+    if version == "0.2":
+        return ("wasi:*@0.2.*",)
+    return (f"wasi:*@{version}",)
+
+
+def catalogue_rule(target: str, runtime: Runtime, imports: Imports) -> Rule | None:
+    """What the runtime catalogue says of a cell once its artifact's imports are known: a runtime
+    that does not implement a WASI version the artifact imports cannot link it. An xfail, so a
+    runtime that links it after all shows as an xpass (the catalogue is then wrong). A case's own
+    rule, or a shared rule on imports, decides before it (RuleBook._shared_rule)."""
+    if imports is None or isinstance(imports, _AnyImports):
+        return None
+    missing = runtime.unlinked_wasi(imports)
+    if not missing:
+        return None
+    reason = (f"the artifact imports WASI {' and '.join(missing)} interfaces, and {runtime.name} "
+              f"does not link them: the runtime catalogue gives it WASI "
+              f"{', '.join(sorted(runtime.wasi))} only, so it cannot instantiate the artifact")
+    selector = Selector(targets=frozenset({target}), runtimes=frozenset({runtime.name}),
+                        imports=tuple(g for v in missing for g in _wasi_globs(v)))
+    return Rule(kind=RuleKind.XFAIL, reason=reason, selector=selector,
+                source=runtime.catalogue_source or "harness/catalogue/runtimes.yaml", shared=True)
 
 
 def _most_specific(rules: Iterable[Rule]) -> Rule | None:
