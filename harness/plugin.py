@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from harness import PROJECT_ROOT
 from harness.builder import BuildWaits
 from harness.catalogue.targets import all_targets
 from harness.catalogue.toolchains import all_toolchains
@@ -31,14 +30,7 @@ from harness.results.record import CellKind, CellResult
 from harness.results.store import RecordWriter
 from harness.results.verdict import PytestOutcome
 from harness.run.finish import SITE, STALE, TIME_SPENT
-from harness.run.options import (
-    expectation_paths,
-    selected_profiles,
-    selected_runtimes,
-    selected_targets,
-    selected_toolchains,
-    workspace_of,
-)
+from harness.run.plan import PLAN, RunPlan, Selection
 from harness.runtime import REGISTRY, installed_runtimes
 from harness.sandbox.container import SESSION_ENV
 from harness.sources.registry import Options, load_cases
@@ -50,10 +42,7 @@ from harness.suites.paths import (
     WASI_MANIFEST,
     is_suite_file,
     misplaced_suites,
-    suite_root,
-    suites_in_args,
 )
-from harness.suites.rules import RuleBook
 from harness.suites.yaml_files import SuiteError
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
@@ -125,13 +114,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
                                        "WebAssembly/wasi-testsuite")
     config.stash[CASE_IDS] = CaseIds()
-    # refuse unknown names up front
-    selected_targets(config), selected_runtimes(config), selected_toolchains(config)
-    selected_profiles(config)
+    selection = Selection.of(config)  # refuses unknown names up front
     _check_paths(config)
     _check_compare(config)
     _add_wasi_testsuite(config)
-    if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
+    plan = config.stash[PLAN] = RunPlan.of(config, selection, runtimes)
+    if plan.runs_suites:  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
@@ -202,17 +190,18 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> Iterator[CellItem]:
         config = self.config
-        session = config.stash[SESSION]
+        plan = config.stash[PLAN]
         try:
-            expectations = session.expectations(self.path)
-            cases = load_cases(self.path, Options(installed_runtimes(), workspace_of(config).check,
+            expectations = plan.rules(plan.rules_root(self.path))
+            cases = load_cases(self.path, Options(plan.installed, plan.workspace.check,
                                                   config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
         ids = config.stash[CASE_IDS]
         cases = [case for case in cases if ids.keep(self.nodeid, self.path, case.id, case.line)]
-        cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
-                       [t.name for t in selected_toolchains(config)], selected_profiles(config))
+        chosen = plan.selection
+        cells = expand(cases, expectations, chosen.targets, chosen.runtimes,
+                       [t.name for t in chosen.toolchains], chosen.profiles)
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
@@ -306,24 +295,11 @@ class RunSession:
         self.config, self.run_id = config, run_id
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
-        self._expectations: dict[Path, RuleBook] = {}
         self.cells_run = 0
 
     @property
     def results_dir(self) -> Path:
         return Path(self.config.getoption("results_dir")).resolve()
-
-    def expectations(self, suite_path: Path) -> RuleBook:
-        """The shared rules of a suite's folder; a wasi-testsuite folder gets those of the
-        run's first suites folder (the project's by default)."""
-        if suite_path.name == WASI_MANIFEST:
-            yaml_suites = [p for p in suites_in_args(self.config.args) if is_suite_file(p)]
-            suite_path = yaml_suites[0] if yaml_suites else PROJECT_ROOT / "suites" / "any.yaml"
-        root = suite_root(suite_path)
-        if root not in self._expectations:
-            self._expectations[root] = RuleBook.load(expectation_paths(self.config, suite_path),
-                                                         installed_runtimes())
-        return self._expectations[root]
 
     @property
     def worker(self) -> str:
@@ -341,12 +317,12 @@ class RunSession:
             from harness.images.recipes import runtimes_tag
             from harness.sandbox.container import Sandbox
 
-            builders = {t.name: builder_for(t) for t in selected_toolchains(self.config)}
-            files = {k: v for r in selected_runtimes(self.config).values()
-                     for k, v in r.sandbox_files.items()}
+            plan = self.config.stash[PLAN]
+            builders = {t.name: builder_for(t) for t in plan.selection.toolchains}
+            files = {k: v for r in plan.selection.runtimes.values() for k, v in r.sandbox_files.items()}
             sandbox = Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                               self.run_id, files)
-            self._context = Context(self.run_id, builders, workspace_of(self.config), sandbox, self.worker)
+            self._context = Context(self.run_id, builders, plan.workspace, sandbox, self.worker)
         return self._context
 
     def close(self) -> None:
@@ -356,12 +332,12 @@ class RunSession:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
+    plan = config.stash[PLAN]
+    if hasattr(config, "workerinput") or config.option.collectonly or not plan.runs_suites:
         return
     from harness.run.preflight import preflight
 
-    builds = any(path.name != WASI_MANIFEST for path in suites_in_args(config.args))
-    problem = preflight(selected_toolchains(config), workspace_of(config), builds)
+    problem = preflight(plan.selection.toolchains, plan.workspace, plan.builds)
     if problem:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
@@ -370,7 +346,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     run = config.stash[SESSION]
     run.close()
-    if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
+    if hasattr(config, "workerinput") or config.option.collectonly or not config.stash[PLAN].runs_suites:
         return
     from harness.sandbox.container import remove_session_containers
 

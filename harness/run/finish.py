@@ -8,24 +8,16 @@ from pathlib import Path
 import pytest
 
 from harness.builder import builder_for
-from harness.catalogue.toolchains import Toolchain
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import Toolchain, all_toolchains
 from harness.cells.judgment import lost
 from harness.results import timings
 from harness.results.record import CellResult
 from harness.results.run_header import describe_run
 from harness.results.store import Results, load_results, read_records, write_results
 from harness.results.time_spent import lines, profile
-from harness.run.options import (
-    expectation_paths,
-    selected_profiles,
-    selected_runtimes,
-    selected_targets,
-    selected_toolchains,
-)
-from harness.runtime import installed_runtimes
-from harness.sources.registry import Options, load_cases, usage
-from harness.suites.paths import is_suite_file, suite_files, suite_root, suites_in_args
-from harness.suites.rules import RuleBook, expectation_files
+from harness.run.plan import PLAN, RunPlan
+from harness.suites.rules import rule_usage
 from harness.suites.yaml_files import SuiteError
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
@@ -39,14 +31,16 @@ def finish_run(config: pytest.Config, run_id: str, results_dir: Path) -> int:
     if not records and not unfinished:
         return 0
     records += [judged_lost(c) for c in unfinished]
-    stale = stale_expectations(config) + stale_test_rules(config, records)
+    plan = config.stash[PLAN]
+    stale = stale_expectations(plan) + stale_test_rules(plan, records)
     config.stash[STALE] = [f"{s['source']}: {s['kind']}: {s['reason'][:120]}" for s in stale]
-    toolchains = selected_toolchains(config)
+    chosen = plan.selection
+    toolchains = chosen.toolchains
     header = describe_run(
-        run_id, targets=list(selected_targets(config)), runtimes=list(selected_runtimes(config)),
+        run_id, targets=list(chosen.targets), runtimes=list(chosen.runtimes),
         toolchains=[t.name for t in toolchains], builders=[builder_for(t).name for t in toolchains],
         argv=["pytest", *sys.argv[1:]], stale=stale,
-        build_profiles=[p.name for p in selected_profiles(config)],
+        build_profiles=[p.name for p in chosen.profiles],
         toolchain_versions=_toolchain_versions(toolchains))
     header.profile = profile(records)
     config.stash[TIME_SPENT] = lines(header.profile)
@@ -89,13 +83,13 @@ def _toolchain_versions(toolchains: list[Toolchain]) -> dict[str, dict[str, str]
         return {t.name: {"error": f"{type(error).__name__}: {error}"} for t in toolchains}
 
 
-def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
+def stale_expectations(plan: RunPlan) -> list[dict[str, str]]:
     """Rules of the suites folders of this run that decide no cell of the whole matrix."""
     stale: list[dict[str, str]] = []
-    for root in _suite_roots(config):
-        extra = expectation_paths(config, root / "any.yaml")[len(expectation_files(root)):]
+    for root in plan.suite_roots:
         try:
-            rows = usage(root, extra)
+            rows = rule_usage(plan.folder_cases(root), plan.rules(root), all_targets(),
+                              plan.installed.values(), list(all_toolchains()))
         except SuiteError:
             continue  # a broken file is reported by its own collection
         stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows
@@ -103,24 +97,18 @@ def stale_expectations(config: pytest.Config) -> list[dict[str, str]]:
     return stale
 
 
-def _suite_roots(config: pytest.Config) -> list[Path]:
-    """The folders of the run's YAML suites (a wasi-testsuite checkout has none of its own)."""
-    return sorted({suite_root(p) for p in suites_in_args(config.args) if is_suite_file(p)})
-
-
-def stale_test_rules(config: pytest.Config, records: list[CellResult]) -> list[dict[str, str]]:
+def stale_test_rules(plan: RunPlan, records: list[CellResult]) -> list[dict[str, str]]:
     """Test-level rules that selected no test of any libtest cell of this run they apply to
     (a rule whose cells did not run is not judged)."""
     libtest = [r for r in records if r.tests is not None]
     if not libtest:
         return []
-    runtimes = installed_runtimes()
+    runtimes = plan.installed
     stale: list[dict[str, str]] = []
-    for root in _suite_roots(config):
+    for root in plan.suite_roots:
         try:
-            expectations = RuleBook.load(expectation_paths(config, root / "any.yaml"), runtimes)
-            cases = {c.id: c for path in suite_files(root)
-                     for c in load_cases(path, Options(runtimes))}
+            expectations = plan.rules(root)
+            cases = {c.id: c for c in plan.folder_cases(root)}
         except SuiteError:
             continue
         rules = [r for r in expectations.rules if r.selector.tests is not None]

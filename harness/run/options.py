@@ -1,9 +1,7 @@
-"""What the command line selects: targets, runtimes, toolchains, build profiles, the fixtures,
-the expectations."""
+"""What the command line selects: targets, runtimes, toolchains, build profiles, the fixtures
+(read once per run into its plan, harness/run/plan.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +11,6 @@ from harness.catalogue.targets import Target, all_targets
 from harness.catalogue.toolchains import Toolchain, pick
 from harness.errors import UserError
 from harness.runtime import Runtime, families, installed_runtimes
-from harness.suites.paths import suite_root
-from harness.suites.rules import expectation_files
 
 
 def split_option(values: list[str]) -> list[str]:
@@ -68,12 +64,3 @@ def selected_profiles(config: pytest.Config) -> list[Profile]:
 def workspace_of(config: pytest.Config) -> Workspace:
     root = config.getoption("fixtures_dir")
     return Workspace(root.resolve()) if root else Workspace()
-
-
-def expectation_paths(config: pytest.Config, suite_path: Path) -> list[Path]:
-    """The shared expectation files for a suite: its suites folder's, then --expectations."""
-    paths = expectation_files(suite_root(suite_path))
-    for extra in config.getoption("expectations"):
-        extra = Path(extra)
-        paths += sorted(p for p in extra.glob("*.y*ml")) if extra.is_dir() else [extra]
-    return paths
