@@ -200,8 +200,8 @@ class SuiteFile(pytest.File):
         ids = config.stash[CASE_IDS]
         cases = [case for case in cases if ids.keep(self.nodeid, self.path, case.id, case.line)]
         chosen = plan.selection
-        cells = expand(cases, expectations, chosen.targets, chosen.runtimes,
-                       [t.name for t in chosen.toolchains], chosen.profiles)
+        cells = expand(cases, expectations, chosen.targets, chosen.runtimes, chosen.toolchains,
+                       chosen.profiles)
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
@@ -239,7 +239,7 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
-        self.add_marker(marker(cell.toolchain) if cell.toolchain else marker(cell.case.kind.cell_kind))
+        self.add_marker(cell.toolchain.marker if cell.toolchain else marker(cell.case.kind.cell_kind))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]

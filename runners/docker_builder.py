@@ -57,9 +57,17 @@ class DockerBuilder(Builder):
 
     @cached_property
     def image(self) -> str:
+        """The tag of the toolchain's image, computed once (it hashes the recipe)."""
         from harness.images.recipes import toolchain_tag
 
         return toolchain_tag(self.toolchain.name)
+
+    @cached_property
+    def _unbuildable(self) -> str | None:
+        """Why the image could not be built here (setup's record), read once."""
+        from harness.images.recipes import unbuildable
+
+        return unbuildable(self.toolchain, self.image)
 
     def toolchain_id(self) -> str:
         return self._toolchain_id
@@ -69,13 +77,13 @@ class DockerBuilder(Builder):
         """What the compiler, std, linkers and vendored crates are, not which image holds them."""
         from harness.images.recipes import toolchain_identity
 
-        return toolchain_identity(self.toolchain.name)
+        return toolchain_identity(self.toolchain.name, tag=self.image)
 
     def toolchain_versions(self) -> dict[str, str]:
         """The versions of what builds: the compiler, std, linkers (from the image's labels)."""
-        from harness.images.recipes import unbuildable, versions_of
+        from harness.images.recipes import versions_of
 
-        why = unbuildable(self.toolchain)
+        why = self._unbuildable
         if why is not None:
             return {"toolchain": self.toolchain.name, "image": self.image, "unavailable": why}
         versions = {"toolchain": self.toolchain.name, "image": self.image, **versions_of(self.image)}
@@ -117,9 +125,7 @@ class DockerBuilder(Builder):
             raise BuildFailed(str(error)) from None
 
     def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
-        from harness.images.recipes import unbuildable
-
-        why = unbuildable(self.toolchain)
+        why = self._unbuildable
         if why is not None:
             return toolchain_unavailable(f"{self.toolchain.name}: its image could not be built here: {why}")
         targets, rustc = self._record

@@ -14,7 +14,7 @@ import pytest
 from harness.artifacts.workspace import Workspace
 from harness.builder import Builder, BuildFailed, TestCrate
 from harness.catalogue.targets import all_targets
-from harness.catalogue.toolchains import default_toolchain
+from harness.catalogue.toolchains import all_toolchains, default_toolchain
 from harness.cells.case import Case, Cell
 from harness.cells.context import Context
 from harness.cells.kinds.fixture import Fixture
@@ -30,6 +30,8 @@ from harness.sandbox.outcome import Outcome
 from harness.suites.expect import Expectation, Matcher
 from harness.suites.rules import Rule, RuleBook, Selector
 from tests.conftest import write_workspace
+
+SID = all_toolchains()["debian-sid"]
 
 TARGETS = all_targets()
 P1, P1T, P2, P3 = (TARGETS[t] for t in ("wasm32-wasip1", "wasm32-wasip1-threads",
@@ -228,7 +230,7 @@ def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: di
     the_case = Case(id="hello.fake", description="", kind=Fixture("hello"), features=("hello",),
                     targets=("wasm32-wasip1",), path=tmp_path / "suites" / "s.yaml", line=2, **case)
     runtime = installed_runtimes()["wasmtime-45"]
-    cell = Cell(the_case, P1, runtime, "debian-sid", None, RuleBook())
+    cell = Cell(the_case, P1, runtime, SID, None, RuleBook())
     sandbox = FakeSandbox(result)
     context = Context("run1", {"debian-sid": builder}, workspace, sandbox)  # type: ignore[arg-type]
     return cell, context, sandbox
@@ -268,7 +270,7 @@ def test_run_cell_builds_once_runs_and_judges() -> None:
     runtimes = installed_runtimes()
     case = next(c for c in load_cases(root / "suites" / "std_basics.yaml", Options(runtimes))
                 if c.id == "std.fs")
-    cell = Cell(case, P1, runtimes["wasmtime-45"], "debian-sid", None, RuleBook())
+    cell = Cell(case, P1, runtimes["wasmtime-45"], SID, None, RuleBook())
     sandbox = RecordingSandbox(Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                                        f"contract-{os.getpid()}"))
     context = Context(f"contract-{os.getpid()}", {"debian-sid": builder_for(default_toolchain())},
@@ -426,7 +428,7 @@ def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
     case = coretests_case(tmp_path)
-    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, RuleBook())
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], SID, None, RuleBook())
     binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok"})
     sandbox = FakeTestSandbox(binary)
     builder = FakeBuilder()
@@ -450,7 +452,7 @@ def test_a_libtest_cell_that_lost_output_says_so_and_is_judged_by_the_rerun(
     loses = Rule("xfail", "loses the tail of stdout", Selector(runtimes=frozenset({"wasmtime-45"}),
                                                                finding="lost-output"),
                  "x.yaml:1", shared=True, intermittent=True)
-    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, RuleBook([loses]))
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], SID, None, RuleBook([loses]))
     sandbox = FakeTestSandbox(FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok"}, cut_at="b",
                                                      lossy_runs=1))
     context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), sandbox)  # type: ignore[arg-type]
@@ -470,7 +472,7 @@ def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(
                 kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
                 targets=("wasm32-wasip2",), path=tmp_path / "s.yaml", line=1)
     p2 = all_targets()["wasm32-wasip2"]
-    cell = Cell(case, p2, installed_runtimes()["wazero"], "debian-sid", None, RuleBook())
+    cell = Cell(case, p2, installed_runtimes()["wazero"], SID, None, RuleBook())
     context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), FakeSandbox({}))  # type: ignore[arg-type]
     record = run_cell(cell, context)
     assert (record.verdict, record.ran) == (Verdict.UNSUPPORTED, False)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness.catalogue.build_profiles import ABORT, Profile
 from harness.catalogue.targets import Target
+from harness.catalogue.toolchains import Toolchain
 from harness.results.record import CellKind, CellResult, cell_name
 from harness.results.verdict import Judgment
 from harness.runtime import Runtime
@@ -82,19 +83,27 @@ class Case:
 
 @dataclass(frozen=True)
 class Cell:
+    """A cell's coordinates (case, target, runtime, toolchain, build profile), each the object
+    itself, and the rule that decides it."""
+
     case: Case
     target: Target
     runtime: Runtime
-    toolchain: str
+    toolchain: Toolchain | None  # None for a kind that is not built (a prebuilt guest)
     rule: Rule | None  # the rule deciding this cell's expectation, if any
     expectations: RuleBook  # for the rules of single tests (libtest cells)
     named_with_toolchain: bool = False
     profile: Profile = ABORT  # the build profile (a built kind's axis)
 
     @property
+    def toolchain_name(self) -> str:
+        """The toolchain's name, as records and rules name it ("" for a prebuilt guest)."""
+        return self.toolchain.name if self.toolchain is not None else ""
+
+    @property
     def id(self) -> str:
         return cell_name(self.case.id, self.target.triple, self.runtime.name,
-                         self.toolchain if self.named_with_toolchain else "", self.profile.suffix)
+                         self.toolchain_name if self.named_with_toolchain else "", self.profile.suffix)
 
     @property
     def expectation_kind(self) -> str:
@@ -108,7 +117,7 @@ class Cell:
 
 
 def expand(cases: Iterable[Case], expectations: RuleBook, targets: Mapping[str, Target],
-           runtimes: Mapping[str, Runtime], toolchains: Iterable[str],
+           runtimes: Mapping[str, Runtime], toolchains: Iterable[Toolchain],
            profiles: Iterable[Profile] = (ABORT,)) -> Iterator[Cell]:
     """Every (case, target, runtime, toolchain, build profile) cell of the selection; a case
     whose kind is not built (a prebuilt wasi-testsuite binary) has no toolchain nor profile,
@@ -120,8 +129,9 @@ def expand(cases: Iterable[Case], expectations: RuleBook, targets: Mapping[str, 
             if triple not in targets:
                 continue
             for runtime in runtimes.values():
-                for toolchain in (chosen if case.kind.built else [""]):
+                for toolchain in (chosen if case.kind.built else [None]):
                     for profile in (built_as if case.kind.built else [ABORT]):
-                        rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile.name)
+                        named = toolchain.name if toolchain else ""
+                        rule = expectations.for_cell(case, triple, runtime, named, profile=profile.name)
                         yield Cell(case, targets[triple], runtime, toolchain, rule, expectations,
                                    several, profile)

@@ -11,6 +11,7 @@ from harness.artifacts.cache import cache_dir
 from harness.artifacts.wasi_imports import imports_of
 from harness.artifacts.workspace import Workspace
 from harness.builder import Builder
+from harness.catalogue.toolchains import Toolchain
 from harness.results import timings
 from harness.runtime import Runtime
 from harness.sandbox.container import CACHE_MOUNT, GuestRequest, Sandbox
@@ -40,6 +41,11 @@ class Context:
     measured_slowdowns: dict[str, float] = field(default_factory=timings.load_slowdowns)
     crashers: dict[str, list[str]] = field(default_factory=timings.load_crashers)  # last run's, by cell
     _versions: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+
+    def builder(self, toolchain: Toolchain | None) -> Builder:
+        """The builder of a built cell's toolchain."""
+        assert toolchain is not None, "a cell of a kind that is not built has no builder"
+        return self.builders[toolchain.name]
 
     def runtime_version(self, runtime: Runtime) -> tuple[str | None, str]:
         """The runtime's version as its binary reports it, or None and why it cannot run."""

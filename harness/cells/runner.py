@@ -44,7 +44,7 @@ def identity(cell: Cell) -> CellResult:
         case=cell.case.id,
         target=cell.target.triple,
         runtime=cell.runtime.name,
-        toolchain=cell.toolchain,
+        toolchain=cell.toolchain_name,
         build_profile=cell.profile.name,
         verdict=Verdict.INFRA_ERROR,
         kind=kind.cell_kind,

@@ -388,11 +388,13 @@ def needed_specs(toolchains: Iterable[Toolchain]) -> list[ImageSpec]:
 UNBUILDABLE = "unbuildable"  # cache folder: why a toolchain's image could not be built here
 
 
-def unbuildable(toolchain: Toolchain) -> str | None:
-    """Why the toolchain's image (of its recipe now) could not be built here, as setup found."""
+def unbuildable(toolchain: Toolchain, tag: str | None = None) -> str | None:
+    """Why the toolchain's image (of its recipe now; `tag`, when the caller knows it) could not
+    be built here, as setup found."""
     if not toolchain.in_image:
         return None
-    path = cache_dir(UNBUILDABLE) / f"{toolchain_spec(toolchain).tag.replace('/', '_')}.txt"
+    tag = tag or toolchain_spec(toolchain).tag
+    path = cache_dir(UNBUILDABLE) / f"{tag.replace('/', '_')}.txt"
     return path.read_text().strip() if path.is_file() else None
 
 
@@ -442,10 +444,11 @@ def versions_of(tag: str, client: docker.DockerClient | None = None) -> dict[str
             if key.startswith(LABEL_PREFIX)}
 
 
-def toolchain_identity(name: str, client: docker.DockerClient | None = None) -> str:
+def toolchain_identity(name: str, client: docker.DockerClient | None = None, tag: str | None = None) -> str:
     """24 hex digits naming what a toolchain image builds with (its recipe and the package
-    versions it installed), not the image itself: artifacts are keyed by it."""
-    tag = toolchain_tag(name)
+    versions it installed), not the image itself: artifacts are keyed by it. `tag`: the image's,
+    when the caller knows it."""
+    tag = tag or toolchain_tag(name)
     labels = labels_of(tag, client)
     named = {k: v for k, v in labels.items() if k.startswith((LABEL_PREFIX, LABEL_RECIPE))}
     if all_toolchains()[name].channel:  # a channel moves (stable, nightly): each build is its own

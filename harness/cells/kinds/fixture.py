@@ -35,17 +35,17 @@ class Fixture(CaseKind):
         return {}
 
     def build_group(self, cell: Cell) -> str | None:
-        return f"{self.crate} {cell.target.triple} {cell.toolchain} {cell.profile.name}"
+        return f"{self.crate} {cell.target.triple} {cell.toolchain_name} {cell.profile.name}"
 
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
-        builder = context.builders[cell.toolchain]
+        builder = context.builder(cell.toolchain)
         return builder.name, builder.repro(context.workspace, self.crate, cell.target, cell.profile)
 
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
-        return context.builders[cell.toolchain].target_verdict(cell.target, cell.profile)
+        return context.builder(cell.toolchain).target_verdict(cell.target, cell.profile)
 
     def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
-        build = build_once(context.builders[cell.toolchain], context.workspace, self.crate, cell.target,
+        build = build_once(context.builder(cell.toolchain), context.workspace, self.crate, cell.target,
                            context.run_id, cell.profile)
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])

@@ -41,17 +41,17 @@ class TestBinary(CaseKind):
         return {"library": self.crate.library, "test_binary": self.test}
 
     def build_group(self, cell: Cell) -> str | None:
-        return f"tests {self.crate.name} {cell.target.triple} {cell.toolchain} {cell.profile.name}"
+        return f"tests {self.crate.name} {cell.target.triple} {cell.toolchain_name} {cell.profile.name}"
 
     def origin(self, cell: Cell, context: Context) -> tuple[str, str]:
-        builder = context.builders[cell.toolchain]
+        builder = context.builder(cell.toolchain)
         return builder.name, builder.repro_tests(self.crate, cell.target, cell.profile)
 
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
-        return context.builders[cell.toolchain].target_verdict(cell.target, cell.profile)
+        return context.builder(cell.toolchain).target_verdict(cell.target, cell.profile)
 
     def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
-        build = build_tests_once(context.builders[cell.toolchain], self.crate, cell.target, context.run_id,
+        build = build_tests_once(context.builder(cell.toolchain), self.crate, cell.target, context.run_id,
                                  cell.profile)
         if build.error:
             return build_error(build.error[-EXCERPT_CHARS:])
@@ -77,11 +77,11 @@ class TestBinary(CaseKind):
 
         first = argv_for(list(libtest.JSON_ARGS))
         record.command, record.repro = first, context.sandbox.repro(first)
-        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain,
+        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain_name,
                                              cell.profile.name)
         slowdown = context.slowdown(cell.runtime)
         lost_rule = cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.case, cell.target.triple,
-                                                  cell.runtime, cell.toolchain, cell.profile.name)
+                                                  cell.runtime, cell.toolchain_name, cell.profile.name)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
                                     self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()),
                                     lost_rule=lost_rule)
