@@ -16,6 +16,7 @@ from harness.runtime import Runtime
 from harness.sandbox.outcome import Outcome
 from harness.sources.registry import Options, load_cases
 from harness.suites.rules import RuleBook, RuleKind, expectation_files
+from tests.conftest import at
 
 ROOT = Path(__file__).resolve().parent.parent
 # What Debian's Rust 1.97.1 std for wasm32-wasip3 imports (recorded from its hello-world's
@@ -51,8 +52,8 @@ def test_a_new_wasmtime_line_in_the_catalogue_alone_decides_its_release_candidat
     case = next(c for c in load_cases(ROOT / "suites" / "hello.yaml", Options(runtimes))
                 if c.id == "hello.world")
     for target in ("wasm32-wasip2", "wasm32-wasip3"):
-        assert rules.for_cell(case, target, line, "debian-sid") is None  # imports not yet known
-        rule = rules.for_cell(case, target, line, "debian-sid", RELEASE_CANDIDATE)
+        assert rules.for_cell(at(case, target, line)) is None  # imports not yet known
+        rule = rules.for_cell(at(case, target, line), RELEASE_CANDIDATE)
         assert rule is not None and rule.kind is RuleKind.XFAIL
         assert rule.source.startswith(str(catalogue_name(runtime_module.CATALOGUE)))
         assert "0.3.0-rc-2026-03-15" in rule.reason and "wasmtime-51" in rule.reason
@@ -61,9 +62,9 @@ def test_a_new_wasmtime_line_in_the_catalogue_alone_decides_its_release_candidat
                                     "wasi:random/insecure-seed@0.3.0-rc-2026-03-15)")
         judged = judge_run(REFUSED, case.expect, rule, line)
         assert judged.verdict is Verdict.XFAIL, judged
-        assert rules.for_cell(case, target, line, "debian-sid", FINAL) is None
+        assert rules.for_cell(at(case, target, line), FINAL) is None
     # the lines that link the release candidate are not decided by the catalogue
-    assert rules.for_cell(case, "wasm32-wasip3", runtimes["wasmtime-45"], "debian-sid",
+    assert rules.for_cell(at(case, "wasm32-wasip3", runtimes["wasmtime-45"]),
                           RELEASE_CANDIDATE) is None
 
 

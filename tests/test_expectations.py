@@ -11,6 +11,7 @@ from harness.runtime import installed_runtimes
 from harness.sources.registry import Options, load_cases, usage
 from harness.suites.rules import RuleBook, for_test
 from harness.suites.yaml_files import SuiteError
+from tests.conftest import at
 
 RUNTIMES = installed_runtimes()
 
@@ -71,7 +72,7 @@ def setup(tmp_path: Path) -> tuple[dict[str, Case], RuleBook]:
 
 
 def reason(expectations: RuleBook, case: Case, target: str, runtime: str) -> str | None:
-    rule = expectations.for_cell(case, target, RUNTIMES[runtime], "debian-sid")
+    rule = expectations.for_cell(at(case, target, RUNTIMES[runtime]))
     return rule.reason if rule else None
 
 
@@ -126,9 +127,9 @@ expectations:
     suites = write(tmp_path, shared=shared)
     rules = RuleBook.load([suites / "expectations" / "all.yaml"], RUNTIMES)
     (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
-    assert rules.for_cell(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid") is None
-    on_jco = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid")
-    on_wasmtime = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["wasmtime-45"], "debian-sid")
+    assert rules.for_cell(at(case, "wasm32-wasip1", RUNTIMES["jco"])) is None
+    on_jco = rules.test_rules(at(case, "wasm32-wasip1", RUNTIMES["jco"]))
+    on_wasmtime = rules.test_rules(at(case, "wasm32-wasip1", RUNTIMES["wasmtime-45"]))
     assert for_test(on_jco, "sync::mutex::poison").kind == "skip"  # type: ignore[union-attr]
     assert for_test(on_wasmtime, "sync::mutex::poison").kind == "xfail"  # type: ignore[union-attr]
     assert for_test(on_wasmtime, "collections::vec::test_drain").kind == "xfail"  # type: ignore[union-attr]
@@ -193,19 +194,19 @@ def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp
                                             "    xfail: {reason: 49 links only the final 0.3.0}\n")
     w49 = RUNTIMES["wasmtime-49"]
     rc = ["wasi:cli/environment@0.3.0-rc-2026-03-15", "wasi:cli/stdout@0.2.6"]
-    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid") is None  # not known yet
-    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", ["wasi:cli/stdout@0.2.6"]) is None
-    rule = expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", rc)
+    assert expectations.for_cell(at(case, "wasm32-wasip3", w49)) is None  # not known yet
+    assert expectations.for_cell(at(case, "wasm32-wasip3", w49), ["wasi:cli/stdout@0.2.6"]) is None
+    rule = expectations.for_cell(at(case, "wasm32-wasip3", w49), rc)
     assert rule is not None and rule.kind == "xfail"
     assert rule.reason == ("49 links only the final 0.3.0 (this artifact imports "
                            "wasi:cli/environment@0.3.0-rc-2026-03-15)")
-    assert expectations.for_cell(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"], "debian-sid", rc) is None
+    assert expectations.for_cell(at(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"]), rc) is None
 
 
 def test_a_rule_may_name_build_profiles(tmp_path: Path) -> None:
     case, expectations = one_rule(tmp_path, "  - profiles: [abort]\n"
                                             "    xfail: {reason: a panic aborts the process}\n")
     w49 = RUNTIMES["wasmtime-49"]
-    aborting = expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid")  # abort: the default
+    aborting = expectations.for_cell(at(case, "wasm32-wasip1", w49))  # abort: the default
     assert aborting is not None and aborting.reason == "a panic aborts the process"
-    assert expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid", profile="unwind") is None
+    assert expectations.for_cell(at(case, "wasm32-wasip1", w49, profile="unwind")) is None

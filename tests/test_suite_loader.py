@@ -11,6 +11,7 @@ from harness.runtime import installed_runtimes
 from harness.sources.registry import Options, load_cases
 from harness.suites.rules import RuleBook
 from harness.suites.yaml_files import SuiteError
+from tests.conftest import at
 
 RUNTIMES = installed_runtimes()
 NONE = RuleBook()
@@ -52,7 +53,7 @@ def load(tmp_path: Path, text: str, workspace: Path | None = None) -> list:
 
 def decided(case, target: str, runtime: str, expectations: RuleBook = NONE):  # type: ignore[no-untyped-def]
     """The kind of the rule deciding one cell, or None."""
-    rule = expectations.for_cell(case, target, RUNTIMES[runtime], "debian-sid")
+    rule = expectations.for_cell(at(case, target, RUNTIMES[runtime]))
     return rule.kind if rule else None
 
 

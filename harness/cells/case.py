@@ -22,7 +22,7 @@ from harness.results.record import CellKind, CellResult, cell_name
 from harness.results.verdict import Judgment
 from harness.runtime import Runtime
 from harness.suites.expect import Expectation
-from harness.suites.rules import Rule, RuleBook
+from harness.suites.rules import Coordinates, Rule, RuleBook
 
 if TYPE_CHECKING:
     from harness.cells.context import Context
@@ -96,9 +96,14 @@ class Cell:
     profile: Profile = ABORT  # the build profile (a built kind's axis)
 
     @property
+    def at(self) -> Coordinates:
+        """The cell's coordinates, as rules select cells by them."""
+        return Coordinates(self.case, self.target, self.runtime, self.toolchain, self.profile)
+
+    @property
     def toolchain_name(self) -> str:
         """The toolchain's name, as records and rules name it ("" for a prebuilt guest)."""
-        return self.toolchain.name if self.toolchain is not None else ""
+        return self.at.toolchain_name
 
     @property
     def id(self) -> str:
@@ -131,7 +136,7 @@ def expand(cases: Iterable[Case], expectations: RuleBook, targets: Mapping[str, 
             for runtime in runtimes.values():
                 for toolchain in (chosen if case.kind.built else [None]):
                     for profile in (built_as if case.kind.built else [ABORT]):
-                        named = toolchain.name if toolchain else ""
-                        rule = expectations.for_cell(case, triple, runtime, named, profile=profile.name)
+                        rule = expectations.for_cell(Coordinates(case, targets[triple], runtime, toolchain,
+                                                                 profile))
                         yield Cell(case, targets[triple], runtime, toolchain, rule, expectations,
                                    several, profile)

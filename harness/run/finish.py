@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from harness.builder import builder_for
+from harness.catalogue.build_profiles import PROFILES
 from harness.catalogue.targets import all_targets
 from harness.catalogue.toolchains import Toolchain, all_toolchains
+from harness.cells.case import Case
 from harness.cells.judgment import lost
 from harness.results import timings
 from harness.results.record import CellResult
@@ -17,7 +19,8 @@ from harness.results.run_header import describe_run
 from harness.results.store import Results, load_results, read_records, write_results
 from harness.results.time_spent import lines, profile
 from harness.run.plan import PLAN, RunPlan
-from harness.suites.rules import rule_usage
+from harness.runtime import Runtime
+from harness.suites.rules import Coordinates, rule_usage
 from harness.suites.yaml_files import SuiteError
 
 STALE = pytest.StashKey[list[str]]()  # the run's stale expectations, for the terminal summary
@@ -89,7 +92,7 @@ def stale_expectations(plan: RunPlan) -> list[dict[str, str]]:
     for root in plan.suite_roots:
         try:
             rows = rule_usage(plan.folder_cases(root), plan.rules(root), all_targets(),
-                              plan.installed.values(), list(all_toolchains()))
+                              plan.installed.values(), list(all_toolchains().values()))
         except SuiteError:
             continue  # a broken file is reported by its own collection
         stale += [{"source": r.source, "kind": r.kind, "reason": r.reason} for r, n in rows
@@ -113,13 +116,24 @@ def stale_test_rules(plan: RunPlan, records: list[CellResult]) -> list[dict[str,
             continue
         rules = [r for r in expectations.rules if r.selector.tests is not None]
         rules += [r for c in cases.values() for r in c.overrides if r.selector.tests is not None]
+        placed = [(r, _coordinates(r, cases, runtimes)) for r in libtest]
         for rule in rules:
-            cells = [r for r in libtest if r.case in cases and r.runtime in runtimes
-                     and rule.selector.selects(cases[r.case], r.target, runtimes[r.runtime], r.toolchain,
-                                               profile=r.build_profile)]
+            cells = [r for r, at in placed if at is not None and rule.selector.selects(at)]
             if cells and not any(rule.selector.selects_test(t.name) for r in cells for t in r.tests or []):
                 stale.append({"source": rule.source, "kind": rule.kind, "reason": rule.reason})
     return stale
+
+
+def _coordinates(record: CellResult, cases: dict[str, Case],
+                 runtimes: dict[str, Runtime]) -> Coordinates | None:
+    """Where a record's cell is, by the objects its names name (None: a case, runtime or target
+    this run's catalogues do not know)."""
+    targets, toolchains = all_targets(), all_toolchains()
+    if (record.case not in cases or record.runtime not in runtimes or record.target not in targets
+            or record.build_profile not in PROFILES):
+        return None
+    return Coordinates(cases[record.case], targets[record.target], runtimes[record.runtime],
+                       toolchains.get(record.toolchain), PROFILES[record.build_profile])
 
 
 def _say(message: str) -> None:

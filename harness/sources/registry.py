@@ -74,7 +74,7 @@ def usage(suites_dir: Path, extra: Iterable[Path] = ()) -> list[tuple[Rule, int]
     over every case, target, installed runtime and catalogued toolchain. SuiteError on a
     broken file."""
     runtimes = installed_runtimes()
-    toolchains = list(all_toolchains())
+    toolchains = list(all_toolchains().values())
     expectations = RuleBook.load([*expectation_files(suites_dir), *extra], runtimes)
     cases = [c for path in suite_files(suites_dir) for c in load_cases(path, Options(runtimes))]
     return rule_usage(cases, expectations, all_targets(), runtimes.values(), toolchains)

@@ -23,10 +23,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
 
-from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
-from harness.catalogue.build_profiles import PROFILES
+from harness.catalogue.build_profiles import ABORT, PROFILES, Profile
 from harness.catalogue.targets import Target
-from harness.catalogue.toolchains import all_toolchains
+from harness.catalogue.toolchains import Toolchain, all_toolchains
 from harness.runtime import Runtime, families
 from harness.suites.expect import Expectation, parse_expectation
 from harness.suites.yaml_files import YamlFile, parse_each, relative_name, suggest
@@ -73,6 +72,22 @@ class SelectableCase(Protocol):
     def overrides(self) -> tuple[Rule, ...]: ...
 
 
+@dataclass(frozen=True)
+class Coordinates:
+    """Where a cell is in the matrix: its case, target, runtime, toolchain and build profile,
+    each the object itself (toolchain None: a prebuilt guest, built by none)."""
+
+    case: SelectableCase
+    target: Target
+    runtime: Runtime
+    toolchain: Toolchain | None = None
+    profile: Profile = ABORT
+
+    @property
+    def toolchain_name(self) -> str:
+        return self.toolchain.name if self.toolchain is not None else ""
+
+
 class _AnyImports:
     """Stands for an artifact whose imports are not known: a rule on imports may apply."""
 
@@ -96,10 +111,11 @@ class Selector:
     profiles: frozenset[str] | None = None  # build profiles (abort, unwind)
     finding: str | None = None  # the rule applies where a run shows this finding (FINDINGS)
 
-    def selects(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
-                imports: Imports = None, profile: str = DEFAULT_PROFILE) -> bool:
+    def selects(self, at: Coordinates, imports: Imports = None) -> bool:
         """Whether it selects the cell; a rule on imports only once the artifact's are known
         (or, with ANY_IMPORTS, wherever an artifact may import what it names)."""
+        case, target, runtime = at.case, at.target.triple, at.runtime
+        toolchain, profile = at.toolchain_name, at.profile.name
         return (
             (self.cases is None or any(fnmatchcase(case.id, g) for g in self.cases))
             and (self.features is None or not self.features.isdisjoint(case.features))
@@ -215,16 +231,13 @@ class RuleBook:
             rules += load_rules(path, runtimes, first_order=len(rules))
         return cls(rules)
 
-    def for_cell(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
-                 imports: Imports = None, profile: str = DEFAULT_PROFILE) -> Rule | None:
+    def for_cell(self, at: Coordinates, imports: Imports = None) -> Rule | None:
         """The rule that decides the cell, or None (the case's own expectation holds); rules on
         the artifact's imports count once `imports` are known. A rule chosen by the imports it
         names says which of them the artifact has."""
-        own = [r for r in case.overrides if r.selector.tests is None
-               and r.selector.selects(case, target, runtime, toolchain, imports, profile)]
-        shared = [r for r in self._cell_rules
-                  if r.selector.selects(case, target, runtime, toolchain, imports, profile)]
-        rule = own[-1] if own else self._shared_rule(shared, catalogue_rule(target, runtime, imports))
+        own = [r for r in at.case.overrides if r.selector.tests is None and r.selector.selects(at, imports)]
+        shared = [r for r in self._cell_rules if r.selector.selects(at, imports)]
+        rule = own[-1] if own else self._shared_rule(shared, catalogue_rule(at, imports))
         found = rule.selector.imported(imports) if rule is not None else []
         if rule is not None and found:
             rule = replace(rule, reason=f"{rule.reason} (this artifact imports {', '.join(found)})")
@@ -240,22 +253,18 @@ class RuleBook:
             return _most_specific(shared)
         return _most_specific(r for r in shared if r.selector.imports is not None) or linking
 
-    def test_rules(self, case: SelectableCase, target: str, runtime: Runtime, toolchain: str,
-                   profile: str = DEFAULT_PROFILE) -> list[Rule]:
+    def test_rules(self, at: Coordinates) -> list[Rule]:
         """The test-level rules that may apply to tests of this cell (own ones first)."""
-        own = [r for r in case.overrides if r.selector.tests is not None
-               and r.selector.selects(case, target, runtime, toolchain, profile=profile)]
-        shared = [r for r in self._test_rules
-                  if r.selector.selects(case, target, runtime, toolchain, profile=profile)]
+        own = [r for r in at.case.overrides if r.selector.tests is not None and r.selector.selects(at)]
+        shared = [r for r in self._test_rules if r.selector.selects(at)]
         return own + shared
 
 
-    def for_finding(self, finding: str, case: SelectableCase, target: str, runtime: Runtime,
-                    toolchain: str, profile: str = DEFAULT_PROFILE) -> Rule | None:
+    def for_finding(self, finding: str, at: Coordinates) -> Rule | None:
         """The rule that says what a finding (FINDINGS) means in this cell, or None: the finding
         then fails the cell, as any failure does."""
         return _most_specific(r for r in self.finding_rules if r.selector.finding == finding
-                              and r.selector.selects(case, target, runtime, toolchain, profile=profile))
+                              and r.selector.selects(at))
 
 
 def for_test(rules: list[Rule], name: str) -> Rule | None:
@@ -275,20 +284,21 @@ def _wasi_globs(version: str) -> tuple[str, ...]:
     return (f"wasi:*@{version}",)
 
 
-def catalogue_rule(target: str, runtime: Runtime, imports: Imports) -> Rule | None:
+def catalogue_rule(at: Coordinates, imports: Imports) -> Rule | None:
     """What the runtime catalogue says of a cell once its artifact's imports are known: a runtime
     that does not implement a WASI version the artifact imports cannot link it. An xfail, so a
     runtime that links it after all shows as an xpass (the catalogue is then wrong). A case's own
     rule, or a shared rule on imports, decides before it (RuleBook._shared_rule)."""
     if imports is None or isinstance(imports, _AnyImports):
         return None
+    runtime = at.runtime
     missing = runtime.unlinked_wasi(imports)
     if not missing:
         return None
     reason = (f"the artifact imports WASI {' and '.join(missing)} interfaces, and {runtime.name} "
               f"does not link them: the runtime catalogue gives it WASI "
               f"{', '.join(sorted(runtime.wasi))} only, so it cannot instantiate the artifact")
-    selector = Selector(targets=frozenset({target}), runtimes=frozenset({runtime.name}),
+    selector = Selector(targets=frozenset({at.target.triple}), runtimes=frozenset({runtime.name}),
                         imports=tuple(g for v in missing for g in _wasi_globs(v)))
     return Rule(kind=RuleKind.XFAIL, reason=reason, selector=selector,
                 source=runtime.catalogue_source or "harness/catalogue/runtimes.yaml", shared=True)
@@ -299,7 +309,7 @@ def _most_specific(rules: Iterable[Rule]) -> Rule | None:
 
 
 def rule_usage(cases: Iterable[SelectableCase], expectations: RuleBook, targets: Mapping[str, Target],
-               runtimes: Iterable[Runtime], toolchains: Iterable[str]) -> list[tuple[Rule, int]]:
+               runtimes: Iterable[Runtime], toolchains: Iterable[Toolchain]) -> list[tuple[Rule, int]]:
     """Every cell rule (shared ones, then the cases' own) and how many cells of the whole
     matrix it decides (cells a runtime cannot run at all only count for skips); a rule on
     imports or on a finding, how many it may decide (where an artifact may import what it names,
@@ -308,7 +318,7 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: RuleBook, targets:
     that decides none is stale."""
     used: dict[int, int] = {}
     all_cases = list(cases)
-    runtime_list, toolchain_names = list(runtimes), list(toolchains)
+    runtime_list, toolchain_list = list(runtimes), list(toolchains)
     on_imports = [r for r in expectations.rules
                   if r.selector.imports is not None and r.selector.tests is None]
     on_tests = [r for r in expectations.rules if r.selector.tests is not None]
@@ -318,17 +328,15 @@ def rule_usage(cases: Iterable[SelectableCase], expectations: RuleBook, targets:
                 continue
             for runtime in runtime_list:
                 runnable = runtime.unsupported_reason(targets[triple]) is None
-                for toolchain, profile in itertools.product(toolchain_names, PROFILES):
-                    rule = expectations.for_cell(case, triple, runtime, toolchain, profile=profile)
+                for toolchain, profile in itertools.product(toolchain_list, PROFILES.values()):
+                    at = Coordinates(case, targets[triple], runtime, toolchain, profile)
+                    rule = expectations.for_cell(at)
                     counted = [rule] if rule is not None and (runnable or not rule.kind.runs) else []
-                    counted += [r for r in on_imports if runnable and r.selector.selects(
-                        case, triple, runtime, toolchain, ANY_IMPORTS, profile)]
+                    counted += [r for r in on_imports if runnable and r.selector.selects(at, ANY_IMPORTS)]
                     counted += [r for r in [*on_tests, *(o for o in case.overrides
                                                          if o.selector.tests is not None)]
-                                if runnable and r.selector.selects(case, triple, runtime, toolchain,
-                                                                   ANY_IMPORTS, profile)]
-                    counted += [r for r in expectations.finding_rules if runnable
-                                and r.selector.selects(case, triple, runtime, toolchain, profile=profile)]
+                                if runnable and r.selector.selects(at, ANY_IMPORTS)]
+                    counted += [r for r in expectations.finding_rules if runnable and r.selector.selects(at)]
                     for decided in counted:
                         used[id(decided)] = used.get(id(decided), 0) + 1
     candidates = [*expectations.rules, *(r for c in all_cases for r in c.overrides)]

@@ -68,8 +68,7 @@ def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha
     """The cell once its artifact's WASI imports are read (recorded): under the rule that decides
     it now, since a rule may name what the artifact imports (a skip rule: not run after all)."""
     record.wasi_imports = context.wasi_imports(artifact, sha256)
-    rule = cell.expectations.for_cell(cell.case, cell.target.triple, cell.runtime, cell.toolchain_name,
-                                      record.wasi_imports, cell.profile.name)
+    rule = cell.expectations.for_cell(cell.at, record.wasi_imports)
     if rule == cell.rule:
         return cell
     describe_rule(record, rule)
@@ -108,8 +107,7 @@ def run_guest(cell: Cell, context: Context, record: CellResult, request: GuestRe
     record.repro = context.sandbox.repro(request.argv, request.copies)
     outcome = context.run_guest(request)
     judged = judge_run(outcome, cell.expect, cell.rule, cell.runtime)
-    lost_rule = (cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.case, cell.target.triple,
-                                               cell.runtime, cell.toolchain_name, cell.profile.name)
+    lost_rule = (cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.at)
                  if judged.verdict is Verdict.FAIL and output_lost(outcome, cell.expect) else None)
     if outcome.timed_out:
         again = context.run_guest(replace(request, timeout_s=request.timeout_s * CONFIRM_MULTIPLE))

@@ -77,11 +77,9 @@ class TestBinary(CaseKind):
 
         first = argv_for(list(libtest.JSON_ARGS))
         record.command, record.repro = first, context.sandbox.repro(first)
-        rules = cell.expectations.test_rules(cell.case, cell.target.triple, cell.runtime, cell.toolchain_name,
-                                             cell.profile.name)
+        rules = cell.expectations.test_rules(cell.at)
         slowdown = context.slowdown(cell.runtime)
-        lost_rule = cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.case, cell.target.triple,
-                                                  cell.runtime, cell.toolchain_name, cell.profile.name)
+        lost_rule = cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.at)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
                                     self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()),
                                     lost_rule=lost_rule)
