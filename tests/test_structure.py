@@ -155,3 +155,12 @@ def test_each_class_name_names_one_class() -> None:
             if isinstance(node, ast.ClassDef):
                 where.setdefault(node.name, []).append(name)
     assert {cls: mods for cls, mods in where.items() if len(mods) > 1} == {}
+
+
+def test_a_kind_raises_its_judgment_rather_than_returning_one_to_check() -> None:
+    """A kind's steps end a cell early by raising Stopped (caught once by the cell runner), so
+    no kind checks what a step returned with isinstance(..., Judgment)."""
+    for path in sorted((ROOT / "harness" / "cells" / "kinds").glob("*.py")):
+        text = path.read_text()
+        assert not re.search(r"isinstance\([^)]*Judgment\)", text), path
+        assert "| Judgment:" not in text.replace("-> Judgment | None:", ""), path

@@ -35,6 +35,16 @@ NAMED_TESTS = 5  # failing tests named in a libtest cell's reason
 # ---- cells that are not run -------------------------------------------------------------------------
 
 
+class Stopped(Exception):
+    """A cell that ends before its guest's run, with its judgment: raised by a kind's steps (its
+    build failed, its runtime is missing, its rule now says skip, the compile failed), caught
+    once by the cell runner (harness/cells/runner.py)."""
+
+    def __init__(self, judgment: Judgment) -> None:
+        super().__init__(f"{judgment.verdict}: {judgment.reason}")
+        self.judgment = judgment
+
+
 def not_applicable(rule: Rule) -> Judgment:
     """A skip rule decides the cell: it is never run."""
     return Judgment(Verdict.UNSUPPORTED, f"not applicable: {rule.reason}", ReasonCode.SKIP_RULE)

@@ -8,6 +8,7 @@ from harness.cells.case import Cell
 from harness.cells.context import Context
 from harness.cells.judgment import (
     Judgment,
+    Stopped,
     judge_not_run,
     not_applicable,
     sandbox_lost,
@@ -29,6 +30,8 @@ def run_cell(cell: Cell, context: Context) -> CellResult:
     if judgment is None:
         try:
             judgment = cell.case.kind.run(cell, context, record)
+        except Stopped as stop:  # before the guest's run: its build, its runtime, its rule
+            judgment = stop.judgment
         except SandboxLost as error:
             judgment, record.ran = sandbox_lost(str(error)), False
     judgment = judge_not_run(judgment, cell.rule) if not record.ran else judgment

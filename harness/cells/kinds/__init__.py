@@ -11,6 +11,7 @@ from harness.artifacts.artifact import Artifact, Build
 from harness.cells.case import Cell
 from harness.cells.context import Context
 from harness.cells.judgment import (
+    Stopped,
     judge_run,
     not_applicable,
     output_lost,
@@ -36,44 +37,39 @@ def record_build(record: CellResult, build: Build, artifact: Artifact) -> None:
 
 
 def ready(cell: Cell, context: Context, record: CellResult, wasm: Path, sha256: str,
-          relative: str) -> tuple[Cell, str] | Judgment:
+          relative: str) -> tuple[Cell, str]:
     """The cell ready to run its artifact (at `relative` in the artifact cache): its runtime's
     version recorded, its rule decided again by what the artifact imports, and the file its
-    runtime runs (its ahead-of-time compile, for a runtime that compiles first); or the
-    judgment of a cell that stops before its run."""
-    problem = runtime_problem(cell, context, record)
-    if problem:
-        return problem
+    runtime runs (its ahead-of-time compile, for a runtime that compiles first). Stopped with
+    the judgment of a cell that stops before its run."""
+    record_runtime_version(cell, context, record)
     inside = f"{ARTIFACTS_MOUNT}/{relative}"
     settled = settle(cell, context, record, wasm, sha256, inside)
-    if isinstance(settled, Judgment):
-        return settled
-    path = runnable(settled, context, record, inside, sha256)
-    if isinstance(path, Judgment):
-        return path
-    return settled, path
+    return settled, runnable(settled, context, record, inside, sha256)
 
 
-def runtime_problem(cell: Cell, context: Context, record: CellResult) -> Judgment | None:
-    """None once the runtime has told its version (recorded), else why the cell is unavailable."""
+def record_runtime_version(cell: Cell, context: Context, record: CellResult) -> None:
+    """The runtime's version, recorded; Stopped (unavailable) when it cannot tell it."""
     version, why = context.runtime_version(cell.runtime)
     if version is None:
-        return runtime_unavailable(why)
+        raise Stopped(runtime_unavailable(why))
     record.versions["runtime"] = version
-    return None
 
 
 def settle(cell: Cell, context: Context, record: CellResult, artifact: Path, sha256: str,
-           inside: str) -> Cell | Judgment:
+           inside: str) -> Cell:
     """The cell once its artifact's WASI imports are read (recorded): under the rule that decides
-    it now, since a rule may name what the artifact imports (a skip rule: not run after all)."""
+    it now, since a rule may name what the artifact imports (a skip rule: Stopped, not run after
+    all)."""
     record.wasi_imports = context.wasi_imports(artifact, sha256)
     rule = cell.expectations.for_cell(cell.at, record.wasi_imports)
     if rule == cell.rule:
         return cell
     describe_rule(record, rule)
     cell = replace(cell, rule=rule)
-    return not_applicable(rule) if rule is not None and not rule.kind.runs else cell
+    if rule is not None and not rule.kind.runs:
+        raise Stopped(not_applicable(rule))
+    return cell
 
 
 def describe_rule(record: CellResult, rule: Rule | None) -> None:
@@ -84,15 +80,15 @@ def describe_rule(record: CellResult, rule: Rule | None) -> None:
     record.link, record.intermittent = (rule.link, rule.intermittent) if rule else (None, False)
 
 
-def runnable(cell: Cell, context: Context, record: CellResult, inside: str, sha256: str) -> str | Judgment:
+def runnable(cell: Cell, context: Context, record: CellResult, inside: str, sha256: str) -> str:
     """The file the cell's runtime runs for the artifact at `inside` (its ahead-of-time compile,
-    for a runtime that compiles first; the time recorded when this cell made it), or the judgment
-    of a compile that failed."""
+    for a runtime that compiles first; the time recorded when this cell made it); Stopped with the
+    judgment of a compile that failed."""
     made = context.precompiled(cell.runtime, inside, sha256)
     record.compile_s = made.compile_s
     if made.failed is not None:
         keep_output(record, made.failed)
-        return precompile_failed(made.failed)
+        raise Stopped(precompile_failed(made.failed))
     return made.path
 
 

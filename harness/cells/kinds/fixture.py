@@ -10,7 +10,7 @@ from typing import Any
 from harness.builder import build_once
 from harness.cells.case import CaseKind, Cell
 from harness.cells.context import Context
-from harness.cells.judgment import build_error
+from harness.cells.judgment import Stopped, build_error
 from harness.cells.kinds import EXCERPT_CHARS, ready, record_build, run_guest
 from harness.results.record import CellKind, CellResult
 from harness.results.verdict import Judgment
@@ -48,13 +48,10 @@ class Fixture(CaseKind):
         build = build_once(context.builder(cell.toolchain), context.workspace, self.crate, cell.target,
                            context.run_id, cell.profile)
         if build.error:
-            return build_error(build.error[-EXCERPT_CHARS:])
+            raise Stopped(build_error(build.error[-EXCERPT_CHARS:]))
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
         record_build(record, build, artifact)
-        got = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
-        if isinstance(got, Judgment):
-            return got
-        cell, path = got
+        cell, path = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
         case = cell.case
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
         files = {f"{dirs[guest]}/{name}": content

@@ -46,10 +46,7 @@ class Prebuilt(CaseKind):
         as a fresh copy without `*.cleanup` leftovers."""
         spec = self.test.spec
         relative, record.artifact_sha256 = stage_file(self.test.wasm)
-        got = ready(cell, context, record, self.test.wasm, record.artifact_sha256, relative)
-        if isinstance(got, Judgment):
-            return got
-        cell, path = got
+        cell, path = ready(cell, context, record, self.test.wasm, record.artifact_sha256, relative)
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(spec.dirs))}
         copies = {dirs[guest]: f"{ARTIFACTS_MOUNT}/{stage_folder(folder)}"
                   for guest, folder in spec.dirs.items()}

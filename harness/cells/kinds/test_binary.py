@@ -12,7 +12,7 @@ from harness.builder import TestCrate, build_tests_once
 from harness.cells import libtest
 from harness.cells.case import CaseKind, Cell
 from harness.cells.context import Context
-from harness.cells.judgment import build_error, judge_run, judge_tests
+from harness.cells.judgment import Stopped, build_error, judge_run, judge_tests
 from harness.cells.kinds import EXCERPT_CHARS, keep_output, ready, record_build
 from harness.results.record import CellKind, CellResult, FindingKind
 from harness.results.verdict import Judgment
@@ -54,16 +54,13 @@ class TestBinary(CaseKind):
         build = build_tests_once(context.builder(cell.toolchain), self.crate, cell.target, context.run_id,
                                  cell.profile)
         if build.error:
-            return build_error(build.error[-EXCERPT_CHARS:])
+            raise Stopped(build_error(build.error[-EXCERPT_CHARS:]))
         if not (build.directory / f"{self.test}.wasm").is_file():
             built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
-            return build_error(f"the crate has no test target {self.test!r} (it has: {built})")
+            raise Stopped(build_error(f"the crate has no test target {self.test!r} (it has: {built})"))
         artifact = build.artifact(self.test)
         record_build(record, build, artifact)
-        got = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
-        if isinstance(got, Judgment):
-            return got
-        cell, path = got
+        cell, path = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
 
         def argv_for(args: list[str]) -> list[str]:
             invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS,
