@@ -1,5 +1,5 @@
-"""Build profiles: how a cell's Rust is compiled beyond its toolchain, an axis of the cells
-beside toolchains (`pytest --profiles abort,unwind`).
+"""The build profile catalogue (build_profiles.yaml): how a cell's Rust is compiled beyond its
+toolchain, an axis of the cells beside toolchains (`pytest --profiles abort,unwind`).
 
 `abort` is the targets' default: the toolchain's own std, where a panic aborts the process.
 `unwind` compiles against a std built with `-Cpanic=unwind` in the toolchain image
@@ -11,11 +11,14 @@ in harness/catalogue/runtimes.yaml).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
 
 from harness.errors import UserError
 
-UNWIND_SYSROOT = "/usr/local/lib/wasm-conformance/sysroot-unwind"  # in a toolchain image
+CATALOGUE = Path(__file__).with_name("build_profiles.yaml")
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,7 @@ class Profile:
     rustflags: str = ""  # appended to the builds' RUSTFLAGS
     exceptions: bool = False  # its artifacts need the exception-handling proposal
     description: str = ""
-
-    @property
-    def default(self) -> bool:
-        return self.name == DEFAULT
+    default: bool = False  # the profile of a run that names none
 
     @property
     def suffix(self) -> str:
@@ -35,13 +35,23 @@ class Profile:
         return "" if self.default else self.name
 
 
-DEFAULT = "abort"
-PROFILES = {
-    "abort": Profile("abort", description="panic=abort, the toolchain's own std"),
-    "unwind": Profile("unwind", f"--sysroot {UNWIND_SYSROOT} -Cpanic=unwind", exceptions=True,
-                      description="panic=unwind, std built with panic_unwind and wasm exception handling"),
-}
-ABORT = PROFILES[DEFAULT]  # the default profile itself
+def _load() -> dict[str, Profile]:
+    entries = yaml.safe_load(CATALOGUE.read_text()) or {}
+    known = {f.name for f in fields(Profile)} - {"name"}
+    for name, entry in entries.items():
+        unknown = sorted(set(entry or {}) - known)
+        if unknown:
+            raise UserError(f"{CATALOGUE}: {name}: no field {unknown[0]!r} "
+                            f"(fields: {', '.join(sorted(known))})")
+    found = {name: Profile(name=name, **(entry or {})) for name, entry in entries.items()}
+    if sum(p.default for p in found.values()) != 1:
+        raise UserError(f"{CATALOGUE}: exactly one profile is the default")
+    return found
+
+
+PROFILES = _load()  # in catalogue order
+ABORT = next(p for p in PROFILES.values() if p.default)  # the default profile itself
+DEFAULT = ABORT.name
 
 
 def pick_profiles(names: list[str]) -> list[Profile]:

@@ -112,7 +112,7 @@ class CellResult:
     reason: str = ""
     ran: bool = False
     toolchain: str = ""  # "" for a prebuilt guest (no toolchain built it)
-    # the build profile (harness/catalogue/build_profiles.py): abort, unwind
+    # the build profile (harness/catalogue/build_profiles.yaml): abort, unwind
     build_profile: str = DEFAULT_PROFILE
     kind: CellKind = CellKind.FIXTURE
     reason_code: ReasonCode | None = None  # why a cell was not run or not built, for grouping
