@@ -206,7 +206,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"lock: no registry answered ({why}); resolving offline against the crates the "
                   "image vendors", file=sys.stderr)
         (toolchain,) = _toolchains(args.toolchain)
-        print(f"{make_lockfile(workspace, toolchain_tag(toolchain.name))} (offline, the image's crates)")
+        print(f"{make_lockfile(workspace, toolchain_tag(toolchain))} (offline, the image's crates)")
         return 0
     if args.command == "expectations":
         from harness.commands.rules import expectations_command

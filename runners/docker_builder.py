@@ -60,7 +60,7 @@ class DockerBuilder(Builder):
         """The tag of the toolchain's image, computed once (it hashes the recipe)."""
         from harness.images.recipes import toolchain_tag
 
-        return toolchain_tag(self.toolchain.name)
+        return toolchain_tag(self.toolchain)
 
     @cached_property
     def _unbuildable(self) -> str | None:
@@ -77,7 +77,7 @@ class DockerBuilder(Builder):
         """What the compiler, std, linkers and vendored crates are, not which image holds them."""
         from harness.images.recipes import toolchain_identity
 
-        return toolchain_identity(self.toolchain.name, tag=self.image)
+        return toolchain_identity(self.toolchain, tag=self.image)
 
     def toolchain_versions(self) -> dict[str, str]:
         """The versions of what builds: the compiler, std, linkers (from the image's labels)."""
@@ -134,7 +134,7 @@ class DockerBuilder(Builder):
         if entry["status"] == "unknown":
             return unknown_target(who, target)
         if entry["status"] == "failed":
-            return std_does_not_build(who, target.triple, entry.get("detail", ""))
+            return std_does_not_build(who, target, entry.get("detail", ""))
         if profile.suffix:  # std built with that profile in the image (docker/build-std/unwind.sh)
             built = entry.get(profile.name)
             if built is None:
@@ -142,7 +142,7 @@ class DockerBuilder(Builder):
                                              f"panic={profile.name} for {target.triple} (an image made "
                                              "before build profiles: run `python -m harness setup`)")
             if built["status"] == "failed":
-                return std_does_not_build(f"{who} with panic={profile.name}", target.triple,
+                return std_does_not_build(f"{who} with panic={profile.name}", target,
                                           built.get("detail", ""))
         return None
 

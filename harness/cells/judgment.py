@@ -67,8 +67,8 @@ def unknown_target(who: str, target: Target) -> Judgment:
                     ReasonCode.UNKNOWN_TARGET)
 
 
-def std_does_not_build(who: str, target: str, detail: str) -> Judgment:
-    return Judgment(Verdict.BUILD_ERROR, f"std for {target} does not build with {who}:\n{detail}",
+def std_does_not_build(who: str, target: Target, detail: str) -> Judgment:
+    return Judgment(Verdict.BUILD_ERROR, f"std for {target.triple} does not build with {who}:\n{detail}",
                     ReasonCode.STD_BUILD_FAILED)
 
 

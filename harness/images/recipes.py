@@ -34,7 +34,7 @@ import docker
 from harness import PROJECT_ROOT
 from harness.artifacts.cache import cache_dir
 from harness.catalogue.targets import image_targets
-from harness.catalogue.toolchains import Toolchain, all_toolchains, host_copy
+from harness.catalogue.toolchains import Toolchain, host_copy
 from harness.errors import UserError
 from harness.images.apt_versions import Mirror, query, recommended_major, resolve
 from harness.images.base_image import ensure_base_image, has_image, toolchain_base
@@ -136,8 +136,8 @@ def runtimes_tag() -> str:
     return runtimes_spec().tag
 
 
-def toolchain_tag(name: str) -> str:
-    return toolchain_spec(all_toolchains()[name]).tag
+def toolchain_tag(toolchain: Toolchain) -> str:
+    return toolchain_spec(toolchain).tag
 
 
 # ---- package versions ------------------------------------------------------------------------
@@ -444,14 +444,15 @@ def versions_of(tag: str, client: docker.DockerClient | None = None) -> dict[str
             if key.startswith(LABEL_PREFIX)}
 
 
-def toolchain_identity(name: str, client: docker.DockerClient | None = None, tag: str | None = None) -> str:
+def toolchain_identity(toolchain: Toolchain, client: docker.DockerClient | None = None,
+                       tag: str | None = None) -> str:
     """24 hex digits naming what a toolchain image builds with (its recipe and the package
     versions it installed), not the image itself: artifacts are keyed by it. `tag`: the image's,
     when the caller knows it."""
-    tag = tag or toolchain_tag(name)
+    tag = tag or toolchain_tag(toolchain)
     labels = labels_of(tag, client)
     named = {k: v for k, v in labels.items() if k.startswith((LABEL_PREFIX, LABEL_RECIPE))}
-    if all_toolchains()[name].channel:  # a channel moves (stable, nightly): each build is its own
+    if toolchain.channel:  # a channel moves (stable, nightly): each build is its own
         named["image"] = (client or ensure_engine()).images.get(tag).id
     text = json.dumps(named, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
