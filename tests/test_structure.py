@@ -159,8 +159,10 @@ def test_each_class_name_names_one_class() -> None:
 
 def test_a_kind_raises_its_judgment_rather_than_returning_one_to_check() -> None:
     """A kind's steps end a cell early by raising Stopped (caught once by the cell runner), so
-    no kind checks what a step returned with isinstance(..., Judgment)."""
+    no kind checks what a step returned with isinstance(..., Judgment); a kind gathers what it
+    finds in an Evidence value and only the cell runner writes the record."""
     for path in sorted((ROOT / "harness" / "cells" / "kinds").glob("*.py")):
         text = path.read_text()
         assert not re.search(r"isinstance\([^)]*Judgment\)", text), path
         assert "| Judgment:" not in text.replace("-> Judgment | None:", ""), path
+        assert "CellResult" not in text, f"{path}: a kind gathers Evidence; the cell runner fills the record"

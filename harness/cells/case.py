@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from harness.catalogue.build_profiles import ABORT, Profile
 from harness.catalogue.targets import Target
 from harness.catalogue.toolchains import Toolchain
-from harness.results.record import CellKind, CellResult, cell_name
+from harness.cells.evidence import Evidence
+from harness.results.record import CellKind, cell_name
 from harness.results.verdict import Judgment
 from harness.runtime import Runtime
 from harness.suites.expect import Expectation
@@ -56,9 +57,10 @@ class CaseKind(ABC):
         for the target, the harness cannot do what the guest needs), or None."""
 
     @abstractmethod
-    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
-        """Get the artifact, run it under the cell's runtime, fill the record; the judgment.
-        May raise SandboxLost."""
+    def run(self, cell: Cell, context: Context, found: Evidence) -> Judgment:
+        """Get the artifact, run it under the cell's runtime, gather what it finds in `found`
+        (the cell runner writes it into the record); the judgment. May raise Stopped (a cell that
+        ends before its guest's run) and SandboxLost."""
 
 
 @dataclass(frozen=True)

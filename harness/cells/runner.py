@@ -6,6 +6,7 @@ import time
 
 from harness.cells.case import Cell
 from harness.cells.context import Context
+from harness.cells.evidence import Evidence, describe_rule
 from harness.cells.judgment import (
     Judgment,
     Stopped,
@@ -14,7 +15,6 @@ from harness.cells.judgment import (
     sandbox_lost,
     unsupported_by_runtime,
 )
-from harness.cells.kinds import describe_rule
 from harness.results.record import CellResult
 from harness.results.verdict import Verdict
 from harness.sandbox.container import SandboxLost
@@ -28,12 +28,15 @@ def run_cell(cell: Cell, context: Context) -> CellResult:
     record.worker, record.started_at = context.worker, round(time.time(), 3)
     judgment = not_runnable(cell, context)
     if judgment is None:
+        found = Evidence()
         try:
-            judgment = cell.case.kind.run(cell, context, record)
+            judgment = cell.case.kind.run(cell, context, found)
         except Stopped as stop:  # before the guest's run: its build, its runtime, its rule
             judgment = stop.judgment
         except SandboxLost as error:
-            judgment, record.ran = sandbox_lost(str(error)), False
+            judgment = sandbox_lost(str(error))
+            found.ran = False
+        found.write(record)
     judgment = judge_not_run(judgment, cell.rule) if not record.ran else judgment
     record.verdict, record.reason, record.reason_code = judgment.verdict, judgment.reason, judgment.code
     record.wall_s = round(time.monotonic() - started, 4)  # harness cost included

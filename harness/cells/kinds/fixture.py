@@ -10,9 +10,10 @@ from typing import Any
 from harness.builder import build_once
 from harness.cells.case import CaseKind, Cell
 from harness.cells.context import Context
+from harness.cells.evidence import Evidence
 from harness.cells.judgment import Stopped, build_error
-from harness.cells.kinds import EXCERPT_CHARS, ready, record_build, run_guest
-from harness.results.record import CellKind, CellResult
+from harness.cells.kinds import EXCERPT_CHARS, note_build, ready, run_guest
+from harness.results.record import CellKind
 from harness.results.verdict import Judgment
 from harness.runtime import Invocation
 from harness.sandbox.container import GuestRequest
@@ -44,14 +45,14 @@ class Fixture(CaseKind):
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
         return context.builder(cell.toolchain).target_verdict(cell.target, cell.profile)
 
-    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+    def run(self, cell: Cell, context: Context, found: Evidence) -> Judgment:
         build = build_once(context.builder(cell.toolchain), context.workspace, self.crate, cell.target,
                            context.run_id, cell.profile)
         if build.error:
             raise Stopped(build_error(build.error[-EXCERPT_CHARS:]))
         artifact = build.artifact(context.workspace.crates[self.crate].artifact_stem(self.bin))
-        record_build(record, build, artifact)
-        cell, path = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
+        note_build(found, build, artifact)
+        cell, path = ready(cell, context, found, artifact.path, artifact.sha256, artifact.relative)
         case = cell.case
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(case.dirs))}
         files = {f"{dirs[guest]}/{name}": content
@@ -60,5 +61,5 @@ class Fixture(CaseKind):
                                 network=case.network == "loopback", exceptions=cell.profile.exceptions)
         argv = cell.runtime.argv(path, cell.target, invocation)
         limit = case.timeout_s * context.slowdown(cell.runtime)
-        return run_guest(cell, context, record, GuestRequest(argv, case.stdin, limit, files=files,
+        return run_guest(cell, context, found, GuestRequest(argv, case.stdin, limit, files=files,
                                                              mkdirs=sorted(dirs.values())))

@@ -9,9 +9,10 @@ from typing import Any
 from harness.artifacts.prebuilt_files import stage_file, stage_folder
 from harness.cells.case import CaseKind, Cell
 from harness.cells.context import Context
+from harness.cells.evidence import Evidence
 from harness.cells.judgment import judge_conversation, unsupported_by_harness, unsupported_by_runtime
 from harness.cells.kinds import keep_output, ready, run_guest
-from harness.results.record import CellKind, CellResult
+from harness.results.record import CellKind
 from harness.results.verdict import Judgment
 from harness.runtime import Invocation
 from harness.sandbox.container import ARTIFACTS_MOUNT, GuestRequest
@@ -41,12 +42,12 @@ class Prebuilt(CaseKind):
         cannot = cell.runtime.serve_reason() if self.test.spec.serves else None
         return unsupported_by_runtime(cannot) if cannot else None
 
-    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+    def run(self, cell: Cell, context: Context, found: Evidence) -> Judgment:
         """Its binary and folders staged in the artifact cache, each folder given to the guest
         as a fresh copy without `*.cleanup` leftovers."""
         spec = self.test.spec
-        relative, record.artifact_sha256 = stage_file(self.test.wasm)
-        cell, path = ready(cell, context, record, self.test.wasm, record.artifact_sha256, relative)
+        relative, found.artifact_sha256 = stage_file(self.test.wasm)
+        cell, path = ready(cell, context, found, self.test.wasm, found.artifact_sha256, relative)
         dirs = {guest: f"dirs/{index}" for index, guest in enumerate(sorted(spec.dirs))}
         copies = {dirs[guest]: f"{ARTIFACTS_MOUNT}/{stage_folder(folder)}"
                   for guest, folder in spec.dirs.items()}
@@ -58,14 +59,14 @@ class Prebuilt(CaseKind):
         limit = cell.case.timeout_s * slowdown
         if talk is None:
             argv = cell.runtime.argv(path, cell.target, invocation)
-            return run_guest(cell, context, record, GuestRequest(argv, cell.case.stdin, limit, copies=copies))
+            return run_guest(cell, context, found, GuestRequest(argv, cell.case.stdin, limit, copies=copies))
         # a guest that serves HTTP is served (a runtime that cannot serve is not run at all)
         served = cell.runtime.serve_argv(path, cell.target, invocation) if spec.serves else None
         argv = served or cell.runtime.argv(path, cell.target, invocation)
         request = GuestRequest(argv, timeout_s=limit, copies=copies,
                                conversation=talk.request(STEP_TIMEOUT_S * slowdown))
-        record.command, record.repro = argv, context.sandbox.repro_request(request)
+        found.command, found.repro = argv, context.sandbox.repro_request(request)
         outcome = context.run_guest(request)
-        keep_output(record, outcome)
-        record.conversation = outcome.conversation
+        keep_output(found, outcome)
+        found.conversation = outcome.conversation
         return judge_conversation(outcome, cell.rule, cell.runtime)

@@ -12,9 +12,10 @@ from harness.builder import TestCrate, build_tests_once
 from harness.cells import libtest
 from harness.cells.case import CaseKind, Cell
 from harness.cells.context import Context
+from harness.cells.evidence import Evidence
 from harness.cells.judgment import Stopped, build_error, judge_run, judge_tests
-from harness.cells.kinds import EXCERPT_CHARS, keep_output, ready, record_build
-from harness.results.record import CellKind, CellResult, FindingKind
+from harness.cells.kinds import EXCERPT_CHARS, keep_output, note_build, ready
+from harness.results.record import CellKind, FindingKind
 from harness.results.verdict import Judgment
 from harness.runtime import Invocation
 from harness.sandbox.container import GuestRequest
@@ -50,7 +51,7 @@ class TestBinary(CaseKind):
     def not_runnable(self, cell: Cell, context: Context) -> Judgment | None:
         return context.builder(cell.toolchain).target_verdict(cell.target, cell.profile)
 
-    def run(self, cell: Cell, context: Context, record: CellResult) -> Judgment:
+    def run(self, cell: Cell, context: Context, found: Evidence) -> Judgment:
         build = build_tests_once(context.builder(cell.toolchain), self.crate, cell.target, context.run_id,
                                  cell.profile)
         if build.error:
@@ -59,8 +60,8 @@ class TestBinary(CaseKind):
             built = ", ".join(sorted(p.stem for p in build.directory.glob("*.wasm")))
             raise Stopped(build_error(f"the crate has no test target {self.test!r} (it has: {built})"))
         artifact = build.artifact(self.test)
-        record_build(record, build, artifact)
-        cell, path = ready(cell, context, record, artifact.path, artifact.sha256, artifact.relative)
+        note_build(found, build, artifact)
+        cell, path = ready(cell, context, found, artifact.path, artifact.sha256, artifact.relative)
 
         def argv_for(args: list[str]) -> list[str]:
             invocation = Invocation(args=tuple(args), env=libtest.ENV, dirs=TEMP_DIRS,
@@ -73,20 +74,20 @@ class TestBinary(CaseKind):
                 idle_cpu_s=limits.test_cpu_s, mkdirs=sorted(TEMP_DIRS.values())))
 
         first = argv_for(list(libtest.JSON_ARGS))
-        record.command, record.repro = first, context.sandbox.repro(first)
+        found.command, found.repro = first, context.sandbox.repro(first)
         rules = cell.expectations.test_rules(cell.at)
         slowdown = context.slowdown(cell.runtime)
         lost_rule = cell.expectations.for_finding(str(FindingKind.LOST_OUTPUT), cell.at)
         result = libtest.run_binary(run, rules, cell.case.timeout_s * slowdown,
                                     self.test_timeout_s * slowdown, context.crashers.get(cell.id, ()),
                                     lost_rule=lost_rule)
-        record.findings = result.findings
-        keep_output(record, result.outcomes[-1], result.duration_s)
-        record.startup_s = result.listing.duration_s if result.listing is not None else None
+        found.findings = result.findings
+        keep_output(found, result.outcomes[-1], result.duration_s)
+        found.startup_s = result.listing.duration_s if result.listing is not None else None
         if not result.tests and result.listing is not None and result.listing.exit_code != 0:
             judged = judge_run(result.listing, cell.expect, cell.rule, cell.runtime)
             return Judgment(judged.verdict, f"listing the tests: {judged.reason}", judged.code)
-        record.tests = result.tests
+        found.tests = result.tests
         judged = judge_tests(result.tests, cell.rule)
         lost = [f for f in result.findings if f.kind is FindingKind.LOST_OUTPUT]
         if not lost:
