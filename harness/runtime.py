@@ -26,10 +26,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from harness import PROJECT_ROOT
 from harness.artifacts.wasi_imports import wasi_versions
+from harness.catalogue.entries import entry_line, read_entries
 from harness.catalogue.targets import Target
 from harness.errors import UserError
 
@@ -223,15 +222,14 @@ class Registry:
 
 def _entry_source(name: str) -> str:
     """Where the catalogue writes the entry `name`: "harness/catalogue/runtimes.yaml:LINE"."""
-    lines = CATALOGUE.read_text().splitlines()
-    line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{name}:")), 0)
+    line = entry_line(CATALOGUE, name)
     where = CATALOGUE.relative_to(PROJECT_ROOT).as_posix() if CATALOGUE.is_relative_to(PROJECT_ROOT) \
         else str(CATALOGUE)
     return f"{where}:{line}" if line else where
 
 
 def _catalogue() -> dict[str, dict[str, Any]]:
-    entries = yaml.safe_load(CATALOGUE.read_text()) or {}
+    entries = read_entries(CATALOGUE)
     for name, fields in entries.items():
         if not isinstance(fields, dict) or "plugin" not in fields:
             raise UserError(f"{CATALOGUE}: {name}: an entry names its `plugin`")

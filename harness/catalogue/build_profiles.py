@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
+from harness.catalogue.entries import read_entries
 from harness.errors import UserError
 
 CATALOGUE = Path(__file__).with_name("build_profiles.yaml")
@@ -36,14 +35,14 @@ class Profile:
 
 
 def _load() -> dict[str, Profile]:
-    entries = yaml.safe_load(CATALOGUE.read_text()) or {}
+    entries = read_entries(CATALOGUE)
     known = {f.name for f in fields(Profile)} - {"name"}
     for name, entry in entries.items():
-        unknown = sorted(set(entry or {}) - known)
+        unknown = sorted(set(entry) - known)
         if unknown:
             raise UserError(f"{CATALOGUE}: {name}: no field {unknown[0]!r} "
                             f"(fields: {', '.join(sorted(known))})")
-    found = {name: Profile(name=name, **(entry or {})) for name, entry in entries.items()}
+    found = {name: Profile(name=name, **entry) for name, entry in entries.items()}
     if sum(p.default for p in found.values()) != 1:
         raise UserError(f"{CATALOGUE}: exactly one profile is the default")
     return found

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from harness.catalogue.entries import read_entries
 
 CATALOGUE = Path(__file__).with_name("targets.yaml")
 
@@ -32,7 +32,7 @@ class Target:
 @cache
 def all_targets() -> dict[str, Target]:
     """Every target of the catalogue, by triple, in catalogue order."""
-    entries = yaml.safe_load(CATALOGUE.read_text())
+    entries = read_entries(CATALOGUE)
     return {triple: Target(triple=triple, **fields) for triple, fields in entries.items()}
 
 

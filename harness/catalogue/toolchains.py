@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from harness.catalogue.entries import read_entries
 from harness.errors import UserError
 
 CATALOGUE = Path(__file__).with_name("toolchains.yaml")
@@ -57,7 +56,7 @@ def host_copy(channel: str) -> tuple[Path, str] | None:
 @cache
 def all_toolchains() -> dict[str, Toolchain]:
     """Every toolchain of the catalogue, by name, in catalogue order."""
-    entries = yaml.safe_load(CATALOGUE.read_text())
+    entries = read_entries(CATALOGUE)
     found = {}
     for name, fields in entries.items():
         if fields.get("source") not in SOURCES:
