@@ -289,7 +289,8 @@ def describe_failure(record: CellResult) -> str:
 
 
 class RunSession:
-    """Per-process state of a run: expectations, the context (builder, sandbox), the writer."""
+    """Per-process state of a run: the context (builders, sandbox), the writer (the plan is
+    stashed apart, harness/run/plan.py)."""
 
     def __init__(self, config: pytest.Config, run_id: str) -> None:
         self.config, self.run_id = config, run_id
