@@ -85,8 +85,9 @@ add-night:
 	mkdir -p $(NIGHTS)
 	gzip -9 -n -c $(MERGED) > $(NIGHTS)/$(TONIGHT).json.gz
 
+# Each night's summary is kept beside it, and pushed with it, so tomorrow's history reads summaries.
 history: venv
-	$(HARNESS) history $(NIGHTS) -o $(NIGHT_REPORTS)/history
+	$(HARNESS) history $(NIGHTS) -o $(NIGHT_REPORTS)/history --keep-summaries
 
 # The reports of tonight (the dossiers cite the history).
 report: venv

@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                                              "history.md and history.html")
     history.add_argument("folder", type=Path)
     history.add_argument("-o", "--out-dir", type=Path, default=Path("reports"))
+    history.add_argument("--keep-summaries", action="store_true",
+                         help="keep each night's summary beside it (NAME.summary.json), so the folder "
+                              "carries them (the nightly's results branch)")
 
     site = sub.add_parser("site", help="the static site of a run: the answers per target first, then the "
                                        "matrix, dossiers, a page per cell, history and diff")
@@ -163,7 +166,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "history":
         from harness.report.history import history_command
 
-        return history_command(args.folder, args.out_dir)
+        return history_command(args.folder, args.out_dir, args.keep_summaries)
     if args.command == "site":
         from harness.report.site.build import site_command
 

@@ -147,3 +147,26 @@ def test_the_summaries_of_a_generated_night_keep_what_the_history_needs(tmp_path
     assert fresh.cells == night.cells and fresh.passes == night.passes
     history = History.load(tmp_path / "nights", tmp_path / "cache")
     assert len(history.lines()) == 36 and history.events()
+
+
+def test_summaries_kept_beside_the_nights_are_read_without_a_cache(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--keep-summaries` (the nightly): each night's summary is written next to it, made in
+    worker processes; the folder then carries them, a fresh cache reads them instead of the
+    nights, and they are not taken for nights themselves."""
+    nights = tmp_path / "nights"
+    shutil.copytree(NIGHTS, nights)
+    made = night_summary.summaries(night_summary.results_files(nights), tmp_path / "cache-1",
+                                   workers=2, beside=True)
+    beside = sorted(p.name for p in nights.rglob("*.summary.json"))
+    assert beside == ["night-1.summary.json", "night-2.summary.json", "night-3.summary.json"]
+    assert not (tmp_path / "cache-1").exists()
+    assert len(night_summary.results_files(nights)) == 3
+
+    def not_again(path: Path) -> None:
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(night_summary, "summarise", not_again)
+    again = night_summary.summaries(night_summary.results_files(nights), tmp_path / "cache-2")
+    assert [(r.date, r.cells, r.tests) for r in again] == [(r.date, r.cells, r.tests) for r in made]
+    assert not (tmp_path / "cache-2").exists()

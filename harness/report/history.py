@@ -50,9 +50,9 @@ class History:
 
     @classmethod
     def load(cls, folder: Path, cache: Path | None = None,
-             skipped: Callable[[Path, str], None] | None = None) -> History:
+             skipped: Callable[[Path, str], None] | None = None, keep_beside: bool = False) -> History:
         """The history of the results files under `folder` (a night that cannot be read is skipped
-        with one line)."""
+        with one line); `keep_beside` keeps each night's summary next to it."""
         paths = results_files(folder)
         if not paths:
             raise UserError(f"{folder}: no results files (*.json, *.json.gz)")
@@ -65,7 +65,7 @@ class History:
             else:
                 print(f"history: skipped {path}: {why}", file=sys.stderr)
 
-        runs = summaries(paths, cache, skip)
+        runs = summaries(paths, cache, skip, beside=keep_beside)
         if not runs:
             raise UserError(f"{folder}: none of its {len(paths)} results files can be read")
         return cls(runs, lost)
@@ -225,10 +225,10 @@ def render_html(history: History) -> str:
             + "".join(sections) + '<script>document.body.dataset.ready = "1";</script></body></html>\n')
 
 
-def history_command(folder: Path, out_dir: Path) -> int:
+def history_command(folder: Path, out_dir: Path, keep_summaries: bool = False) -> int:
     from harness.report.output import write_text
 
-    history = History.load(folder)
+    history = History.load(folder, keep_beside=keep_summaries)
     for name, text in (("history.md", render_markdown(history)), ("history.html", render_html(history))):
         print(write_text(Path(out_dir) / name, text))
     return 0

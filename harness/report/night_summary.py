@@ -2,26 +2,32 @@
 
 A full night holds ~2457 cells and ~93k test results; the history needs per cell only its
 verdict, what the verdict depends on besides chance (a digest), the start of its reason and,
-per test binary, the tests that did not pass. `summarise` reads a results file once (plain
-JSON, no per-test objects, no schema walk over every test) into a NightSummary; `load_summary`
-keeps it in the persistent cache (`<cache>/history/<key>.json`), keyed by the file's content:
-a gzipped file by its gzip trailer (the CRC-32 and length of the JSON inside) and its size, a
-plain one by its sha256. `summaries` gives every night of a folder, oldest first, and skips a
-night that cannot be read with one line.
+per test binary, the tests that did not pass. `summarise` reads a results file once (orjson, no
+per-test objects, no schema walk over every test) into a NightSummary. `load_summary` keeps it in
+the persistent cache (`<cache>/history/<key>.json`) or, asked to (`beside`), next to the night
+(`NAME.summary.json` beside `NAME.json.gz`, so a folder of nights carries its summaries: the
+nightly's results branch does); a summary found beside a night is always used. Either is keyed
+by the file's content: a gzipped file by its gzip trailer (the CRC-32 and length of the JSON inside) and its
+size, a plain one by its sha256. `summaries` gives every night of a folder, oldest first, makes
+the missing summaries in parallel, one process per core, and skips a night that cannot be read
+with one line.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from harness.artifacts.cache import cache_dir
 from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
@@ -30,9 +36,10 @@ from harness.results.record import NA, CellKey, cell_name
 from harness.results.store import json_error, upgrade
 from harness.results.verdict import TestOutcome, Verdict
 
-VERSION = 1  # of the summary's form; a summary of another version is made again
+VERSION = 2  # of the summary's form; a summary of another version is made again
 REASON_CHARS = 160
 RESULTS_SUFFIXES = (".json", ".json.gz")
+SUMMARY_SUFFIX = ".summary.json"
 Line = tuple[str, str, str, str]  # target, runtime, build, kind ("std" or "wasi-testsuite")
 
 
@@ -110,7 +117,7 @@ class NightSummary:
 
 
 def _digest(value: object) -> str:
-    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
 def _state(raw: dict[str, Any]) -> CellState:
@@ -134,18 +141,18 @@ PASSED, IGNORED = TestOutcome.PASSED.value, TestOutcome.IGNORED.value
 
 
 def _tests(raw: list[dict[str, Any]]) -> TestsSummary:
-    names = hashlib.blake2b(digest_size=8)
+    names = [test["name"] for test in raw]
     passed, not_passed = 0, {}
     for test in raw:
-        name, outcome = test["name"], test["outcome"]
-        names.update(name.encode() + b"\0")
+        outcome = test["outcome"]
         if outcome == PASSED:
             passed += 1
         elif outcome not in OUTCOMES:
             raise ValueError(f"unknown test outcome {outcome!r}")
         elif outcome != IGNORED:
-            not_passed[name] = outcome
-    return TestsSummary(passed, len(raw), names.hexdigest(), not_passed)
+            not_passed[test["name"]] = outcome
+    digest = hashlib.blake2b("\0".join(names).encode(), digest_size=8).hexdigest()
+    return TestsSummary(passed, len(raw), digest, not_passed)
 
 
 def summarise(path: Path) -> NightSummary:
@@ -153,7 +160,7 @@ def summarise(path: Path) -> NightSummary:
     try:
         raw = Path(path).read_bytes()
         text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-        data = upgrade(json.loads(text))
+        data = upgrade(orjson.loads(text))
         run = data["run"]
         cells, tests = {}, {}
         for entry in data["cells"]:
@@ -169,7 +176,7 @@ def summarise(path: Path) -> NightSummary:
         raise UserError(f"{path}: no such results file") from None
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise UserError(f"{path}: cannot read: {error}") from None
-    except json.JSONDecodeError as error:
+    except orjson.JSONDecodeError as error:  # a json.JSONDecodeError, with its position
         raise json_error(Path(path), error) from None
     except ValueError as error:  # UTF-8, an unknown verdict or outcome, a cell twice
         raise UserError(f"{path}: not a results file: {error}") from None
@@ -178,7 +185,7 @@ def summarise(path: Path) -> NightSummary:
                         f"({error})") from None
 
 
-# ---- the summary's file, in the cache -----------------------------------------------------------
+# ---- the summary's file, beside the night or in the cache ---------------------------------------
 
 
 def fingerprint(path: Path) -> str:
@@ -231,45 +238,110 @@ def _from_json(path: Path, data: dict[str, Any]) -> NightSummary:
     return NightSummary(path, data["date"], data["runtimes"], cells, tests)
 
 
-def load_summary(path: Path, cache: Path | None = None) -> NightSummary:
-    """A night's summary: from the cache when it holds one for this content, else made and kept."""
-    folder = cache or cache_dir("history")
-    folder.mkdir(parents=True, exist_ok=True)
+def summary_path(path: Path) -> Path:
+    """Where a night's summary is kept beside it: NAME.summary.json for NAME.json(.gz)."""
+    name = Path(path).name
+    for suffix in (".json.gz", ".json"):
+        if name.endswith(suffix):
+            return Path(path).with_name(name.removesuffix(suffix) + SUMMARY_SUFFIX)
+    return Path(path).with_name(name + SUMMARY_SUFFIX)
+
+
+def _kept(path: Path, key: str, cache: Path | None) -> NightSummary | None:
+    """The summary kept beside the night or in the cache for this content, or None."""
+    for kept in (summary_path(path), (cache or cache_dir("history")) / f"{key}.json"):
+        try:
+            data = orjson.loads(kept.read_bytes())
+            if data.get("version") == VERSION and data.get("fingerprint") == key:
+                return _from_json(Path(path), data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # none yet, or unreadable: the next place, or made again
+    return None
+
+
+def _keep(path: Path, key: str, summary: NightSummary, cache: Path | None, beside: bool) -> dict[str, Any]:
+    """Write the summary into the cache, or beside the night (`beside`; the cache when that folder
+    cannot be written)."""
+    data = _to_json(summary, key)
+    text = orjson.dumps(data)
+    problems = []
+    places = [summary_path(path)] if beside else []
+    for kept in (*places, (cache or cache_dir("history")) / f"{key}.json"):
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(text)
+            partial.replace(kept)
+            return data
+        except OSError as error:
+            problems.append(str(error))
+            partial.unlink(missing_ok=True)
+    print(f"history: cannot keep the summary of {path} ({'; '.join(problems)}); it is made again "
+          "next time", file=sys.stderr)
+    return data
+
+
+def load_summary(path: Path, cache: Path | None = None, beside: bool = False) -> NightSummary:
+    """A night's summary: the one kept for this content, else made and kept."""
     key = fingerprint(path)
-    kept = folder / f"{key}.json"
+    found = _kept(path, key, cache)
+    if found is not None:
+        if beside and not summary_path(path).exists():
+            _keep(path, key, found, cache, beside)
+        return found
+    return _from_json(Path(path), _keep(path, key, summarise(path), cache, beside))  # as a kept one
+
+
+def _make(path: Path, cache: Path | None, beside: bool) -> str | None:
+    """Make and keep one night's summary (in a worker process); the reason it cannot, or None."""
     try:
-        data = json.loads(kept.read_bytes())
-        if data.get("version") == VERSION and data.get("fingerprint") == key:
-            return _from_json(Path(path), data)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # none yet, or unreadable: made again
-    summary = summarise(path)
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
-    try:
-        partial.write_text(json.dumps(_to_json(summary, key), separators=(",", ":")), encoding="utf-8")
-        partial.replace(kept)
+        _keep(path, fingerprint(path), summarise(path), cache, beside)
+        return None
+    except UserError as error:
+        return str(error).removeprefix(f"{path}: ")
     except OSError as error:
-        print(f"history: cannot keep the summary of {path} ({error}); it is made again next time",
-              file=sys.stderr)
-    return _from_json(Path(path), _to_json(summary, key))  # the same form as a kept one
+        return f"cannot read: {error}"
 
 
 def results_files(folder: Path) -> list[Path]:
-    """The results files under a folder (*.json, *.json.gz), by name."""
-    return sorted(p for p in Path(folder).rglob("*") if p.name.endswith(RESULTS_SUFFIXES) and p.is_file())
+    """The results files under a folder (*.json, *.json.gz, not the summaries kept there), by name."""
+    return sorted(p for p in Path(folder).rglob("*") if p.name.endswith(RESULTS_SUFFIXES)
+                  and not p.name.endswith(SUMMARY_SUFFIX) and p.is_file())
 
 
 def summaries(paths: Iterable[Path], cache: Path | None = None,
-              skipped: Callable[[Path, str], None] | None = None) -> list[NightSummary]:
-    """The summary of every night that can be read, oldest first (by date, then path); each night
-    that cannot is passed to `skipped` (default: one line on stderr) and left out."""
+              skipped: Callable[[Path, str], None] | None = None,
+              workers: int | None = None, beside: bool = False) -> list[NightSummary]:
+    """The summary of every night that can be read, oldest first (by date, then path); the missing
+    ones are made first, `workers` processes at a time (default: one per core), and kept (beside
+    the nights with `beside`); each night that cannot be read is passed to `skipped` (default:
+    one line on stderr) and left out."""
     def say(path: Path, why: str) -> None:
         print(f"history: skipped {path}: {why}", file=sys.stderr)
 
-    out = []
+    paths = list(paths)
+    missing = []
     for path in paths:
         try:
-            out.append(load_summary(path, cache))
+            if _kept(path, fingerprint(path), cache) is None:
+                missing.append(path)
+        except OSError:
+            missing.append(path)  # its reason comes from making it
+    failed: dict[Path, str] = {}
+    count = min(len(missing), workers or os.cpu_count() or 1)
+    if count > 1:
+        with ProcessPoolExecutor(count, mp_context=get_context("forkserver")) as pool:
+            reasons = pool.map(_make, missing, [cache] * len(missing), [beside] * len(missing))
+            for path, why in zip(missing, reasons, strict=True):
+                if why is not None:
+                    failed[path] = why
+    out = []
+    for path in paths:
+        if path in failed:
+            (skipped or say)(path, failed[path])
+            continue
+        try:
+            out.append(load_summary(path, cache, beside))
         except UserError as error:
             (skipped or say)(path, str(error).removeprefix(f"{path}: "))
     return sorted(out, key=lambda s: (s.date, str(s.path)))
