@@ -4,7 +4,11 @@ Three parts, each per suite file:
 - cells the last run timed: their expected seconds, scaled by this run's pace (the seconds the
   timed cells done so far took over what they were expected to take), so a loaded machine's
   estimate grows with its load;
-- cells never timed: the mean seconds of the untimed cells done so far (a prior before any);
+- cells never timed: the mean seconds of the untimed cells of the same case done so far (core's
+  tests take a hundred times longer than one of std's small test binaries, and a cold run
+  does the big ones first), drawn towards a prior scaled by the machine's speed while few are
+  done; the machine's speed is what the builds done so far took over their priors (builds
+  are alike from one crate to the next; cases are not);
 - builds outstanding: the build groups not reached yet, times the share of the groups reached
   that had to build, times the mean seconds of the builds done (a cold run is mostly builds).
 The sum over workers is divided by their number.
@@ -15,10 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from harness.results.timings import UNKNOWN_LIBTEST_S, UNKNOWN_S
-
-# One build, before this run has done any of its suite: a fixture crate's, a test crate's.
-PRIOR_BUILD_S, PRIOR_TEST_BUILD_S = 30.0, 120.0
+# What a cell or a build takes before this run has done any of its case, measured on a cold full
+# matrix on 2 cores (2026-12-07: 2790 cells, 1944 run): a test binary's cell without its build
+# takes 1.0 s (over its 31 cases, the mean of their means without the tenth at either end, the
+# runtime's first compile included; core's and alloc's take 6 to 15 s, and a case's own cells
+# correct its prior once done), a fixture's 0.25 s (over 39 cases); a test crate's build (core's,
+# alloc's, std's tests for one target) 129 s, a fixture crate's 6 s. (The schedule puts untimed
+# test binaries first with a longer guess, harness/results/timings.py: an order, not an estimate.)
+PRIOR_LIBTEST_S, PRIOR_FIXTURE_S = 1.0, 0.25
+PRIOR_BUILD_S, PRIOR_TEST_BUILD_S = 6.0, 130.0
 MIN_PACE_BASIS_S = 2.0  # expected seconds of timed cells done before their pace counts
 PRIOR_WEIGHT = 4  # a prior counts as that many cells (or builds) done: one odd one moves it less
 
@@ -32,11 +41,12 @@ class Planned:
     group: str | None = None  # the build its artifact comes from (None: nothing is built)
     libtest: bool = False  # a test binary: its tests and its build take longer than a fixture's
     instant: bool = False  # judged without running (a skip rule, a runtime that cannot): no time
+    case: str = ""  # its case: the untimed cells of one case take alike
 
     @property
     def prior_s(self) -> float:
         """A guess for the cell, untimed."""
-        return 0.0 if self.instant else UNKNOWN_LIBTEST_S if self.libtest else UNKNOWN_S
+        return 0.0 if self.instant else PRIOR_LIBTEST_S if self.libtest else PRIOR_FIXTURE_S
 
     @property
     def prior_build_s(self) -> float:
@@ -74,6 +84,11 @@ class _Tally:
     def mean_of(tallies: Mapping[str, _Tally], suite: str, prior: float) -> float:
         return tallies.get(suite, _Tally()).mean(prior * _Tally.ratio(tallies, suite))
 
+    @staticmethod
+    def speed(tallies: Mapping[str, _Tally]) -> float:
+        """What everything in `tallies` took over its priors (1.0 before PRIOR_WEIGHT of them)."""
+        return _Tally.ratio(tallies, "")
+
 
 @dataclass
 class Remaining:
@@ -84,7 +99,7 @@ class Remaining:
     total: dict[str, int] = field(default_factory=dict)  # suite -> cells
     timed_expected: float = 0.0  # expected seconds of the timed cells done
     timed_took: float = 0.0  # what they took (without builds)
-    untimed: dict[str, _Tally] = field(default_factory=dict)  # suite -> untimed cells done
+    untimed: dict[str, _Tally] = field(default_factory=dict)  # case -> untimed cells done
     builds: dict[str, _Tally] = field(default_factory=dict)  # suite -> builds done
     groups_reached: set[str] = field(default_factory=set)
     groups_built: set[str] = field(default_factory=set)
@@ -110,7 +125,7 @@ class Remaining:
         if plan.instant or first:
             pass  # no time, or a start-up's: says nothing of the others
         elif plan.expected_s is None:
-            self.untimed.setdefault(plan.suite, _Tally()).add(ran, plan.prior_s)
+            self.untimed.setdefault(plan.case, _Tally()).add(ran, plan.prior_s)
         else:
             self.timed_expected += plan.expected_s
             self.timed_took += ran
@@ -129,12 +144,15 @@ class Remaining:
         return self.timed_took / self.timed_expected
 
     def _share_built(self) -> float:
-        """The share of build groups that have to build: as seen so far, else a cold run's
-        (every group builds when no cell was ever timed) or a warm one's (none)."""
+        """The share of build groups that have to build: as seen so far, else the share of
+        groups none of whose cells the last run timed (a group it timed was built then)."""
         if self.groups_reached:
             return len(self.groups_built) / len(self.groups_reached)
-        plans = list(self.left.values())
-        return 1.0 if plans and all(p.expected_s is None for p in plans) else 0.0
+        timed: dict[str, bool] = {}
+        for plan in self.left.values():
+            if plan.group is not None:
+                timed[plan.group] = timed.get(plan.group, False) or plan.expected_s is not None
+        return sum(1 for t in timed.values() if not t) / len(timed) if timed else 0.0
 
     def cells_left(self, suite: str) -> int:
         return sum(1 for p in self.left.values() if p.suite == suite)
@@ -143,7 +161,9 @@ class Remaining:
         """Wall seconds left for the cells of `suites` (default: all), on the run's workers."""
         wanted = set(self.total if suites is None else suites)
         pace, share_built, work = self.pace, self._share_built(), 0.0
+        machine = _Tally.speed(self.builds)
         groups: set[str] = set()
+        builds: list[float] = []
         for plan in self.left.values():
             if plan.suite not in wanted:
                 continue
@@ -152,11 +172,19 @@ class Remaining:
             if plan.expected_s is not None:
                 work += plan.expected_s * pace
             else:
-                work += _Tally.mean_of(self.untimed, plan.suite, plan.prior_s)
+                work += self.untimed.get(plan.case, _Tally()).mean(plan.prior_s * machine)
             if plan.group is not None and plan.group not in self.groups_reached and plan.group not in groups:
                 groups.add(plan.group)
-                work += share_built * _Tally.mean_of(self.builds, plan.suite, plan.prior_build_s)
-        return work / self.workers
+                builds.append(share_built * _Tally.mean_of(self.builds, plan.suite, plan.prior_build_s))
+        if self.started:  # the schedule starts each build first: the workers' builds are under way,
+            builds.sort()  # about half done each, the longest ones first
+            builds[-self.workers:] = [b / 2 for b in builds[-self.workers:]]
+        return (work + sum(builds)) / self.workers
+
+    @property
+    def started(self) -> bool:
+        """Some cell that ran has ended (the workers are past their first builds' start)."""
+        return bool(self.groups_reached) or self.timed_expected > 0 or bool(self.untimed)
 
 
 @dataclass
@@ -175,7 +203,7 @@ class Progress:
         for node in node_ids:
             suite, _, name = node.partition("::")
             group, libtest, instant = plan.get(node, (None, False, False))
-            plans[node] = Planned(suite, known.get(name), group, libtest, instant)
+            plans[node] = Planned(suite, known.get(name), group, libtest, instant, name.partition("[")[0])
         return cls(Remaining.of(plans, workers), sum(1 for p in plans.values() if p.expected_s is not None))
 
     @property
