@@ -21,7 +21,7 @@ import pytest
 from harness.report.assessment import assess
 from harness.report.site.build import build_site
 from harness.report.site.urls import cell_page
-from harness.results import load_results
+from harness.results.store import load_results
 from tests.site_links import broken_links
 from tests.test_report import html_cells
 
