@@ -78,6 +78,9 @@ class Runtime(ABC):
     # The WASI versions it implements, as artifacts import them (harness/artifacts/wasi_imports.py):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
+    # How its WASI versions were checked (what its own CLI says of a version it does not link):
+    # the evidence a cell it cannot link quotes.
+    wasi_checked: ClassVar[str] = ""
     catalogue_source: ClassVar[str] = ""  # "file:line" of its catalogue entry ("": none)
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
     # Whether its release line still gets security fixes (None: not tracked), and the evidence.

@@ -297,7 +297,8 @@ def catalogue_rule(at: Coordinates, imports: Imports) -> Rule | None:
         return None
     reason = (f"the artifact imports WASI {' and '.join(missing)} interfaces, and {runtime.name} "
               f"does not link them: the runtime catalogue gives it WASI "
-              f"{', '.join(sorted(runtime.wasi))} only, so it cannot instantiate the artifact")
+              f"{', '.join(sorted(runtime.wasi))} only, so it cannot instantiate the artifact"
+              + (f" ({runtime.wasi_checked})" if runtime.wasi_checked else ""))
     selector = Selector(targets=frozenset({at.target.triple}), runtimes=frozenset({runtime.name}),
                         imports=tuple(g for v in missing for g in _wasi_globs(v)))
     return Rule(kind=RuleKind.XFAIL, reason=reason, selector=selector,
