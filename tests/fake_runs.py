@@ -33,7 +33,8 @@ def cell(case: str, target: str, runtime: str, **fields: object) -> CellResult:
         library="core" if kind is CellKind.LIBTEST else "",
         test_binary="coretests" if kind is CellKind.LIBTEST else "",
         wasi_imports=imports, build_s=20.0, build_key=f"{case}/{target}", builder="docker",
-        versions={"runtime": {"wasmtime-45": "45.0.2", "wasmtime-49": "49.0.3", "jco": "1.35.0"}[runtime]},
+        versions={"runtime": {"wasmtime-45": "45.0.2", "wasmtime-49": "49.0.3", "jco": "1.35.0",
+                              "wasmedge": "0.17.1"}[runtime]},
         artifact_sha256=hashlib.sha256(f"{case}/{target}".encode()).hexdigest(),
         tests=[TestResult("num::a", TestOutcome.PASSED), TestResult("iter::b", TestOutcome.PASSED)]
         if kind is CellKind.LIBTEST else None)

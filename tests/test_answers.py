@@ -70,7 +70,7 @@ def test_a_std_probe_failing_on_the_reference_is_a_blocker_and_the_first_paragra
     assert text.startswith("**wasm32-wasip2: not ready.**")
     assert ("Upstream, wasm32-wasip2 is tier 2 from Rust 1.82 (rust-lang/compiler-team#760). This run "
             "differs on the target's own evidence, not a runtime's or a binding crate's: 1 blocker in its "
-            "std on the reference runtime (wasmtime-49), said above.") in text
+            "std on the reference runtime (wasmtime-49), which is listed with the cells behind it.") in text
 
 
 def test_a_probe_bringing_its_own_bindings_is_the_runtimes_finding_not_a_blocker() -> None:
@@ -251,3 +251,18 @@ def test_a_headline_cut_inside_parentheses_ends_before_them() -> None:
 def test_a_long_headline_without_a_sentence_end_is_cut_between_words() -> None:
     reason = "word " * 100
     assert headline(reason).endswith("word ...") and len(headline(reason)) <= 304
+
+
+def test_a_blocker_names_only_the_other_columns_that_failed_it_too() -> None:
+    """"The same on ..." lists the columns where the cell failed under the same rule, not the
+    ones that could not run it at all (WasmEdge runs no components)."""
+    rule = "suites/expectations/targets.yaml:45"
+    failed = {"verdict": Verdict.XFAIL, "expectation": "xfail", "expectation_source": rule,
+              "reason": "exit 1",
+              "expectation_reason": "UdpSocket::set_read_timeout fails in wasi-libc for UDP sockets"}
+    run = fake_run(runtimes=["wasmtime-45", "wasmtime-49", "wasmedge"], change=chain(
+        where(PROBE, P2, "wasmtime-49", **failed), where(PROBE, P2, "wasmtime-45", **failed),
+        where(PROBE, P2, "wasmedge", verdict=Verdict.UNSUPPORTED, ran=False, expectation_source=rule,
+              reason="unsupported by runtime: no components")))
+    (blocker,) = assessed(run).blockers
+    assert "(the same on wasmtime-45)" in blocker.text, blocker.text

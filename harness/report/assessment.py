@@ -370,7 +370,9 @@ def weigh(evidence: TargetEvidence) -> Weighing:
     groups = group_by_rule(not_passing)
     total = sum(1 for c in ref_cells if c.category != NA)
     for source, cells in groups.items():
-        other = _by_major(evidence, {c.runtime for c in std if _key(c) == source} - {reference})
+        alike = {c.runtime for c in std if _key(c) == source and c.category in (FAIL, XFAIL)
+                 and c.verdict is not Verdict.XPASS}  # not the columns that could not run it
+        other = _by_major(evidence, alike - {reference})
         also = f" (the same on {', '.join(other)})" if other else ""
         known = not source.startswith("unexplained")
         what = (f"{headline(cells[0].expectation_reason)} (known: {source})" if known
@@ -703,7 +705,8 @@ def field_note(evidence: TargetEvidence, verdict: str = "", weighing: Weighing |
     if verdict == NOT_READY and weighing is not None and weighing.blockers:
         n = len(weighing.blockers)
         return (f"{upstream} This run differs on the target's own evidence, not a runtime's or a binding "
-                f"crate's: {n} blocker{'s' if n > 1 else ''} in its std on {_on(reference)}, said above.")
+                f"crate's: {n} blocker{'s' if n > 1 else ''} in its std on {_on(reference)}, "
+                f"{'each' if n > 1 else 'which is'} listed with the cells behind it.")
     if verdict == INCOMPLETE and weighing is not None:
         n = sum(len(f.cells) for f in weighing.unjudged)
         return (f"{upstream} This run cannot confirm it: the harness could not judge {n} of the target's "
