@@ -25,7 +25,7 @@ HELLO, PROBE, BINDINGS, CORE = "hello.world", "std.fs-read", "async-main.p3rc", 
 def cell(case: str, target: str, runtime: str, **fields: object) -> CellResult:
     """One passing cell of the fake matrix (fields override)."""
     kind = CellKind.LIBTEST if case == CORE else CellKind.FIXTURE
-    imports = list(IMPORTS[target]) + ([RC] if case == BINDINGS else [])
+    imports = list(IMPORTS.get(target, ())) + ([RC] if case == BINDINGS else [])
     base = CellResult(
         case=case, target=target, runtime=runtime, verdict=Verdict.PASS, ran=True, toolchain="debian-sid",
         kind=kind, features=["core"] if kind is CellKind.LIBTEST else [case.split(".")[0]],

@@ -266,3 +266,14 @@ def test_a_blocker_names_only_the_other_columns_that_failed_it_too() -> None:
               reason="unsupported by runtime: no components")))
     (blocker,) = assessed(run).blockers
     assert "(the same on wasmtime-45)" in blocker.text, blocker.text
+
+
+def test_a_watch_row_says_what_it_is_and_waits_for_a_toolchain() -> None:
+    """A watch row (tier 3 upstream, no toolchain here has it): not measured, and its first
+    paragraph says why, not nothing."""
+    webp2 = "wasm32-webp2"
+    run = fake_run(targets=[webp2], change=where(verdict=Verdict.UNAVAILABLE, ran=False,
+                                                 reason="toolchain debian-sid does not have wasm32-webp2"))
+    assert assessed(run, webp2).answer == UNMEASURED
+    said = opening(run, webp2)
+    assert "A watch row: wasm32-webp2 is tier 3 upstream (rust-lang/compiler-team#1037)" in said

@@ -690,6 +690,8 @@ def field_note(evidence: TargetEvidence, verdict: str = "", weighing: Weighing |
     sentence: a std on an older WASI than upstream's, the blockers, the cells not judged or the
     requirements not measured."""
     target = evidence.target
+    if target is not None and target.watch:
+        return f"A watch row: {evidence.triple} is {target.watch}."
     if target is None or not target.upstream:
         return ""
     upstream = f"Upstream, {evidence.triple} is {target.upstream}."
