@@ -59,7 +59,7 @@ def replay(cells: list[dict[str, Any]], workers: int, known: dict[str, float],
                                     not ran)
     progress = Progress.of(plan, workers, known, plan)
     ordered = sorted(timed, key=lambda c: c["started_at"] + c.get("wall_s", 0.0))
-    seen_workers: set[str] = set()
+    free_since: dict[str, float] = {}  # worker -> when it ended its last cell
     out: list[tuple[str, float, float, float]] = []
     marks = sorted(at_s)
     half = len(ordered) // 2
@@ -70,11 +70,13 @@ def replay(cells: list[dict[str, Any]], workers: int, known: dict[str, float],
             out.append((f"after {mark / 60:.0f} min", mark, progress.eta_s, end - start - mark))
         suite, name = node_of(cell)
         worker = cell.get("worker") or "main"
-        first = worker not in seen_workers
-        seen_workers.add(worker)
+        first = worker not in free_since
+        # what the cell cost its worker, as the run's progress counts it: since the worker
+        # ended its last cell (the harness's turn between cells included)
+        seconds = ended - free_since.get(worker, cell["started_at"] - start)
+        free_since[worker] = ended
         build_s = cell.get("build_s") if cell.get("built") else (0.0 if cell.get("build_key") else None)
-        wall = float(cell.get("wall_s") or 0.0)
-        progress.done(f"{suite}::{name}", wall, build_s, waited(cell, wall), first)
+        progress.done(f"{suite}::{name}", seconds, build_s, waited(cell, seconds), first)
         if index == half:
             out.append((f"half the cells ({half})", ended, progress.eta_s, end - start - ended))
     return out

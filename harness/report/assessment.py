@@ -370,9 +370,9 @@ def weigh(evidence: TargetEvidence) -> Weighing:
     groups = group_by_rule(not_passing)
     total = sum(1 for c in ref_cells if c.category != NA)
     for source, cells in groups.items():
-        alike = {c.runtime for c in std if _key(c) == source and c.category in (FAIL, XFAIL)
-                 and c.verdict is not Verdict.XPASS}  # not the columns that could not run it
-        other = _by_major(evidence, alike - {reference})
+        failed_too = {c.runtime for c in std if _key(c) == source and c.category in (FAIL, XFAIL)
+                      and c.verdict is not Verdict.XPASS}  # not the columns that could not run it
+        other = _by_major(evidence, failed_too - {reference})
         also = f" (the same on {', '.join(other)})" if other else ""
         known = not source.startswith("unexplained")
         what = (f"{headline(cells[0].expectation_reason)} (known: {source})" if known

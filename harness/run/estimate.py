@@ -1,6 +1,6 @@
 """What is left of a run, in seconds, estimated from what this run has done so far.
 
-Three parts, each per suite file:
+Four parts, each per suite file:
 - cells the last run timed: their expected seconds, scaled by this run's pace (the seconds the
   timed cells done so far took over what they were expected to take), so a loaded machine's
   estimate grows with its load;
@@ -9,6 +9,10 @@ Three parts, each per suite file:
   does the big ones first), drawn towards a prior scaled by the machine's speed while few are
   done; the machine's speed is what the builds done so far took over their priors (builds
   are alike from one crate to the next; cases are not);
+- cells judged without running (a skip rule, a runtime that cannot): a turn each, the time
+  pytest and the harness take between two cells, measured with the pace (a timed cell's
+  seconds are its expected seconds times the pace, plus a turn: a linear fit over the timed
+  cells done);
 - builds outstanding: the build groups not reached yet, times the share of the groups reached
   that had to build, times the mean seconds of the builds done (a cold run is mostly builds).
 The sum over workers is divided by their number.
@@ -28,7 +32,11 @@ from dataclasses import dataclass, field
 # test binaries first with a longer guess, harness/results/timings.py: an order, not an estimate.)
 PRIOR_LIBTEST_S, PRIOR_FIXTURE_S = 1.0, 0.25
 PRIOR_BUILD_S, PRIOR_TEST_BUILD_S = 6.0, 130.0
+# A cell judged without running still costs its worker pytest's and the harness's turn: 35 ms
+# between two cells on an idle machine, 50 ms beside two CPU burners (the same run, 2026-12-07).
+PRIOR_INSTANT_S = 0.035
 MIN_PACE_BASIS_S = 2.0  # expected seconds of timed cells done before their pace counts
+MIN_FIT_CELLS = 20  # timed cells done before their turn is measured, not assumed
 PRIOR_WEIGHT = 4  # a prior counts as that many cells (or builds) done: one odd one moves it less
 
 
@@ -40,13 +48,13 @@ class Planned:
     expected_s: float | None  # the last run's seconds (without its build), None if never timed
     group: str | None = None  # the build its artifact comes from (None: nothing is built)
     libtest: bool = False  # a test binary: its tests and its build take longer than a fixture's
-    instant: bool = False  # judged without running (a skip rule, a runtime that cannot): no time
+    instant: bool = False  # judged without running (a skip rule, a runtime that cannot): no build
     case: str = ""  # its case: the untimed cells of one case take alike
 
     @property
     def prior_s(self) -> float:
         """A guess for the cell, untimed."""
-        return 0.0 if self.instant else PRIOR_LIBTEST_S if self.libtest else PRIOR_FIXTURE_S
+        return PRIOR_INSTANT_S if self.instant else PRIOR_LIBTEST_S if self.libtest else PRIOR_FIXTURE_S
 
     @property
     def prior_build_s(self) -> float:
@@ -99,6 +107,9 @@ class Remaining:
     total: dict[str, int] = field(default_factory=dict)  # suite -> cells
     timed_expected: float = 0.0  # expected seconds of the timed cells done
     timed_took: float = 0.0  # what they took (without builds)
+    timed_count: int = 0
+    timed_expected_sq: float = 0.0  # sums for the fit took = pace * expected + turn
+    timed_product: float = 0.0
     untimed: dict[str, _Tally] = field(default_factory=dict)  # case -> untimed cells done
     builds: dict[str, _Tally] = field(default_factory=dict)  # suite -> builds done
     groups_reached: set[str] = field(default_factory=set)
@@ -123,12 +134,15 @@ class Remaining:
             return
         ran = max(seconds - (build_s or 0.0) - waited_s, 0.0)
         if plan.instant or first:
-            pass  # no time, or a start-up's: says nothing of the others
+            pass  # a start-up's: says nothing of the others
         elif plan.expected_s is None:
             self.untimed.setdefault(plan.case, _Tally()).add(ran, plan.prior_s)
         else:
             self.timed_expected += plan.expected_s
             self.timed_took += ran
+            self.timed_count += 1
+            self.timed_expected_sq += plan.expected_s ** 2
+            self.timed_product += plan.expected_s * ran
         if plan.group is not None and build_s is not None:  # (one that waited may end first)
             if build_s > 0:
                 self.groups_built.add(plan.group)
@@ -139,9 +153,30 @@ class Remaining:
     def pace(self) -> float:
         """How many times longer than expected the timed cells take in this run (1.0 before
         enough of them are done)."""
-        if self.timed_expected < MIN_PACE_BASIS_S:
-            return 1.0
-        return self.timed_took / self.timed_expected
+        return self._fit()[0]
+
+    @property
+    def turn(self) -> float:
+        """What a cell costs its worker beside its own time (pytest's and the harness's turn
+        between two cells): all that a cell judged without running costs."""
+        return self._fit()[1]
+
+    def _fit(self) -> tuple[float, float]:
+        """(pace, turn) of took = pace * expected + turn over the timed cells done: a loaded
+        machine stretches both, and a run of many short cells is mostly turns. Before
+        MIN_FIT_CELLS of them, or when the fit is unsound, the turn is its prior and the
+        pace the ratio of the sums."""
+        n, se, st = self.timed_count, self.timed_expected, self.timed_took
+        if se < MIN_PACE_BASIS_S:
+            return 1.0, PRIOR_INSTANT_S
+        if n >= MIN_FIT_CELLS:
+            spread = n * self.timed_expected_sq - se * se
+            if spread > 0:
+                pace = (n * self.timed_product - se * st) / spread
+                turn = (st - pace * se) / n
+                if pace > 0 and turn >= 0:
+                    return pace, turn
+        return max(st - PRIOR_INSTANT_S * n, 0.0) / se or 1.0, PRIOR_INSTANT_S
 
     def _share_built(self) -> float:
         """The share of build groups that have to build: as seen so far, else the share of
@@ -160,7 +195,7 @@ class Remaining:
     def seconds_left(self, suites: Iterable[str] | None = None) -> float:
         """Wall seconds left for the cells of `suites` (default: all), on the run's workers."""
         wanted = set(self.total if suites is None else suites)
-        pace, share_built, work = self.pace, self._share_built(), 0.0
+        (pace, turn), share_built, work = self._fit(), self._share_built(), 0.0
         machine = _Tally.speed(self.builds)
         groups: set[str] = set()
         builds: list[float] = []
@@ -168,9 +203,10 @@ class Remaining:
             if plan.suite not in wanted:
                 continue
             if plan.instant:
+                work += turn
                 continue
             if plan.expected_s is not None:
-                work += plan.expected_s * pace
+                work += plan.expected_s * pace + turn
             else:
                 work += self.untimed.get(plan.case, _Tally()).mean(plan.prior_s * machine)
             if plan.group is not None and plan.group not in self.groups_reached and plan.group not in groups:
