@@ -177,12 +177,6 @@ def print_profile(name: str, run: HarnessRun) -> None:
 
 # ---- (a) wasi-testsuite -----------------------------------------------------------------------------
 
-@dataclass
-class WasiSide:
-    harness: dict[str, HarnessRun] = field(default_factory=dict)
-    runner: dict[str, Timed] = field(default_factory=dict)
-
-
 def run_runner(checkout: Path, python: str, wasmtime: Path, home: Path, report: Path) -> Timed:
     """wasi-testsuite's own runner on every suite folder the harness runs, with the checkout's
     expectations for Wasmtime on Linux."""
@@ -358,10 +352,6 @@ def crate_pairs(ours: dict[tuple[str, str], str], theirs: dict[tuple[str, str], 
 
 # ---- the run ----------------------------------------------------------------------------------------
 
-def best(runs: list[float]) -> float:
-    return min(runs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wasi-testsuite", type=Path, required=True, metavar="DIR",
@@ -446,7 +436,7 @@ def main() -> int:
         print(f"DIFFERENT: {problem}")
 
     def ratio(harness: str, peer: str, phase: str) -> float:
-        return round(best(times[harness][phase]) / best(times[peer][phase]), 2)
+        return round(min(times[harness][phase]) / min(times[peer][phase]), 2)
 
     ratios = {"ws_cold_ratio": ratio("harness_ws", "runner", "cold"),
               "ws_warm_ratio": ratio("harness_ws", "runner", "warm"),
@@ -462,14 +452,14 @@ def main() -> int:
         "runtime": f"{args.runtime}({version})", "workers": args.workers, "warm_runs": args.warm_runs,
         "ws_harness_cold_s": round(times["harness_ws"]["cold"][0], 1),
         "ws_runner_cold_s": round(times["runner"]["cold"][0], 1),
-        "ws_harness_warm_s": round(best(times["harness_ws"]["warm"]), 1),
-        "ws_runner_warm_s": round(best(times["runner"]["warm"]), 1),
+        "ws_harness_warm_s": round(min(times["harness_ws"]["warm"]), 1),
+        "ws_runner_warm_s": round(min(times["runner"]["warm"]), 1),
         "ws_harness": counts(wasi.counts(final)[0]), "ws_runner": counts(wasi.counts(final)[1]),
         "crate": crate.name,
         "crate_harness_cold_s": round(times["harness_crate"]["cold"][0], 1),
         "crate_cargo_cold_s": round(times["cargo"]["cold"][0], 1),
-        "crate_harness_warm_s": round(best(times["harness_crate"]["warm"]), 1),
-        "crate_cargo_warm_s": round(best(times["cargo"]["warm"]), 1),
+        "crate_harness_warm_s": round(min(times["harness_crate"]["warm"]), 1),
+        "crate_cargo_warm_s": round(min(times["cargo"]["warm"]), 1),
         "crate_harness": counts(tests.counts(final)[0]), "crate_cargo": counts(tests.counts(final)[1]),
         **ratios,
         "results": (f"DIFFERENT({len(problems)})" if problems else
