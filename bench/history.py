@@ -5,9 +5,12 @@
 The nights (bench/nights.py: ~2457 cells and ~93k test results each, gzipped, a few changes
 night to night) are generated into DIR once (default bench/out/nights) and kept. Cold: the
 history from an empty summary cache of its own (bench/out/history-cache), so every night is
-read in full and summarised; warm: the same again, from the summaries. Each run is a process
-of its own, measured from outside: wall time and peak resident memory (its rusage). The last
-line is a `key=value` summary, with whether the warm run holds the bound (60 s, 1 GiB).
+read in full and summarised, one worker process per core; warm: the same again, from the
+summaries (as the nightly reads the summaries its results branch keeps beside the nights).
+Each run is a process of its own, measured from outside: wall time and the peak resident
+memory of its largest process (rusage; cold runs one worker per core beside it, so its bound
+is the peak times the processes). The last line is a `key=value` summary, with whether both
+runs hold the bound (60 s, 1 GiB).
 """
 
 from __future__ import annotations
@@ -63,11 +66,12 @@ def main() -> int:
         print(f"{phase}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
     kept = sum(p.stat().st_size for p in (cache / "history").iterdir()) / 1e6
     print(f"summaries kept: {kept:.1f} MB ({kept / len(paths) * 1000:.0f} KB a night)")
-    warm_s, warm_mb = figures["warm"]
-    holds = warm_s <= LIMIT_S and warm_mb <= LIMIT_MB
-    print(f"nights={len(paths)} cold_s={figures['cold'][0]:.1f} cold_peak_mb={figures['cold'][1]:.0f} "
+    (cold_s, cold_mb), (warm_s, warm_mb) = figures["cold"], figures["warm"]
+    processes = 1 + (os.cpu_count() or 1)
+    holds = max(cold_s, warm_s) <= LIMIT_S and max(cold_mb * processes, warm_mb) <= LIMIT_MB
+    print(f"nights={len(paths)} cold_s={cold_s:.1f} cold_peak_mb={cold_mb:.0f} cold_processes={processes} "
           f"warm_s={warm_s:.1f} warm_peak_mb={warm_mb:.0f} summaries_mb={kept:.1f} "
-          f"bound={'held' if holds else 'NOT held'} (warm <= {LIMIT_S:.0f} s and {LIMIT_MB:.0f} MB)")
+          f"bound={'held' if holds else 'NOT held'} (cold and warm <= {LIMIT_S:.0f} s and {LIMIT_MB:.0f} MB)")
     return 0 if holds else 1
 
 

@@ -12,7 +12,7 @@ container); the harness measures the whole cell
 a test crashed it) both sum over its runtime processes, so their difference is the
 harness's overhead per binary. The figures are ratios and differences taken within
 one run, plus the size of the results file and its gzip. Each run's profile (where its
-time went, harness/profile.py) is printed, and how many entries each runtime's
+time went, harness/results/time_spent.py) is printed, and how many entries each runtime's
 compiled-code cache gained (a miss each; a warm run should gain none). The last line is
 a `key=value` summary.
 """
@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from harness.profile import lines as profile_lines  # noqa: E402
+from harness.results.time_spent import lines as profile_lines  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CACHE = OUT / "cache"

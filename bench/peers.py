@@ -63,12 +63,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from harness.images import runtimes_tag, toolchain_tag  # noqa: E402
-from harness.profile import lines as profile_lines  # noqa: E402
+from harness.catalogue.toolchains import all_toolchains  # noqa: E402
+from harness.images.recipes import runtimes_tag, toolchain_tag  # noqa: E402
 from harness.report.wasi_compare import compare, read_reference  # noqa: E402
-from harness.results import Results, load_results  # noqa: E402
-from harness.verdict import TestOutcome  # noqa: E402
-from harness.wasi_testsuite import find_manifests  # noqa: E402
+from harness.results.store import Results, load_results  # noqa: E402
+from harness.results.time_spent import lines as profile_lines  # noqa: E402
+from harness.results.verdict import TestOutcome  # noqa: E402
+from harness.sources.wasi_testsuite import find_manifests  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "peers"
 CRATE = ("semver", "1.0.28")
@@ -374,7 +375,7 @@ def main() -> int:
     crate = (args.crate or fetch_crate(*CRATE)).resolve()
     targets = test_targets(crate)
     suite = write_suite(crate, targets)
-    image = toolchain_tag(TOOLCHAIN)
+    image = toolchain_tag(all_toolchains()[TOOLCHAIN])
     print(f"{args.runtime}: {wasmtime} ({version}); crate {crate.name}: test targets "
           f"{', '.join(sorted(targets))}")
 

@@ -17,17 +17,17 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from harness.artifact import Build
-from harness.cache import cache_dir
+from harness.artifacts.artifact import Build
+from harness.artifacts.cache import cache_dir
+from harness.artifacts.workspace import Workspace, source_hash
+from harness.catalogue.build_profiles import ABORT, Profile
+from harness.catalogue.targets import Target
+from harness.catalogue.toolchains import Toolchain
 from harness.errors import UserError
-from harness.fixtures import Workspace, source_hash
-from harness.profiles import ABORT, Profile
-from harness.targets import Target
-from harness.toolchains import Toolchain
-from harness.verdict import Judgment
+from harness.results.verdict import Judgment
 
 ENTRY_POINT_GROUP = "wasm_conformance.builders"
-PROFILE = "release"  # cargo's
+CARGO_PROFILE = "release"  # cargo's
 # The toolchain's own test crates (from its rust-src) and the library each one tests.
 UPSTREAM_LIBRARIES = {"coretests": "core", "alloctests": "alloc", "std-tests": "std"}
 # Libraries whose test binaries each test one module (std's integration tests: thread, env, ...).
@@ -99,17 +99,18 @@ class Builder(ABC):
 
     def repro(self, workspace: Workspace, crate: str, target: Target, profile: Profile = ABORT) -> str:
         """A command a person can paste to rebuild the artifact."""
-        return f"cargo build --{PROFILE} --locked -p {crate} --target {target.triple}"
+        return f"cargo build --{CARGO_PROFILE} --locked -p {crate} --target {target.triple}"
 
     @abstractmethod
     def compile_tests(self, test_crate: TestCrate, target: Target, out_dir: Path,
                       profile: Profile = ABORT) -> None:
         """Build every test binary of `test_crate` for `target` with `profile` into `out_dir` as
-        `<test>.wasm` (harness/build_test_binaries.py). Raises BuildFailed with the compiler's message."""
+        `<test>.wasm` (harness/artifacts/build_test_binaries.py). Raises BuildFailed with the compiler's
+        message."""
 
     def repro_tests(self, test_crate: TestCrate, target: Target, profile: Profile = ABORT) -> str:
         """A command a person can paste to rebuild the test binaries."""
-        return f"cargo test --no-run --{PROFILE} --target {target.triple}"
+        return f"cargo test --no-run --{CARGO_PROFILE} --target {target.triple}"
 
 
 @cache
@@ -128,7 +129,7 @@ def builder_for(toolchain: Toolchain) -> Builder:
 
 def build_key(workspace: Workspace, crate: str, target: Target, toolchain_id: str,
               profile: Profile = ABORT) -> str:
-    parts = [workspace.source_hash(crate), crate, target.triple, PROFILE, toolchain_id]
+    parts = [workspace.source_hash(crate), crate, target.triple, CARGO_PROFILE, toolchain_id]
     parts += [profile.name] if profile.suffix else []  # (the default's keys are as before profiles)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
@@ -137,7 +138,7 @@ def tests_key(test_crate: TestCrate, target: Target, toolchain_id: str, profile:
     """The toolchain's own test crates are part of its rust-src (its identity covers them);
     a user's crate counts with every file of its folder."""
     source = "" if test_crate.upstream else source_hash(test_crate.path)  # type: ignore[arg-type]
-    parts = ["tests", test_crate.name, source, target.triple, PROFILE, toolchain_id]
+    parts = ["tests", test_crate.name, source, target.triple, CARGO_PROFILE, toolchain_id]
     parts += [profile.name] if profile.suffix else []
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.catalogue.toolchains import Toolchain
 from harness.errors import UserError
-from harness.suite_file import SuiteError
-from harness.toolchains import Toolchain
+from harness.suites.yaml_files import SuiteError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="start the Docker engine if needed and build the images")
     setup.add_argument("--toolchains", default="", metavar="LIST",
-                       help="comma-separated toolchains of harness/toolchains.yaml, or `all` "
+                       help="comma-separated toolchains of harness/catalogue/toolchains.yaml, or `all` "
                             "(default: the catalogue's default)")
     setup.add_argument("--strict-pins", action="store_true",
                        help="stop when a pinned package version is no longer on the mirror")
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _toolchains(text: str) -> list[Toolchain]:
     """`a,b` -> those toolchains, `all` -> the whole catalogue, "" -> the default."""
-    from harness.toolchains import all_toolchains, pick
+    from harness.catalogue.toolchains import all_toolchains, pick
 
     if text.strip() == "all":
         return list(all_toolchains().values())
@@ -135,7 +135,7 @@ def _toolchains(text: str) -> list[Toolchain]:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "setup":
-        from harness.images import needed_specs, setup
+        from harness.images.recipes import needed_specs, setup
 
         if args.print_tags:
             for spec in needed_specs(_toolchains(args.toolchains)):
@@ -145,16 +145,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(tag)
         return 0
     if args.command == "check-registries":
-        from harness.registry_check import check_registries
+        from harness.images.registry_check import check_registries
 
         return check_registries(strict_pins=args.strict_pins)
     if args.command == "lock-npm":
-        from harness.registry_check import lock_npm
+        from harness.images.registry_check import lock_npm
 
         print(lock_npm())
         return 0
     if args.command == "doctor":
-        from harness.doctor import run as run_doctor
+        from harness.commands.doctor import run as run_doctor
 
         return run_doctor(_toolchains(args.toolchains), as_json=args.json)
     if args.command == "report":
@@ -186,16 +186,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(args.output)
         return 0
     if args.command == "recover":
-        from harness.recover import recover_command
+        from harness.run.recover import recover_command
 
         return recover_command(args.results_dir, args.run)
     if args.command == "cache":
-        from harness.cache import cache_command
+        from harness.artifacts.cache import cache_command
 
         return cache_command(args.action)
     if args.command == "lock":
-        from harness.crate_sources import lock_with_registry
-        from harness.images import toolchain_tag
+        from harness.artifacts.crate_sources import lock_with_registry
+        from harness.images.recipes import toolchain_tag
         from runners.docker_builder import make_lockfile
 
         workspace = args.workspace.resolve()
@@ -209,10 +209,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"lock: no registry answered ({why}); resolving offline against the crates the "
                   "image vendors", file=sys.stderr)
         (toolchain,) = _toolchains(args.toolchain)
-        print(f"{make_lockfile(workspace, toolchain_tag(toolchain.name))} (offline, the image's crates)")
+        print(f"{make_lockfile(workspace, toolchain_tag(toolchain))} (offline, the image's crates)")
         return 0
     if args.command == "expectations":
-        from harness.expectations_command import expectations_command
+        from harness.commands.rules import expectations_command
 
         return expectations_command(args.suites)
     raise AssertionError(args.command)

@@ -19,42 +19,31 @@ from typing import Any
 
 import pytest
 
-from harness import PROJECT_ROOT
 from harness.builder import BuildWaits
-from harness.case_ids import CaseIds
-from harness.cell import Cell, expand
-from harness.context import Context
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import all_toolchains
+from harness.cells.case import Cell, expand
+from harness.cells.context import Context
+from harness.cells.runner import identity, run_cell
 from harness.errors import UserError
-from harness.expectations import Expectations
-from harness.finish import PROFILE, SITE, STALE
-from harness.options import (
-    expectation_paths,
-    selected_profiles,
-    selected_runtimes,
-    selected_targets,
-    selected_toolchains,
-    workspace_of,
-)
-from harness.record import CellKind, CellResult
-from harness.results import RecordWriter
-from harness.run_cell import identity, run_cell
+from harness.results.record import CellKind, CellResult
+from harness.results.store import RecordWriter
+from harness.results.verdict import PytestOutcome
+from harness.run.finish import SITE, STALE, TIME_SPENT
+from harness.run.plan import PLAN, RunPlan, Selection
 from harness.runtime import REGISTRY, installed_runtimes
-from harness.sandbox import SESSION_ENV
-from harness.suite import features
-from harness.suite_file import SuiteError
-from harness.suite_paths import (
+from harness.sandbox.container import SESSION_ENV
+from harness.sources.registry import Options, load_cases
+from harness.sources.wasi_testsuite import find_manifests
+from harness.sources.yaml_suites import features
+from harness.suites.case_ids import CaseIds
+from harness.suites.paths import (
     SUITE_DIR_NAME,
     WASI_MANIFEST,
     is_suite_file,
     misplaced_suites,
-    suite_root,
-    suites_in_args,
 )
-from harness.suite_sources import Options, load_cases
-from harness.targets import all_targets
-from harness.toolchains import all_toolchains
-from harness.verdict import Verdict
-from harness.wasi_testsuite import find_manifests
+from harness.suites.yaml_files import SuiteError
 
 pytest_plugins = ["harness.schedule"]  # the run's order and pace
 
@@ -69,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--runtimes", action="append", default=[], metavar="LIST",
                     help="comma-separated runtimes or runtime families (default: all)")
     group.addoption("--toolchains", action="append", default=[], metavar="LIST",
-                    help="comma-separated toolchains of harness/toolchains.yaml (default: the "
+                    help="comma-separated toolchains of harness/catalogue/toolchains.yaml (default: the "
                          "catalogue's default); several make the toolchain an axis of the cells")
     group.addoption("--profiles", action="append", default=[], metavar="LIST",
                     help="comma-separated build profiles: abort (the default: the toolchain's own "
@@ -125,18 +114,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{marker(CellKind.WASI_TESTSUITE)}: prebuilt tests of "
                                        "WebAssembly/wasi-testsuite")
     config.stash[CASE_IDS] = CaseIds()
-    # refuse unknown names up front
-    selected_targets(config), selected_runtimes(config), selected_toolchains(config)
-    selected_profiles(config)
+    selection = Selection.of(config)  # refuses unknown names up front
     _check_paths(config)
     _check_compare(config)
     _add_wasi_testsuite(config)
-    if suites_in_args(config.args):  # a broken suite fails its own collection; the others still run
+    plan = config.stash[PLAN] = RunPlan.of(config, selection, runtimes)
+    if plan.runs_suites:  # a broken suite fails its own collection; the others still run
         config.option.continue_on_collection_errors = True
     workerinput = getattr(config, "workerinput", None)
     run_id = workerinput["wc_run_id"] if workerinput else _new_run_id()
     config.stash[SESSION] = RunSession(config, run_id)
-    os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox.py)
+    os.environ[SESSION_ENV] = run_id  # its builds' containers carry it (harness/sandbox/container.py)
 
 
 def _check_paths(config: pytest.Config) -> None:
@@ -156,7 +144,7 @@ def _check_compare(config: pytest.Config) -> None:
     old = config.getoption("compare")
     if old is None or hasattr(config, "workerinput"):
         return
-    from harness.results import load_results
+    from harness.results.store import load_results
 
     try:
         load_results(old)
@@ -202,17 +190,18 @@ class SuiteFile(pytest.File):
 
     def collect(self) -> Iterator[CellItem]:
         config = self.config
-        session = config.stash[SESSION]
+        plan = config.stash[PLAN]
         try:
-            expectations = session.expectations(self.path)
-            cases = load_cases(self.path, Options(installed_runtimes(), workspace_of(config).check,
+            expectations = plan.rules(plan.rules_root(self.path))
+            cases = load_cases(self.path, Options(plan.installed, plan.workspace.check,
                                                   config.getoption("wasi_testsuite_os")))
         except SuiteError as error:
             raise self.CollectError(str(error)) from None
         ids = config.stash[CASE_IDS]
         cases = [case for case in cases if ids.keep(self.nodeid, self.path, case.id, case.line)]
-        cells = expand(cases, expectations, selected_targets(config), selected_runtimes(config),
-                       [t.name for t in selected_toolchains(config)], selected_profiles(config))
+        chosen = plan.selection
+        cells = expand(cases, expectations, chosen.targets, chosen.runtimes, chosen.toolchains,
+                       chosen.profiles)
         for cell in cells:
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
@@ -261,7 +250,7 @@ class CellItem(pytest.Item):
         self.add_marker(marker(cell.runtime.family))
         for feature in cell.case.features:
             self.add_marker(marker(feature))
-        self.add_marker(marker(cell.toolchain) if cell.toolchain else marker(cell.case.kind.cell_kind))
+        self.add_marker(cell.toolchain.marker if cell.toolchain else marker(cell.case.kind.cell_kind))
 
     def runtest(self) -> None:
         session = self.config.stash[SESSION]
@@ -279,11 +268,12 @@ class CellItem(pytest.Item):
         used = 0.0 if record.built or record.build_key is not None else None
         self.user_properties.append(("build_s", (record.build_s or 0.0) if record.built else used))
         verdict, reason = record.verdict, record.reason
-        if verdict in (Verdict.PASS, Verdict.UNSUPPORTED) and record.ran:
+        outcome = verdict.pytest_outcome(record.ran)
+        if outcome is PytestOutcome.PASSED:
             return
-        if verdict in (Verdict.UNSUPPORTED, Verdict.UNAVAILABLE):
+        if outcome is PytestOutcome.SKIPPED:
             pytest.skip(f"{verdict.value}: {reason}")
-        if verdict is Verdict.XFAIL:
+        if outcome is PytestOutcome.XFAILED:
             pytest.xfail(reason)
         raise CellFailure(record)
 
@@ -310,30 +300,18 @@ def describe_failure(record: CellResult) -> str:
 
 
 class RunSession:
-    """Per-process state of a run: expectations, the context (builder, sandbox), the writer."""
+    """Per-process state of a run: the context (builders, sandbox), the writer (the plan is
+    stashed apart, harness/run/plan.py)."""
 
     def __init__(self, config: pytest.Config, run_id: str) -> None:
         self.config, self.run_id = config, run_id
         self._context: Context | None = None
         self._writer: RecordWriter | None = None
-        self._expectations: dict[Path, Expectations] = {}
         self.cells_run = 0
 
     @property
     def results_dir(self) -> Path:
         return Path(self.config.getoption("results_dir")).resolve()
-
-    def expectations(self, suite_path: Path) -> Expectations:
-        """The shared rules of a suite's folder; a wasi-testsuite folder gets those of the
-        run's first suites folder (the project's by default)."""
-        if suite_path.name == WASI_MANIFEST:
-            yaml_suites = [p for p in suites_in_args(self.config.args) if is_suite_file(p)]
-            suite_path = yaml_suites[0] if yaml_suites else PROJECT_ROOT / "suites" / "any.yaml"
-        root = suite_root(suite_path)
-        if root not in self._expectations:
-            self._expectations[root] = Expectations.load(expectation_paths(self.config, suite_path),
-                                                         installed_runtimes())
-        return self._expectations[root]
 
     @property
     def worker(self) -> str:
@@ -346,17 +324,17 @@ class RunSession:
 
     def context(self) -> Context:
         if self._context is None:
+            from harness.artifacts.cache import cache_dir
             from harness.builder import builder_for
-            from harness.cache import cache_dir
-            from harness.images import runtimes_tag
-            from harness.sandbox import Sandbox
+            from harness.images.recipes import runtimes_tag
+            from harness.sandbox.container import Sandbox
 
-            builders = {t.name: builder_for(t) for t in selected_toolchains(self.config)}
-            files = {k: v for r in selected_runtimes(self.config).values()
-                     for k, v in r.sandbox_files.items()}
+            plan = self.config.stash[PLAN]
+            builders = {t.name: builder_for(t) for t in plan.selection.toolchains}
+            files = {k: v for r in plan.selection.runtimes.values() for k, v in r.sandbox_files.items()}
             sandbox = Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                               self.run_id, files)
-            self._context = Context(self.run_id, builders, workspace_of(self.config), sandbox, self.worker)
+            self._context = Context(self.run_id, builders, plan.workspace, sandbox, self.worker)
         return self._context
 
     def close(self) -> None:
@@ -366,17 +344,17 @@ class RunSession:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if config.option.collectonly or not suites_in_args(config.args):
+    plan = config.stash[PLAN]
+    if config.option.collectonly or not plan.runs_suites:
         return
     if hasattr(config, "workerinput"):
         # the worker's sandbox boots in the background while the worker collects and xdist hands
         # out the cells (the controller's preflight has passed: the workers start after it)
         config.stash[SESSION].context().sandbox.start()
         return
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
-    builds = any(path.name != WASI_MANIFEST for path in suites_in_args(config.args))
-    problem = preflight(selected_toolchains(config), workspace_of(config), builds)
+    problem = preflight(plan.selection.toolchains, plan.workspace, plan.builds)
     if problem:
         pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
@@ -385,13 +363,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     run = config.stash[SESSION]
     run.close()
-    if hasattr(config, "workerinput") or config.option.collectonly or not suites_in_args(config.args):
+    if hasattr(config, "workerinput") or config.option.collectonly or not config.stash[PLAN].runs_suites:
         return
-    from harness.sandbox import remove_session_containers
+    from harness.sandbox.container import remove_session_containers
 
     with contextlib.suppress(OSError):  # containers of workers that died, or of a Ctrl-C
         remove_session_containers(run.run_id)
-    from harness.finish import finish_run
+    from harness.run.finish import finish_run
 
     status = finish_run(config, run.run_id, run.results_dir)
     if status and session.exitstatus == 0:
@@ -407,7 +385,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 f"{misplaced[0]}: reads like a suite but is not below a folder named "
                 f"`{SUITE_DIR_NAME}`{more}, so nothing was collected: put the suites in a "
                 f"`{SUITE_DIR_NAME}/` folder")
-    timing = config.stash.get(PROFILE, None)
+    timing = config.stash.get(TIME_SPENT, None)
     if timing:
         terminalreporter.section("where the run's time went (seconds)")
         for line in timing:

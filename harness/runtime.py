@@ -9,7 +9,7 @@ isolation are applied to every runtime alike, outside the plugin.
 Plugins come from the entry-point group `wasm_conformance.runtimes`, or from a
 Python file given with `--runtime-plugin FILE` (or the environment variable
 WASM_CONFORMANCE_RUNTIME_PLUGINS, paths separated by os.pathsep). The columns of an
-entry-point plugin are the entries of the runtime catalogue (harness/runtimes.yaml) that
+entry-point plugin are the entries of the runtime catalogue (harness/catalogue/runtimes.yaml) that
 name it, each setting the plugin's attributes (a release line is one line there).
 """
 
@@ -26,13 +26,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
+from harness import PROJECT_ROOT
+from harness.artifacts.wasi_imports import wasi_versions
+from harness.catalogue.entries import entry_line, read_entries
+from harness.catalogue.targets import Target
 from harness.errors import UserError
-from harness.targets import Target
 
 ENTRY_POINT_GROUP = "wasm_conformance.runtimes"
-CATALOGUE = Path(__file__).with_name("runtimes.yaml")
+CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "runtimes.yaml"
 PLUGINS_ENV = "WASM_CONFORMANCE_RUNTIME_PLUGINS"
 
 
@@ -74,16 +75,17 @@ class Runtime(ABC):
     # files the sandbox mounts read-only for this runtime: path inside -> path on the host
     sandbox_files: ClassVar[Mapping[str, Path]] = {}
     major: ClassVar[int] = 0  # the release line: orders a family's columns (the newest is highest)
-    # The WASI versions it implements, as artifacts import them (harness/wasi_imports.py):
+    # The WASI versions it implements, as artifacts import them (harness/artifacts/wasi_imports.py):
     # "0.1", "0.2", "0.3.0-rc-2026-03-15", "0.3.0".
     wasi: ClassVar[frozenset[str]] = frozenset()
+    catalogue_source: ClassVar[str] = ""  # "file:line" of its catalogue entry ("": none)
     reference: ClassVar[bool] = False  # may be a tier-2 dossier's reference runtime
     # Whether its release line still gets security fixes (None: not tracked), and the evidence.
     security_fixes: ClassVar[bool | None] = None
     security_note: ClassVar[str] = ""
     # How many times longer its guests take than the fastest column's (Wasmtime's Cranelift):
     # time limits are that many times longer. The last run's measurement, when there is one
-    # (harness/timings.py), takes its place.
+    # (harness/results/timings.py), takes its place.
     slowdown: ClassVar[float] = 1.0
 
     @classmethod
@@ -94,7 +96,17 @@ class Runtime(ABC):
             raise UserError(f"{CATALOGUE}: {name}: {cls.__name__} has no attribute {unknown[0]!r}")
         attributes = {k: frozenset(v) if isinstance(v, list) else v for k, v in fields.items()
                       if k != "plugin"}
-        return type(f"{cls.__name__}_{name.replace('-', '_')}", (cls,), {"name": name, **attributes})()
+        source = {"catalogue_source": _entry_source(name)}
+        return type(f"{cls.__name__}_{name.replace('-', '_')}", (cls,),
+                    {"name": name, **source, **attributes})()
+
+    def unlinked_wasi(self, imports: Iterable[str]) -> list[str]:
+        """The WASI versions that `imports` (an artifact's, harness/artifacts/wasi_imports.py)
+        name and this runtime does not implement, by its catalogue entry; [] for a runtime whose
+        WASI versions the catalogue does not say."""
+        if not self.wasi:
+            return []
+        return sorted(wasi_versions(imports) - self.wasi)
 
     def unsupported_reason(self, target: Target) -> str | None:
         """Why this runtime cannot run the target's artifacts at all, or None."""
@@ -208,8 +220,16 @@ class Registry:
         return self._found
 
 
+def _entry_source(name: str) -> str:
+    """Where the catalogue writes the entry `name`: "harness/catalogue/runtimes.yaml:LINE"."""
+    line = entry_line(CATALOGUE, name)
+    where = CATALOGUE.relative_to(PROJECT_ROOT).as_posix() if CATALOGUE.is_relative_to(PROJECT_ROOT) \
+        else str(CATALOGUE)
+    return f"{where}:{line}" if line else where
+
+
 def _catalogue() -> dict[str, dict[str, Any]]:
-    entries = yaml.safe_load(CATALOGUE.read_text()) or {}
+    entries = read_entries(CATALOGUE)
     for name, fields in entries.items():
         if not isinstance(fields, dict) or "plugin" not in fields:
             raise UserError(f"{CATALOGUE}: {name}: an entry names its `plugin`")

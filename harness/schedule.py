@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from harness import timings
-from harness.estimate import Progress
-from harness.record import CellKind
-from harness.suite_paths import SUITE_DIR_NAME, WASI_MANIFEST, is_suite_file
+from harness.results import timings
+from harness.results.record import CellKind
+from harness.run.estimate import Progress
+from harness.suites.paths import SUITE_DIR_NAME, WASI_MANIFEST, is_suite_file
 
 PROGRESS_EVERY_S = 60.0
 
@@ -78,7 +78,7 @@ Plan = dict[str, tuple[str | None, bool, bool]]  # node id -> estimate.Planned's
 def _planned(cell: Any) -> tuple[str | None, bool, bool]:
     """What the estimate knows of a cell before it runs: its build group, whether it runs a test
     binary, whether it is judged without running (then it builds nothing)."""
-    from harness.run_cell import judged_up_front
+    from harness.cells.runner import judged_up_front
 
     instant = judged_up_front(cell) is not None
     return (None if instant else cell.case.kind.build_group(cell),
@@ -89,7 +89,7 @@ PLAN = pytest.StashKey[Plan]()
 def _plan_file(config: pytest.Config, worker: str) -> Path:
     """Where a worker leaves its plan for the controller (beside the run's records)."""
     from harness.plugin import SESSION
-    from harness.results import RECORDS_DIR
+    from harness.results.store import RECORDS_DIR
 
     run = config.stash[SESSION]
     return run.results_dir / RECORDS_DIR / run.run_id / f"plan-{worker}.json"

@@ -11,9 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
-from harness.cache import cache_dir
-from harness.crate_sources import (
+from harness.artifacts.cache import cache_dir
+from harness.artifacts.crate_sources import (
     Crates,
     CratesUnavailable,
     Origin,
@@ -22,17 +21,18 @@ from harness.crate_sources import (
     crates_for,
     explain_missing,
 )
+from harness.artifacts.workspace import Workspace
+from harness.builder import CARGO_PROFILE, Builder, BuildFailed, TestCrate
+from harness.catalogue.build_profiles import ABORT, Profile
+from harness.catalogue.targets import Target
+from harness.cells.judgment import std_does_not_build, toolchain_unavailable, unknown_target
 from harness.errors import UserError
-from harness.fixtures import Workspace
-from harness.judgment import std_does_not_build, toolchain_unavailable, unknown_target
-from harness.profiles import ABORT, Profile
-from harness.sandbox import container_labels
-from harness.targets import Target
-from harness.verdict import Judgment
+from harness.results.verdict import Judgment
+from harness.sandbox.container import container_labels
 
 BUILD_TIMEOUT_S = 30 * 60
 COMPILER_LINES = 60
-TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "build_test_binaries.py"
+TEST_BUILD = Path(__file__).resolve().parent.parent / "harness" / "artifacts" / "build_test_binaries.py"
 TARGETS_RECORD = "/usr/local/lib/wasm-conformance/targets.json"
 RUSTC_RECORD = "/usr/local/lib/wasm-conformance/rustc-version"
 VENDOR = "/usr/local/lib/wasm-conformance/build-std/vendor"  # the crates the image vendors
@@ -57,9 +57,17 @@ class DockerBuilder(Builder):
 
     @cached_property
     def image(self) -> str:
-        from harness.images import toolchain_tag
+        """The tag of the toolchain's image, computed once (it hashes the recipe)."""
+        from harness.images.recipes import toolchain_tag
 
-        return toolchain_tag(self.toolchain.name)
+        return toolchain_tag(self.toolchain)
+
+    @cached_property
+    def _unbuildable(self) -> str | None:
+        """Why the image could not be built here (setup's record), read once."""
+        from harness.images.recipes import unbuildable
+
+        return unbuildable(self.toolchain, self.image)
 
     def toolchain_id(self) -> str:
         return self._toolchain_id
@@ -67,15 +75,15 @@ class DockerBuilder(Builder):
     @cached_property
     def _toolchain_id(self) -> str:
         """What the compiler, std, linkers and vendored crates are, not which image holds them."""
-        from harness.images import toolchain_identity
+        from harness.images.recipes import toolchain_identity
 
-        return toolchain_identity(self.toolchain.name)
+        return toolchain_identity(self.toolchain, tag=self.image)
 
     def toolchain_versions(self) -> dict[str, str]:
         """The versions of what builds: the compiler, std, linkers (from the image's labels)."""
-        from harness.images import unbuildable, versions_of
+        from harness.images.recipes import versions_of
 
-        why = unbuildable(self.toolchain)
+        why = self._unbuildable
         if why is not None:
             return {"toolchain": self.toolchain.name, "image": self.image, "unavailable": why}
         versions = {"toolchain": self.toolchain.name, "image": self.image, **versions_of(self.image)}
@@ -123,7 +131,7 @@ class DockerBuilder(Builder):
         return frozenset((name, version) for name, version in json.loads(kept.read_text()))
 
     def crates(self, folder: Path) -> Crates:
-        """Where the crates of a build of `folder` come from (harness/crate_sources.py); BuildFailed
+        """Where the crates of a build of `folder` come from (harness/artifacts/crate_sources.py); BuildFailed
         with one line when they cannot be had."""
         try:
             return crates_for(folder, self.vendored)
@@ -131,9 +139,7 @@ class DockerBuilder(Builder):
             raise BuildFailed(str(error)) from None
 
     def target_verdict(self, target: Target, profile: Profile = ABORT) -> Judgment | None:
-        from harness.images import unbuildable
-
-        why = unbuildable(self.toolchain)
+        why = self._unbuildable
         if why is not None:
             return toolchain_unavailable(f"{self.toolchain.name}: its image could not be built here: {why}")
         targets, rustc = self._record
@@ -142,7 +148,7 @@ class DockerBuilder(Builder):
         if entry["status"] == "unknown":
             return unknown_target(who, target)
         if entry["status"] == "failed":
-            return std_does_not_build(who, target.triple, entry.get("detail", ""))
+            return std_does_not_build(who, target, entry.get("detail", ""))
         if profile.suffix:  # std built with that profile in the image (docker/build-std/unwind.sh)
             built = entry.get(profile.name)
             if built is None:
@@ -150,7 +156,7 @@ class DockerBuilder(Builder):
                                              f"panic={profile.name} for {target.triple} (an image made "
                                              "before build profiles: run `python -m harness setup`)")
             if built["status"] == "failed":
-                return std_does_not_build(f"{who} with panic={profile.name}", target.triple,
+                return std_does_not_build(f"{who} with panic={profile.name}", target,
                                           built.get("detail", ""))
         return None
 
@@ -182,7 +188,7 @@ class DockerBuilder(Builder):
                 profile: Profile = ABORT) -> None:
         argv = self._docker_argv(workspace, target, profile, self.crates(workspace.root))
         _run_build([*argv, *_cargo(crate, target)], "cargo build", workspace.root)
-        built = self._target_dir(target, profile) / target.triple / PROFILE
+        built = self._target_dir(target, profile) / target.triple / CARGO_PROFILE
         copy_artifacts(workspace, crate, built, out_dir)
 
     def repro(self, workspace: Workspace, crate: str, target: Target, profile: Profile = ABORT) -> str:
@@ -198,7 +204,7 @@ class DockerBuilder(Builder):
 
     def _tests_argv(self, test_crate: TestCrate, target: Target, out_dir: Path,
                     profile: Profile, crates: Crates) -> list[str]:
-        """harness/build_test_binaries.py in a throwaway container of the image, offline."""
+        """harness/artifacts/build_test_binaries.py in a throwaway container of the image, offline."""
         argv = ["docker", "run", "--rm", *container_labels(), "--network", "none",
                 "-v", f"{TEST_BUILD}:/harness/build_test_binaries.py:ro",
                 "-v", f"{self._target_dir(target, profile)}:/target", "-v", f"{out_dir}:/out",
@@ -239,7 +245,7 @@ def _deps_mount(crates: Crates) -> list[str]:
 
 
 def _cargo(crate: str, target: Target) -> list[str]:
-    return ["cargo", "build", f"--{PROFILE}", "--locked", "--offline", "-p", crate,
+    return ["cargo", "build", f"--{CARGO_PROFILE}", "--locked", "--offline", "-p", crate,
             "--target", target.triple]
 
 

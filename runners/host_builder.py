@@ -9,14 +9,14 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from harness.builder import PROFILE, Builder, BuildFailed, TestCrate
-from harness.cache import cache_dir
-from harness.crate_sources import CratesUnavailable, Origin, cargo_home, crates_for
-from harness.fixtures import Workspace
-from harness.judgment import toolchain_unavailable, unknown_target
-from harness.profiles import ABORT, Profile
-from harness.targets import Target
-from harness.verdict import Judgment
+from harness.artifacts.cache import cache_dir
+from harness.artifacts.crate_sources import CratesUnavailable, Origin, cargo_home, crates_for
+from harness.artifacts.workspace import Workspace
+from harness.builder import CARGO_PROFILE, Builder, BuildFailed, TestCrate
+from harness.catalogue.build_profiles import ABORT, Profile
+from harness.catalogue.targets import Target
+from harness.cells.judgment import toolchain_unavailable, unknown_target
+from harness.results.verdict import Judgment
 from runners.docker_builder import BUILD_TIMEOUT_S, COMPILER_LINES, TEST_BUILD, copy_artifacts
 
 
@@ -99,7 +99,7 @@ class HostBuilder(Builder):
     def compile(self, workspace: Workspace, crate: str, target: Target, out_dir: Path,
                 profile: Profile = ABORT) -> None:
         target_dir = cache_dir(f"host-target/{target.triple}")
-        argv = ["cargo", *self._plus, "build", f"--{PROFILE}", "--locked", "-p", crate,
+        argv = ["cargo", *self._plus, "build", f"--{CARGO_PROFILE}", "--locked", "-p", crate,
                 "--target", target.triple, "--target-dir", str(target_dir)]
         try:
             result = subprocess.run(argv, cwd=workspace.root, capture_output=True, text=True,
@@ -108,4 +108,4 @@ class HostBuilder(Builder):
             raise BuildFailed(f"cargo build took longer than {BUILD_TIMEOUT_S}s") from None
         if result.returncode != 0:
             raise BuildFailed("\n".join(result.stderr.strip().splitlines()[-COMPILER_LINES:]))
-        copy_artifacts(workspace, crate, target_dir / target.triple / PROFILE, out_dir)
+        copy_artifacts(workspace, crate, target_dir / target.triple / CARGO_PROFILE, out_dir)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from harness.catalogue.targets import Target
 from harness.runtime import Invocation, Runtime
-from harness.sandbox import CACHE_MOUNT
-from harness.targets import Target
+from harness.sandbox.container import CACHE_MOUNT
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = {"/runners/jco_run.mjs": HERE / "jco_run.mjs", "/runners/jco_guest.mjs": HERE / "jco_guest.mjs"}

@@ -6,7 +6,7 @@ from runners.wasmtime import Wasmtime
 
 
 class Pulley(Wasmtime):
-    """A column per release line of harness/runtimes.yaml, run by that line's CLI."""
+    """A column per release line of harness/catalogue/runtimes.yaml, run by that line's CLI."""
 
     family = "pulley"
     rank = 20

@@ -6,8 +6,8 @@ Optimization level 0 compiles a 3 MB test binary in about 4 s where the default 
 
 from __future__ import annotations
 
+from harness.catalogue.targets import Target
 from harness.runtime import Invocation, Runtime
-from harness.targets import Target
 
 
 class WasmEdge(Runtime):

@@ -1,12 +1,12 @@
-"""Wasmtime's CLI (Cranelift): one column per release line of harness/runtimes.yaml, each the CLI
+"""Wasmtime's CLI (Cranelift): one column per release line of harness/catalogue/runtimes.yaml, each the CLI
 `wasmtime-<major>` of the runtimes image (docker/runtimes/wheels.txt)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from harness.catalogue.targets import Target
 from harness.runtime import Invocation, Runtime
-from harness.targets import Target
 
 # wasi-threads (`-S threads`) was removed in Wasmtime 47.
 LAST_WITH_THREADS = 46

@@ -6,9 +6,9 @@ about 115 s; the interpreter tells nothing the compiler and Pulley do not."""
 
 from __future__ import annotations
 
+from harness.catalogue.targets import Target
 from harness.runtime import Invocation, Runtime
-from harness.sandbox import CACHE_MOUNT
-from harness.targets import Target
+from harness.sandbox.container import CACHE_MOUNT
 
 CACHE = f"{CACHE_MOUNT}/wazero"
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+
+from harness.catalogue.build_profiles import PROFILES
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import all_toolchains
+from harness.runtime import Runtime
+from harness.suites.rules import Coordinates
 
 pytest_plugins = ["pytester"]
 
@@ -46,7 +52,7 @@ def docker_ready() -> str | None:
     import docker.errors
 
     from harness.errors import UserError
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
     if shutil.which("docker") is None:
         why: str | None = "no docker CLI"
@@ -75,3 +81,10 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("TEST_ARTIFACTS_DIR") or root / "reports" / "test-artifacts")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def at(case: Any, target: str, runtime: Runtime, toolchain: str = "debian-sid",
+       profile: str = "abort") -> Coordinates:
+    """A cell's coordinates from the names tests write (the catalogues' objects they name)."""
+    chosen = all_toolchains()[toolchain] if toolchain else None
+    return Coordinates(case, all_targets()[target], runtime, chosen, PROFILES[profile])

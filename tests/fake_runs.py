@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 
-from harness.record import CellKind, CellResult, TestResult
-from harness.results import Results
-from harness.run_header import RunHeader, columns_of
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import CellKind, CellResult, TestResult
+from harness.results.run_header import RunHeader, columns_of
+from harness.results.store import Results
+from harness.results.verdict import TestOutcome, Verdict
 
 RUNTIMES = ["wasmtime-45", "wasmtime-49", "jco"]
 TARGETS = ["wasm32-wasip1", "wasm32-wasip2"]

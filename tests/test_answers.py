@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from harness.record import TestResult
 from harness.report import dossier_html, matrix_html, matrix_md
 from harness.report.assessment import (
     ANSWERS,
@@ -21,8 +20,9 @@ from harness.report.assessment import (
     headline,
 )
 from harness.report.dossier import TRIAGE_WEIGHT, render
-from harness.results import Results
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import TestResult
+from harness.results.store import Results
+from harness.results.verdict import TestOutcome, Verdict
 from tests.fake_runs import BINDINGS, CORE, HELLO, PROBE, RC, TARGETS, chain, fake_run, where, without
 
 P2 = "wasm32-wasip2"

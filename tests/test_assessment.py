@@ -3,12 +3,12 @@ artifacts import, the requirements as data, the field note."""
 
 from __future__ import annotations
 
-from harness.record import CellKind, CellResult, TestResult
 from harness.report.assessment import MET, STATUSES, assess, load_policy
 from harness.report.dossier import render
-from harness.results import Results
-from harness.run_header import RunHeader, columns_of
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import CellKind, CellResult, TestResult
+from harness.results.run_header import RunHeader, columns_of
+from harness.results.store import Results
+from harness.results.verdict import TestOutcome, Verdict
 
 RC = ["wasi:cli/environment@0.3.0-rc-2026-03-15", "wasi:cli/stdout@0.2.6"]
 FINAL = ["wasi:cli/environment@0.3.0", "wasi:cli/stdout@0.2.6"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.record import FORMAT_VERSION
+from harness.results.record import FORMAT_VERSION
 from tests.conftest import write_workspace
 
 ROOT = Path(__file__).resolve().parent.parent

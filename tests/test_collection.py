@@ -109,7 +109,7 @@ def test_yaml_outside_a_suites_dir_is_not_collected(pytester: pytest.Pytester) -
 
 
 def test_the_shipped_suites_all_load(pytester: pytest.Pytester) -> None:
-    from harness.suite_paths import suite_files
+    from harness.suites.paths import suite_files
 
     root = Path(__file__).resolve().parent.parent / "suites"
     result = pytester.runpytest(str(root), "--co", "-q", "-p", "no:cacheprovider")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import executor
-from harness.wasi_spec import FIRST_PORT, load_spec
+from harness.sandbox import executor
+from harness.suites.wasi_spec import FIRST_PORT, load_spec
 
 PY = sys.executable
 ECHO = textwrap.dedent("""\

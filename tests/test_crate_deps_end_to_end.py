@@ -109,7 +109,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str]:
 
 def test_the_image_does_not_vendor_the_dependency() -> None:
     """Else the test would prove nothing about fetching."""
-    from harness.toolchains import default_toolchain
+    from harness.catalogue.toolchains import default_toolchain
     from runners.docker_builder import DockerBuilder
 
     assert DEPENDENCY not in DockerBuilder(default_toolchain()).vendored

@@ -1,4 +1,4 @@
-"""Where a build's crates come from (harness/crate_sources.py), without Docker: the image's
+"""Where a build's crates come from (harness/artifacts/crate_sources.py), without Docker: the image's
 vendored crates, the crate's own vendor directory, and the one line when nothing gives them."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.crate_sources import (
+from harness.artifacts.crate_sources import (
     CratesUnavailable,
     Origin,
     crates_for,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from harness import PROJECT_ROOT
-from harness.base_image import BASE_IMAGE, TOOLCHAIN_BASE_ENV, apt_entries, apt_mirror_uri, has_image
 from harness.errors import UserError
+from harness.images.base_image import BASE_IMAGE, TOOLCHAIN_BASE_ENV, apt_entries, apt_mirror_uri, has_image
 
 MIRROR = "http://mirror.invalid/debian"
 DEB822_REPOSITORY = "wasm-conformance-test/deb822-base"
@@ -82,8 +82,8 @@ def deb822_base() -> Iterator[str]:
     base image (named by its id, so Docker's layer cache serves a second run)."""
     from filelock import FileLock
 
-    from harness.cache import cache_dir
-    from harness.engine import ensure_engine
+    from harness.artifacts.cache import cache_dir
+    from harness.images.engine import ensure_engine
     from tests.conftest import docker_ready
 
     why = docker_ready()
@@ -109,7 +109,7 @@ def deb822_base() -> Iterator[str]:
 
 
 def in_image(image: str, script: str) -> str:
-    from harness.engine import ensure_engine
+    from harness.images.engine import ensure_engine
 
     output = ensure_engine().containers.run(image, ["sh", "-c", script], network_mode="none", remove=True,
                                             stderr=True)
@@ -119,8 +119,8 @@ def in_image(image: str, script: str) -> str:
 @pytest.mark.docker
 def test_the_mirror_answers_alike_in_a_deb822_base_and_in_the_one_line_base(deb822_base: str) -> None:
     """setup's question to the mirror (the step that stopped setup of every toolchain there)."""
-    from harness.apt_versions import query
-    from harness.engine import ensure_engine
+    from harness.images.apt_versions import query
+    from harness.images.engine import ensure_engine
 
     layout = in_image(deb822_base, "ls /etc/apt/sources.list /etc/apt/sources.list.d/ 2>&1; "
                       "cat /etc/apt/sources.list.d/*.sources")
@@ -138,9 +138,9 @@ def test_setup_plans_debian_sid_and_trixie_on_a_deb822_base(deb822_base: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The plans of both toolchain images (every version resolved, the base passed in); the
     sid image itself is built on such a base as trixie's is below, only it takes longer."""
-    from harness.engine import ensure_engine
-    from harness.images import LABEL_PREFIX, plan_images, toolchain_spec
-    from harness.toolchains import all_toolchains
+    from harness.catalogue.toolchains import all_toolchains
+    from harness.images.engine import ensure_engine
+    from harness.images.recipes import LABEL_PREFIX, plan_images, toolchain_spec
 
     names = ("debian-sid", "debian-trixie")
     monkeypatch.delenv(TOOLCHAIN_BASE_ENV, raising=False)
@@ -162,8 +162,8 @@ def test_setup_of_debian_trixie_succeeds_on_a_deb822_base(deb822_base: str,
     """`python -m harness setup --toolchains debian-trixie` with the deb822 base as the toolchain
     base: the image is built FROM it (a cold build takes about 6 minutes), its trixie suite
     added in deb822 form, and its rustc is the one the mirror's trixie has."""
-    from harness.images import LABEL_PREFIX, labels_of, toolchain_spec
-    from harness.toolchains import all_toolchains
+    from harness.catalogue.toolchains import all_toolchains
+    from harness.images.recipes import LABEL_PREFIX, labels_of, toolchain_spec
 
     env = dict(os.environ, **{TOOLCHAIN_BASE_ENV: deb822_base})
     result = subprocess.run([sys.executable, "-m", "harness", "setup", "--toolchains", "debian-trixie"],

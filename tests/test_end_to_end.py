@@ -139,8 +139,8 @@ def test_a_runtime_missing_from_the_image_is_unavailable(pytester: pytest.Pytest
 def test_a_rustup_channel_the_host_has_builds_its_image_and_runs_its_cells(pytester: pytest.Pytester) -> None:
     """The channel image's code path with a real toolchain: the host's rustup copy of stable
     (a machine with the download server would install the newest stable instead)."""
-    from harness import images
-    from harness.toolchains import all_toolchains, host_copy
+    from harness.catalogue.toolchains import all_toolchains, host_copy
+    from harness.images import recipes as images
 
     if host_copy("stable") is None:
         tool_missing("the host's rustup stable toolchain: not found (rustup toolchain install stable)")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from harness.estimate import Progress
+from harness.run.estimate import Progress
 
 WORKERS = 2
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import executor
+from harness.sandbox import executor
 
 PY = sys.executable
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.cell import Case
-from harness.expectations import Expectations, for_test
-from harness.expectations_command import usage
+from harness.cells.case import Case
 from harness.runtime import installed_runtimes
-from harness.suite_file import SuiteError
-from harness.suite_sources import Options, load_cases
+from harness.sources.registry import Options, load_cases, usage
+from harness.suites.rules import RuleBook, for_test
+from harness.suites.yaml_files import SuiteError
+from tests.conftest import at
 
 RUNTIMES = installed_runtimes()
 
@@ -65,14 +65,14 @@ def write(root: Path, suite: str = SUITE, shared: str = SHARED) -> Path:
     return root / "suites"
 
 
-def setup(tmp_path: Path) -> tuple[dict[str, Case], Expectations]:
+def setup(tmp_path: Path) -> tuple[dict[str, Case], RuleBook]:
     suites = write(tmp_path)
     cases = {c.id: c for c in load_cases(suites / "net.yaml", Options(RUNTIMES))}
-    return cases, Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
+    return cases, RuleBook.load([suites / "expectations" / "all.yaml"], RUNTIMES)
 
 
-def reason(expectations: Expectations, case: Case, target: str, runtime: str) -> str | None:
-    rule = expectations.for_cell(case, target, RUNTIMES[runtime], "debian-sid")
+def reason(expectations: RuleBook, case: Case, target: str, runtime: str) -> str | None:
+    rule = expectations.for_cell(at(case, target, RUNTIMES[runtime]))
     return rule.reason if rule else None
 
 
@@ -99,7 +99,7 @@ def test_precedence_case_first_then_runtime_then_target_then_order(tmp_path: Pat
 def test_a_rule_may_name_a_family(tmp_path: Path) -> None:
     shared = "expectations:\n  - runtimes: [wasmtime]\n    skip: {reason: every wasmtime column}\n"
     suites = write(tmp_path, shared=shared)
-    rules = Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
+    rules = RuleBook.load([suites / "expectations" / "all.yaml"], RUNTIMES)
     (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
     assert reason(rules, case, "wasm32-wasip1", "wasmtime-45") == "every wasmtime column"
     assert reason(rules, case, "wasm32-wasip1", "wasmtime-49") == "every wasmtime column"
@@ -125,11 +125,11 @@ expectations:
     skip: {reason: hangs on jco}
 """
     suites = write(tmp_path, shared=shared)
-    rules = Expectations.load([suites / "expectations" / "all.yaml"], RUNTIMES)
+    rules = RuleBook.load([suites / "expectations" / "all.yaml"], RUNTIMES)
     (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
-    assert rules.for_cell(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid") is None
-    on_jco = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["jco"], "debian-sid")
-    on_wasmtime = rules.test_rules(case, "wasm32-wasip1", RUNTIMES["wasmtime-45"], "debian-sid")
+    assert rules.for_cell(at(case, "wasm32-wasip1", RUNTIMES["jco"])) is None
+    on_jco = rules.test_rules(at(case, "wasm32-wasip1", RUNTIMES["jco"]))
+    on_wasmtime = rules.test_rules(at(case, "wasm32-wasip1", RUNTIMES["wasmtime-45"]))
     assert for_test(on_jco, "sync::mutex::poison").kind == "skip"  # type: ignore[union-attr]
     assert for_test(on_wasmtime, "sync::mutex::poison").kind == "xfail"  # type: ignore[union-attr]
     assert for_test(on_wasmtime, "collections::vec::test_drain").kind == "xfail"  # type: ignore[union-attr]
@@ -160,7 +160,7 @@ def test_a_bad_expectations_file_names_file_line_and_key(tmp_path: Path, text: s
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(SuiteError) as info:
-        Expectations.load([path], RUNTIMES)
+        RuleBook.load([path], RUNTIMES)
     assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
     assert message in str(info.value)
 
@@ -177,13 +177,13 @@ def test_the_shipped_suites_write_each_reason_once_and_have_no_stale_rule() -> N
         assert " ".join(text.split()).count(first_words) == 1, first_words
 
 
-def one_rule(tmp_path: Path, rule: str) -> tuple[Case, Expectations]:
+def one_rule(tmp_path: Path, rule: str) -> tuple[Case, RuleBook]:
     """The first case of SUITE and a shared expectations file of one rule."""
     suites = tmp_path / "suites"
     (suites / "expectations").mkdir(parents=True)
     (suites / "net.yaml").write_text(SUITE)
     (suites / "expectations" / "rules.yaml").write_text("expectations:\n" + rule)
-    expectations = Expectations.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
+    expectations = RuleBook.load(sorted((suites / "expectations").glob("*.yaml")), RUNTIMES)
     (case, *_) = load_cases(suites / "net.yaml", Options(RUNTIMES))
     return case, expectations
 
@@ -194,19 +194,19 @@ def test_a_rule_on_imports_decides_by_what_the_artifact_imports_and_names_it(tmp
                                             "    xfail: {reason: 49 links only the final 0.3.0}\n")
     w49 = RUNTIMES["wasmtime-49"]
     rc = ["wasi:cli/environment@0.3.0-rc-2026-03-15", "wasi:cli/stdout@0.2.6"]
-    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid") is None  # not known yet
-    assert expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", ["wasi:cli/stdout@0.2.6"]) is None
-    rule = expectations.for_cell(case, "wasm32-wasip3", w49, "debian-sid", rc)
+    assert expectations.for_cell(at(case, "wasm32-wasip3", w49)) is None  # not known yet
+    assert expectations.for_cell(at(case, "wasm32-wasip3", w49), ["wasi:cli/stdout@0.2.6"]) is None
+    rule = expectations.for_cell(at(case, "wasm32-wasip3", w49), rc)
     assert rule is not None and rule.kind == "xfail"
     assert rule.reason == ("49 links only the final 0.3.0 (this artifact imports "
                            "wasi:cli/environment@0.3.0-rc-2026-03-15)")
-    assert expectations.for_cell(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"], "debian-sid", rc) is None
+    assert expectations.for_cell(at(case, "wasm32-wasip3", RUNTIMES["wasmtime-45"]), rc) is None
 
 
 def test_a_rule_may_name_build_profiles(tmp_path: Path) -> None:
     case, expectations = one_rule(tmp_path, "  - profiles: [abort]\n"
                                             "    xfail: {reason: a panic aborts the process}\n")
     w49 = RUNTIMES["wasmtime-49"]
-    aborting = expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid")  # abort: the default
+    aborting = expectations.for_cell(at(case, "wasm32-wasip1", w49))  # abort: the default
     assert aborting is not None and aborting.reason == "a panic aborts the process"
-    assert expectations.for_cell(case, "wasm32-wasip1", w49, "debian-sid", profile="unwind") is None
+    assert expectations.for_cell(at(case, "wasm32-wasip1", w49, profile="unwind")) is None

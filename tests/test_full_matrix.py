@@ -38,7 +38,7 @@ def is_watch_row(cell: dict[str, Any]) -> bool:
     """A cell of a watch row, unavailable because the toolchain lacks the target (and saying so)."""
     return (cell["target"] in WATCH_ROWS and cell["verdict"] in ("unavailable", "unsupported")
             and ("does not have " + cell["target"] in cell["reason"] or cell["verdict"] == "unsupported"))
-CATALOGUE = ROOT / "harness" / "runtimes.yaml"  # the columns the runtimes image provides
+CATALOGUE = ROOT / "harness" / "catalogue" / "runtimes.yaml"  # the columns the runtimes image provides
 # Cells seen to pass (on 2026-12-06), one `case[target-runtime]` a line: a cell here that does not
 # pass is a regression, whatever a rule turned it into (an over-broad xfail or skip rule hides
 # a failure as xfail or a pass as unsupported; a missing runtime makes it unavailable).

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness import images as image
+from harness.images import recipes as image
 
 
 def slow_events() -> Iterator[dict[str, object]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from harness.expect import Expectation, Matcher
-from harness.expectations import Rule, Selector
-from harness.judgment import guest_message, judge_run
-from harness.outcome import Outcome
+from harness.cells.judgment import guest_message, judge_run
+from harness.results.verdict import Verdict
 from harness.runtime import Runtime, installed_runtimes
-from harness.verdict import Verdict
+from harness.sandbox.outcome import Outcome
+from harness.suites.expect import Expectation, Matcher
+from harness.suites.rules import Rule, Selector
 
 W45 = installed_runtimes()["wasmtime-45"]
 
@@ -128,9 +128,9 @@ def test_guest_messages(stderr: str, message: str) -> None:
 def test_a_stale_test_rule_is_reported_whatever_the_cells_rule_says() -> None:
     """A test that a rule expects to fail passed (xpass): the cell is xpass, even when the cell's
     own xfail rule expects failures of other tests, which it then does not hide."""
-    from harness.judgment import judge_tests
-    from harness.record import TestResult
-    from harness.verdict import TestOutcome
+    from harness.cells.judgment import judge_tests
+    from harness.results.record import TestResult
+    from harness.results.verdict import TestOutcome
 
     tests = [TestResult("a", TestOutcome.PASSED), TestResult("b", TestOutcome.XPASS, reason="old bug"),
              TestResult("c", TestOutcome.CRASHED, message="panicked at x.rs:1:1:\nboom")]

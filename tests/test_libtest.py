@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from harness.expectations import Rule, Selector
-from harness.judgment import judge_tests, summary
-from harness.libtest import JSON_ARGS, Limits, listed_tests, parse_events, run_binary
-from harness.outcome import Outcome
-from harness.record import FindingKind
-from harness.verdict import Verdict
+from harness.cells.judgment import judge_tests, summary
+from harness.cells.libtest import JSON_ARGS, Limits, listed_tests, parse_events, run_binary
+from harness.results.record import FindingKind
+from harness.results.verdict import Verdict
+from harness.sandbox.outcome import Outcome
+from harness.suites.rules import Rule, Selector
 
 
 class FakeLibtestBinary:

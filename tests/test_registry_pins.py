@@ -10,9 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from harness import images
 from harness.errors import UserError
-from harness.registry_pins import LOCK_NPM, NPM_PROJECT, RECIPE_DIR, explain, wasmtime_versions, wheel_lines
+from harness.images import recipes as images
+from harness.images.registry_pins import (
+    LOCK_NPM,
+    NPM_PROJECT,
+    RECIPE_DIR,
+    explain,
+    wasmtime_versions,
+    wheel_lines,
+)
 
 NPM_MISSING = """npm error code EUSAGE
 npm error
@@ -109,7 +116,7 @@ def test_a_stale_lock_stops_setup_and_fails_the_check_even_with_the_image_cached
     docker_engine: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from harness import registry_check
+    from harness.images import registry_check
 
     recipe = stale_recipe(tmp_path)
     # the check: the cached runtimes image plays no part, npm ci runs on the lock as committed

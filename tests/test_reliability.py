@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.results import RECORDS_DIR, STARTED
+from harness.results.store import RECORDS_DIR, STARTED
 from tests.conftest import docker_ready
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,8 +60,8 @@ def prepare(directory: Path, suites: dict[str, str], conftest: str = "") -> str:
     (directory / "tmp").mkdir(exist_ok=True)
     # No timings of earlier runs (the cache is shared): the cells start in the suites' order.
     (directory / "conftest.py").write_text(
-        f"import harness.plugin, harness.timings\nharness.plugin._new_run_id = lambda: {run_id!r}\n"
-        f"harness.timings.expected = lambda *_, **__: 1.0\n{conftest}"
+        f"import harness.plugin, harness.results.timings\nharness.plugin._new_run_id = lambda: {run_id!r}\n"
+        f"harness.results.timings.expected = lambda *_, **__: 1.0\n{conftest}"
     )
     return run_id
 
@@ -170,7 +170,8 @@ cases:
 # The runtimes' slowdowns in the hostile run, stated (not the shared cache's measurements, which
 # change from run to run): a time limit is the case's limit times its runtime's slowdown.
 SLOWDOWNS = {"wasmtime-45": 1.0, "wazero": 2.0}
-FIXED_SLOWDOWNS = f"harness.timings.slowdown = lambda runtime, measured: {SLOWDOWNS!r}[runtime.name]\n"
+FIXED_SLOWDOWNS = (f"harness.results.timings.slowdown = lambda runtime, measured: "
+                   f"{SLOWDOWNS!r}[runtime.name]\n")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from harness.report import build_reports
 
 DATA = Path(__file__).parent / "data"
 RESULTS = DATA / "results.json"
-# Stated here, not imported from harness.verdict: the verdicts that fail a pytest item (and
+# Stated here, not imported from harness.results.verdict: the verdicts that fail a pytest item (and
 # count as "fail" in summaries), and the symbol the Markdown matrix shows for each verdict.
 BAD = {"fail", "load-error", "timeout", "crash", "xpass", "build-error", "infra-error"}
 SYMBOLS = {
@@ -197,7 +197,7 @@ def test_libtest_cells_show_their_pass_rate_and_the_tests_that_did_not_pass(repo
 
 def test_the_evidence_reports_pass_rates_per_library_module(tmp_path: Path) -> None:
     from harness.report.libtests import by_module
-    from harness.results import load_results
+    from harness.results.store import load_results
 
     cells = [c for c in load_results(RESULTS).cells if c.tests is not None]
     modules = by_module(cells)

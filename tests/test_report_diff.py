@@ -9,7 +9,7 @@ import pytest
 
 from harness.cli import main
 from harness.report.diff import classify, diff_command
-from harness.verdict import Verdict
+from harness.results.verdict import Verdict
 
 RESULTS = Path(__file__).parent / "data" / "results.json"
 CELL = ("hello.world", "wasm32-wasip2", "wasmtime-49")
@@ -104,8 +104,8 @@ def test_an_intermittent_cell_flipping_between_pass_and_xfail_is_no_regression()
 
 
 def test_single_tests_that_start_or_stop_failing_are_listed() -> None:
-    from harness.record import CellResult, TestResult
     from harness.report.diff import compare
+    from harness.results.record import CellResult, TestResult
 
     def cell(*tests: TestResult) -> CellResult:
         return CellResult(case="upstream.coretests", target="wasm32-wasip1", runtime="wasmtime-45",

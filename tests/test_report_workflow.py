@@ -128,7 +128,7 @@ def step_index(steps: list[dict[str, Any]], found: Any, what: str) -> int:
 
 
 def catalogue(name: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "harness" / name).read_text(encoding="utf-8"))
+    return yaml.safe_load((ROOT / "harness" / "catalogue" / name).read_text(encoding="utf-8"))
 
 
 def shard_entries(flow: dict[str, Any]) -> list[dict[str, str]]:

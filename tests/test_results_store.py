@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from harness.errors import UserError
-from harness.finish import judged_lost
-from harness.record import CellKind, CellResult
-from harness.results import RecordWriter, Results, load_results, read_records, write_results
-from harness.run_header import RunHeader
-from harness.verdict import ReasonCode, Verdict
+from harness.results.record import CellKind, CellResult
+from harness.results.run_header import RunHeader
+from harness.results.store import RecordWriter, Results, load_results, read_records, write_results
+from harness.results.verdict import ReasonCode, Verdict
+from harness.run.finish import judged_lost
 
 
 def record(case: str, target: str = "wasm32-wasip1", runtime: str = "wasmtime-45") -> CellResult:
@@ -89,7 +89,7 @@ def test_a_lost_cell_is_an_infra_error_with_its_reason(tmp_path: Path) -> None:
 
 
 def test_a_record_survives_its_round_trip_through_results_json(tmp_path: Path) -> None:
-    from harness.record import CellFinding, FindingKind, TestResult
+    from harness.results.record import CellFinding, FindingKind, TestResult
 
     full = record("a")
     full.tests = [TestResult("m::t1", "passed", 0.01), TestResult("m::t2", "crashed", None, "boom")]
@@ -139,9 +139,9 @@ def test_a_results_file_of_format_1_is_read(tmp_path: Path) -> None:
 
 
 def test_a_change_to_one_fixture_changes_only_its_own_build_key(tmp_path: Path) -> None:
+    from harness.artifacts.workspace import Workspace
     from harness.builder import build_key
-    from harness.fixtures import Workspace
-    from harness.targets import all_targets
+    from harness.catalogue.targets import all_targets
     from tests.conftest import write_workspace
 
     root = write_workspace(tmp_path / "ws", {"one": [], "two": []})
@@ -155,7 +155,7 @@ def test_a_change_to_one_fixture_changes_only_its_own_build_key(tmp_path: Path) 
 
 
 def test_cache_info_and_clear(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from harness.cache import cache_command, cache_dir
+    from harness.artifacts.cache import cache_command, cache_dir
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
     (cache_dir("artifacts") / "a.wasm").write_bytes(b"\0" * 2_000_000)
@@ -166,7 +166,7 @@ def test_cache_info_and_clear(tmp_path: Path, monkeypatch, capsys) -> None:  # t
 
 
 def test_a_run_whose_controller_died_is_recovered_from_its_records(tmp_path: Path) -> None:
-    from harness.recover import recover
+    from harness.run.recover import recover
 
     RecordWriter(tmp_path, "20260101T000000-old", "gw0").append(record("old"))
     RecordWriter(tmp_path, "20260102T000000-new", "gw0").append(record("a"))

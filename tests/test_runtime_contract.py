@@ -11,25 +11,27 @@ from typing import Any
 
 import pytest
 
+from harness.artifacts.workspace import Workspace
 from harness.builder import Builder, BuildFailed, TestCrate
-from harness.cell import Case, Cell
-from harness.context import Context
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import all_toolchains, default_toolchain
+from harness.cells.case import Case, Cell
+from harness.cells.context import Context
+from harness.cells.kinds.fixture import Fixture
+from harness.cells.kinds.test_binary import TestBinary
+from harness.cells.libtest import Limits
+from harness.cells.runner import run_cell
 from harness.errors import UserError
-from harness.expect import Expectation, Matcher
-from harness.expectations import Expectations, Rule, Selector
-from harness.fixtures import Workspace
-from harness.kinds.fixture import Fixture
-from harness.kinds.test_binary import TestBinary
-from harness.libtest import Limits
-from harness.outcome import Outcome
-from harness.record import FindingKind
-from harness.run_cell import run_cell
+from harness.results.record import FindingKind
+from harness.results.verdict import Verdict
 from harness.runtime import REGISTRY, Invocation, installed_runtimes
-from harness.sandbox import GuestRequest
-from harness.targets import all_targets
-from harness.toolchains import default_toolchain
-from harness.verdict import Verdict
+from harness.sandbox.container import GuestRequest
+from harness.sandbox.outcome import Outcome
+from harness.suites.expect import Expectation, Matcher
+from harness.suites.rules import Rule, RuleBook, Selector
 from tests.conftest import write_workspace
+
+SID = all_toolchains()["debian-sid"]
 
 TARGETS = all_targets()
 P1, P1T, P2, P3 = (TARGETS[t] for t in ("wasm32-wasip1", "wasm32-wasip1-threads",
@@ -228,7 +230,7 @@ def cell_and_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, result: di
     the_case = Case(id="hello.fake", description="", kind=Fixture("hello"), features=("hello",),
                     targets=("wasm32-wasip1",), path=tmp_path / "suites" / "s.yaml", line=2, **case)
     runtime = installed_runtimes()["wasmtime-45"]
-    cell = Cell(the_case, P1, runtime, "debian-sid", None, Expectations())
+    cell = Cell(the_case, P1, runtime, SID, None, RuleBook())
     sandbox = FakeSandbox(result)
     context = Context("run1", {"debian-sid": builder}, workspace, sandbox)  # type: ignore[arg-type]
     return cell, context, sandbox
@@ -254,11 +256,11 @@ class RecordingSandbox:
 def test_run_cell_builds_once_runs_and_judges() -> None:
     """The happy path with the real parts: the toolchain image's builder, the real sandbox and
     Wasmtime 45, the shipped std.fs case (args, a preopened dir with a file, a time limit)."""
+    from harness.artifacts.cache import cache_dir
     from harness.builder import builder_for
-    from harness.cache import cache_dir
-    from harness.images import runtimes_tag
-    from harness.sandbox import Sandbox
-    from harness.suite_sources import Options, load_cases
+    from harness.images.recipes import runtimes_tag
+    from harness.sandbox.container import Sandbox
+    from harness.sources.registry import Options, load_cases
     from tests.conftest import docker_ready
 
     why_not = docker_ready()
@@ -268,7 +270,7 @@ def test_run_cell_builds_once_runs_and_judges() -> None:
     runtimes = installed_runtimes()
     case = next(c for c in load_cases(root / "suites" / "std_basics.yaml", Options(runtimes))
                 if c.id == "std.fs")
-    cell = Cell(case, P1, runtimes["wasmtime-45"], "debian-sid", None, Expectations())
+    cell = Cell(case, P1, runtimes["wasmtime-45"], SID, None, RuleBook())
     sandbox = RecordingSandbox(Sandbox(runtimes_tag(), cache_dir("artifacts"), cache_dir("sandbox"),
                                        f"contract-{os.getpid()}"))
     context = Context(f"contract-{os.getpid()}", {"debian-sid": builder_for(default_toolchain())},
@@ -332,7 +334,7 @@ def flaky_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results: list[di
                                         expect=Expectation(stdout=Matcher("contains", ("hello: ok",))))
     sandbox = FakeFlakySandbox(results)
     context = Context("run1", context.builders, context.workspace, sandbox)  # type: ignore[arg-type]
-    return replace(cell, expectations=Expectations(rules)), context, sandbox
+    return replace(cell, expectations=RuleBook(rules)), context, sandbox
 
 
 KILLED = {"exit_code": None, "signal": 9, "stderr": "Killed\n", "stdout": "hello: start\n"}
@@ -426,7 +428,7 @@ def test_a_libtest_cell_runs_every_test_and_names_the_one_that_aborted(
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path / "cache"))
     case = coretests_case(tmp_path)
-    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations())
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], SID, None, RuleBook())
     binary = FakeLibtestBinary({"a": "ok", "b": "abort", "c": "ok"})
     sandbox = FakeTestSandbox(binary)
     builder = FakeBuilder()
@@ -450,7 +452,7 @@ def test_a_libtest_cell_that_lost_output_says_so_and_is_judged_by_the_rerun(
     loses = Rule("xfail", "loses the tail of stdout", Selector(runtimes=frozenset({"wasmtime-45"}),
                                                                finding="lost-output"),
                  "x.yaml:1", shared=True, intermittent=True)
-    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], "debian-sid", None, Expectations([loses]))
+    cell = Cell(case, P1, installed_runtimes()["wasmtime-45"], SID, None, RuleBook([loses]))
     sandbox = FakeTestSandbox(FakeLossyLibtestBinary({"a": "ok", "b": "ok", "c": "ok"}, cut_at="b",
                                                      lossy_runs=1))
     context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), sandbox)  # type: ignore[arg-type]
@@ -470,7 +472,7 @@ def test_a_libtest_cell_that_cannot_run_is_still_a_libtest_record(
                 kind=TestBinary(TestCrate(crate="coretests"), "coretests"),
                 targets=("wasm32-wasip2",), path=tmp_path / "s.yaml", line=1)
     p2 = all_targets()["wasm32-wasip2"]
-    cell = Cell(case, p2, installed_runtimes()["wazero"], "debian-sid", None, Expectations())
+    cell = Cell(case, p2, installed_runtimes()["wazero"], SID, None, RuleBook())
     context = Context("run1", {"debian-sid": FakeBuilder()}, Workspace(tmp_path), FakeSandbox({}))  # type: ignore[arg-type]
     record = run_cell(cell, context)
     assert (record.verdict, record.ran) == (Verdict.UNSUPPORTED, False)
@@ -481,7 +483,7 @@ def test_a_runs_build_containers_carry_its_session_so_its_end_removes_them(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed mid-build leaves its `docker run` orphaned; the run's end removes the
     containers of its session, builds included."""
-    from harness.sandbox import LABEL, SESSION_ENV, container_labels
+    from harness.sandbox.container import LABEL, SESSION_ENV, container_labels
 
     monkeypatch.delenv(SESSION_ENV, raising=False)
     assert container_labels() == ["--label", LABEL]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cache import cache_dir
+from harness.artifacts.cache import cache_dir
 from tests.conftest import docker_ready
 
 ROOT = Path(__file__).resolve().parent.parent

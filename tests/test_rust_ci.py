@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from harness.record import CellKind, CellResult, TestResult
 from harness.report.rust_ci import compare_with_rust_ci, rust_ci_sentence
-from harness.results import Results
-from harness.run_header import RunHeader
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import CellKind, CellResult, TestResult
+from harness.results.run_header import RunHeader
+from harness.results.store import Results
+from harness.results.verdict import TestOutcome, Verdict
 
 
 def binary(library: str, name: str, tests: list[TestResult], profile: str = "unwind",
@@ -48,7 +48,7 @@ def test_a_run_without_the_selection_does_not_measure_it() -> None:
 
 def test_the_wasip3_dossier_says_what_rust_ci_would_see() -> None:
     from harness.report.assessment import assess
-    from harness.run_header import columns_of
+    from harness.results.run_header import columns_of
 
     runtimes = ["wasmtime-45"]
     header = RunHeader(runtimes=runtimes, columns=columns_of(runtimes), toolchains=["debian-sid"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.sandbox import GUEST_USER, LABEL, GuestRequest, Sandbox
+from harness.sandbox.container import GUEST_USER, LABEL, GuestRequest, Sandbox
 from tests.test_reliability import Run, leftover_containers, needs_docker, run_harness
 
 pytestmark = needs_docker
@@ -20,7 +20,7 @@ GIB = 1 << 30
 
 
 def image() -> str:
-    from harness.images import runtimes_tag
+    from harness.images.recipes import runtimes_tag
 
     return runtimes_tag()
 

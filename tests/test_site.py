@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.record import CellKind, CellResult
 from harness.report.assessment import assess
 from harness.report.history import History
 from harness.report.site import urls
@@ -19,8 +18,9 @@ from harness.report.site.build import build_site, write_site
 from harness.report.site.cells import last_passes
 from harness.report.site.charts import Series, line_chart
 from harness.report.site.urls import cell_page
-from harness.results import Results, load_results, write_results
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import CellKind, CellResult
+from harness.results.store import Results, load_results, write_results
+from harness.results.verdict import TestOutcome, Verdict
 from tests.site_links import broken_links, parse
 
 DATA = Path(__file__).parent / "data"
@@ -206,7 +206,7 @@ def test_a_tests_regression_links_the_test_in_both_runs(tmp_path: Path) -> None:
 
 
 def test_the_front_page_says_which_lines_get_no_more_security_fixes(tmp_path: Path) -> None:
-    from harness.run_header import columns_of
+    from harness.results.run_header import columns_of
 
     results = load_results(RESULTS)
     run = replace(results.run, columns=columns_of(results.runtimes))

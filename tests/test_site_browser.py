@@ -1,7 +1,9 @@
 """The site in real headless Chromium (Debian's `chromium`): the front page's answers and rates match
 the results, every link resolves, the matrix's filters behind each rate and the diff page's filters
 work, no page logs to the console; the run keeps a screenshot of the front page
-(reports/screenshots/site-front.png, or $SITE_SCREENSHOTS)."""
+(reports/screenshots/site-front.png, or $SITE_SCREENSHOTS). With $SITE_RESULTS the checks run on
+the site of that results file (a real run's: `SITE_RESULTS=reports/results.json pytest
+tests/test_site_browser.py`) instead of the sample."""
 
 from __future__ import annotations
 
@@ -19,12 +21,12 @@ import pytest
 from harness.report.assessment import assess
 from harness.report.site.build import build_site
 from harness.report.site.urls import cell_page
-from harness.results import load_results
+from harness.results.store import load_results
 from tests.site_links import broken_links
 from tests.test_report import html_cells
 
 DATA = Path(__file__).parent / "data"
-RESULTS = DATA / "results.json"
+RESULTS = Path(os.environ.get("SITE_RESULTS", DATA / "results.json")).resolve()
 NIGHTS = DATA / "history"
 PREVIOUS = NIGHTS / "night-1.json"
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.registry_check import newer_line_note
-from harness.registry_pins import source_wasmtime_versions, wasmtime_versions
+from harness.images.registry_check import newer_line_note
+from harness.images.registry_pins import source_wasmtime_versions, wasmtime_versions
 
 CARGO_INFO_51_WITHOUT_CLI = ("wasmtime version: 48.0.11 (latest 51.0.0)\n"
                              "wasmtime-cli version: 48.0.8 (latest 50.0.1)\n")
@@ -26,7 +26,7 @@ def test_a_published_cli_says_what_to_add() -> None:
     note = newer_line_note(CARGO_INFO_51_WITH_CLI, ["50.0.1"])
     assert note is not None
     assert "add `wasmtime-cli==51.0.0` to docker/runtimes/crates.txt" in note
-    assert "wasmtime-51 line to harness/runtimes.yaml" in note
+    assert "wasmtime-51 line to harness/catalogue/runtimes.yaml" in note
 
 
 def test_nothing_newer_says_nothing() -> None:

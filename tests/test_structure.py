@@ -1,5 +1,6 @@
-"""The shape of the code: no import circle (lazy imports inside functions count too), the failing
-sets defined once, reports that learn what a cell is from its record, never from its names."""
+"""The shape of the code: no import circle (lazy imports inside functions count too), rooms
+(sub-packages) that import only from the rooms below them, a small top level, the failing sets
+defined once, reports that learn what a cell is from its record, never from its names."""
 
 from __future__ import annotations
 
@@ -73,6 +74,63 @@ def test_no_module_imports_itself_through_others() -> None:
     assert circles == [], circles
 
 
+# The rooms of the code, lowest first: a module imports only from its own room or the rooms below.
+# A sub-package of harness/ is one room; a module at harness/'s top level is a room of its own.
+LAYERS = (
+    "harness",  # the package's face: PROJECT_ROOT
+    "harness.errors",
+    "harness.catalogue",  # targets, toolchains, runtime release lines, build profiles
+    "harness.artifacts",  # the workspace, prebuilt guests, the artifact cache, an artifact's imports
+    "harness.runtime",  # the runtime plugin contract and registry
+    "harness.images",  # the engine and the images
+    "harness.suites",  # what the YAML says: cases' expectations, rules
+    "harness.results",  # verdicts, records, the results file, timings
+    "harness.builder",  # the builder plugin contract and build-once
+    "harness.sandbox",  # the guest's container and the executor inside it
+    "harness.cells",  # a cell and its run: cases, context, kinds, judgment
+    "runners",  # the runtime and builder plugins
+    "harness.sources",  # where cases come from
+    "harness.report",
+    "harness.run",  # one pytest run: selection, preflight, the end, recovery
+    "harness.commands",
+    "harness.plugin",
+    "harness.schedule",
+    "harness.cli",
+    "harness.__main__",
+)
+TOP_LEVEL_MODULES_AT_MOST = 12
+
+
+def room(module: str) -> str:
+    parts = module.split(".")
+    return parts[0] if parts[0] != "harness" else ".".join(parts[:2])
+
+
+def test_each_room_imports_only_from_the_rooms_below() -> None:
+    mods = modules()
+    rooms = {room(name) for name in mods}
+    assert rooms <= set(LAYERS), f"rooms missing from LAYERS: {sorted(rooms - set(LAYERS))}"
+    upward = sorted(f"{name} -> {target}" for name, path in mods.items()
+                    for target in imports(path, set(mods), name)
+                    if LAYERS.index(room(target)) > LAYERS.index(room(name)))
+    assert upward == [], upward
+
+
+def test_the_top_level_is_small() -> None:
+    top = sorted(p.name for p in (ROOT / "harness").glob("*.py"))
+    assert len(top) <= TOP_LEVEL_MODULES_AT_MOST, top
+
+
+def test_the_sandbox_and_the_end_of_a_run_keep_their_distance() -> None:
+    """The end of a run imports no command module; the executor (run inside the sandbox) imports
+    nothing of the project."""
+    mods = modules()
+    for name, path in mods.items():
+        if name.startswith("harness.run."):
+            assert not any(t.startswith("harness.commands") for t in imports(path, set(mods), name)), name
+    assert imports(mods["harness.sandbox.executor"], set(mods), "harness.sandbox.executor") == set()
+
+
 def test_the_failing_sets_are_defined_once() -> None:
     text = "\n".join(p.read_text() for p in modules().values())
     assert len(re.findall(r"FAILING_TESTS\s*=", text)) == 1
@@ -97,3 +155,14 @@ def test_each_class_name_names_one_class() -> None:
             if isinstance(node, ast.ClassDef):
                 where.setdefault(node.name, []).append(name)
     assert {cls: mods for cls, mods in where.items() if len(mods) > 1} == {}
+
+
+def test_a_kind_raises_its_judgment_rather_than_returning_one_to_check() -> None:
+    """A kind's steps end a cell early by raising Stopped (caught once by the cell runner), so
+    no kind checks what a step returned with isinstance(..., Judgment); a kind gathers what it
+    finds in an Evidence value and only the cell runner writes the record."""
+    for path in sorted((ROOT / "harness" / "cells" / "kinds").glob("*.py")):
+        text = path.read_text()
+        assert not re.search(r"isinstance\([^)]*Judgment\)", text), path
+        assert "| Judgment:" not in text.replace("-> Judgment | None:", ""), path
+        assert "CellResult" not in text, f"{path}: a kind gathers Evidence; the cell runner fills the record"

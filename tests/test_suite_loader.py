@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.expectations import Expectations
-from harness.fixtures import Workspace
+from harness.artifacts.workspace import Workspace
 from harness.runtime import installed_runtimes
-from harness.suite_file import SuiteError
-from harness.suite_sources import Options, load_cases
+from harness.sources.registry import Options, load_cases
+from harness.suites.rules import RuleBook
+from harness.suites.yaml_files import SuiteError
+from tests.conftest import at
 
 RUNTIMES = installed_runtimes()
-NONE = Expectations()
+NONE = RuleBook()
 
 GOOD = """\
 cases:
@@ -50,9 +51,9 @@ def load(tmp_path: Path, text: str, workspace: Path | None = None) -> list:
     return load_cases(path, Options(RUNTIMES, check))
 
 
-def decided(case, target: str, runtime: str, expectations: Expectations = NONE):  # type: ignore[no-untyped-def]
+def decided(case, target: str, runtime: str, expectations: RuleBook = NONE):  # type: ignore[no-untyped-def]
     """The kind of the rule deciding one cell, or None."""
-    rule = expectations.for_cell(case, target, RUNTIMES[runtime], "debian-sid")
+    rule = expectations.for_cell(at(case, target, RUNTIMES[runtime]))
     return rule.kind if rule else None
 
 
@@ -166,8 +167,8 @@ def test_a_fixture_that_does_not_exist_is_named(tmp_path: Path, workspace: Path)
 
 
 def test_the_shipped_schema_knows_every_catalogued_target() -> None:
-    from harness.suite_file import schema
-    from harness.targets import all_targets
+    from harness.catalogue.targets import all_targets
+    from harness.suites.yaml_files import schema
 
     assert set(schema("suite.schema.json")["$defs"]["target"]["enum"]) == set(all_targets())
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from harness import PROJECT_ROOT
-from harness.judgment import unknown_target
-from harness.targets import all_targets, image_targets
-from harness.verdict import ReasonCode, Verdict
+from harness.catalogue.targets import all_targets, image_targets
+from harness.cells.judgment import unknown_target
+from harness.results.verdict import ReasonCode, Verdict
 
 WATCH_ROWS = {"wasm32-none-component", "wasm32-webp2"}
 
@@ -33,5 +33,5 @@ def test_a_target_a_toolchain_does_not_know_is_not_applicable() -> None:
 
 
 def test_the_suite_schema_names_the_catalogue_targets() -> None:
-    schema = json.loads((PROJECT_ROOT / "harness" / "suite.schema.json").read_text())
+    schema = json.loads((PROJECT_ROOT / "harness" / "suites" / "suite.schema.json").read_text())
     assert schema["$defs"]["target"]["enum"] == list(all_targets())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.record import CellResult, TestResult
-from harness.timings import slowdowns
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import CellResult, TestResult
+from harness.results.timings import slowdowns
+from harness.results.verdict import TestOutcome, Verdict
 
 ONE_TEST = [TestResult(name="t", outcome=TestOutcome.PASSED)]
 
@@ -42,9 +42,9 @@ def test_no_binary_long_enough_measures_nothing() -> None:
 
 def test_a_cell_is_remembered_without_the_build_it_did(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The next run finds the artifact in the cache: its estimate leaves the build out."""
-    from harness import timings
-    from harness.results import Results
-    from harness.run_header import RunHeader
+    from harness.results import timings
+    from harness.results.run_header import RunHeader
+    from harness.results.store import Results
 
     monkeypatch.setenv("WASM_CONFORMANCE_CACHE", str(tmp_path))
     first = binary("coretests", "wasmtime-49", 2.5, 0.5)

@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from harness.apt_versions import parse, recommended_major, resolve
+from harness.catalogue.targets import all_targets
+from harness.catalogue.toolchains import all_toolchains, default_toolchain, pick
 from harness.errors import UserError
-from harness.images import UNBUILDABLE, needed_specs, runtimes_spec, toolchain_spec, tools_spec, unbuildable
-from harness.targets import all_targets
-from harness.toolchains import all_toolchains, default_toolchain, pick
-from harness.verdict import Verdict
+from harness.images.apt_versions import parse, recommended_major, resolve
+from harness.images.recipes import (
+    UNBUILDABLE,
+    needed_specs,
+    runtimes_spec,
+    toolchain_spec,
+    tools_spec,
+    unbuildable,
+)
+from harness.results.verdict import Verdict
 
 MADISON = """\
      rustc | 1.98.1+dfsg1-1~exp1 | http://mirror.invalid/debian experimental/main amd64 Packages
@@ -122,9 +129,9 @@ def test_a_channel_setup_could_not_build_makes_its_cells_unavailable_with_the_re
 @pytest.mark.docker
 def test_a_run_that_compiles_nothing_needs_no_toolchain_image(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.engine import find_engine
-    from harness.images import has_image
-    from harness.preflight import preflight
+    from harness.images.engine import find_engine
+    from harness.images.recipes import has_image
+    from harness.run.preflight import preflight
 
     channel = all_toolchains()["rust-1.100"]
     if has_image(find_engine(), toolchain_spec(channel).tag):

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.wasi_imports import component_imports, core_imports, imports_of, is_component, wasi_versions
+from harness.artifacts.wasi_imports import (
+    component_imports,
+    core_imports,
+    imports_of,
+    is_component,
+    wasi_versions,
+)
 
 wasmtime = pytest.importorskip("wasmtime")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.record import CellResult
 from harness.report.wasi_links import WasiLink, catalogue_disagreements, probed_version, wasi_links
-from harness.verdict import Verdict
+from harness.results.record import CellResult
+from harness.results.verdict import Verdict
 
 P3_2 = ["wasi:cli/environment@0.3.2", "wasi:cli/stdout@0.3.2"]
 P3_0 = ["wasi:cli/environment@0.3.0"]
@@ -43,10 +43,10 @@ def test_the_catalogue_is_told_where_it_disagrees_with_the_probes() -> None:
     columns = {"wasmtime-50": {"wasi": ["0.1", "0.2", "0.3.0"]}, "wasmtime-49": {"wasi": ["0.2", "0.3.0"]},
                "wasmtime-48": {"wasi": ["0.3.0"]}}
     assert catalogue_disagreements(links, columns) == [
-        "harness/runtimes.yaml lists WASI 0.3.0 for wasmtime-49, but it refused every probe of it "
+        "harness/catalogue/runtimes.yaml lists WASI 0.3.0 for wasmtime-49, but it refused every probe of it "
         "(async-main.p3v2[wasm32-wasip2])",
-        "wasmtime-50 links WASI 0.3.2 (async-main.p3v2[wasm32-wasip2] ran) but harness/runtimes.yaml does "
-        "not list it",
+        "wasmtime-50 links WASI 0.3.2 (async-main.p3v2[wasm32-wasip2] ran) but "
+        "harness/catalogue/runtimes.yaml does not list it",
     ]
 
 
@@ -60,4 +60,4 @@ def test_the_matrix_table_shows_each_column_and_version() -> None:
         "| runtime | WASI 0.3.0 | WASI 0.3.2 |", "|---|---|---|",
         "| wasmtime-49 | links | refuses |", "| wasmtime-50 |  | links |", "",
         "- the catalogue disagrees: wasmtime-50 links WASI 0.3.2 (async-main.p3v2[wasm32-wasip2] ran) but "
-        "harness/runtimes.yaml does not list it"]
+        "harness/catalogue/runtimes.yaml does not list it"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.suite_file import SuiteError
-from harness.wasi_spec import CLI_WORLD, WasiSpec, load_spec
+from harness.suites.wasi_spec import CLI_WORLD, WasiSpec, load_spec
+from harness.suites.yaml_files import SuiteError
 
 
 def spec(tmp_path: Path, data: object, name: str = "t.json") -> WasiSpec:

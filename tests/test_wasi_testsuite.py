@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.record import CellKind, CellResult
 from harness.report.wasi_compare import compare_all, outcome_of
-from harness.results import Results, load_results, write_results
-from harness.run_header import RunHeader, columns_of
+from harness.results.record import CellKind, CellResult
+from harness.results.run_header import RunHeader, columns_of
+from harness.results.store import Results, load_results, write_results
+from harness.results.verdict import ReasonCode, Verdict
 from harness.runtime import installed_runtimes
-from harness.suite_file import SuiteError
-from harness.suite_sources import Options, load_cases
-from harness.verdict import ReasonCode, Verdict
-from harness.wasi_testsuite import find_manifests, load_checkout
+from harness.sources.registry import Options, load_cases
+from harness.sources.wasi_testsuite import find_manifests, load_checkout
+from harness.suites.yaml_files import SuiteError
 
 SAMPLE = Path(__file__).parent / "wasi-testsuite-sample"
 P1 = "Sample WAT tests [wasm32-wasip1]"

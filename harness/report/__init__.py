@@ -13,7 +13,7 @@ from harness.report.history import History
 from harness.report.output import write_text
 from harness.report.text import html_text, printable
 from harness.report.wasi_compare import Comparison, compare_all
-from harness.results import Results, load_results
+from harness.results.store import Results, load_results
 
 DOSSIER_CSS = """
 body { font: 14px/1.5 system-ui, sans-serif; margin: 1rem auto; max-width: 72rem; color: #1f2328; }

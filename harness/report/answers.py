@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from harness.report.assessment import Assessment, assess, headline
 from harness.report.history import History
 from harness.report.text import html_text as escape
-from harness.results import Results
+from harness.results.store import Results
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The tier-2 assessment of one target: a run's results in, the answer and every requirement's status out.
 
-The requirements are data (harness/tier_policy.yaml); what a run measures for one is a
+The requirements are data (harness/catalogue/tier_policy.yaml); what a run measures for one is a
 function here, by the name the policy gives. The assessment judges the run's reference
 toolchain (the catalogue's default when the run has it, else its newest rustc) on a
 reference runtime chosen by rule, per (target, toolchain): of the columns that may be a
-reference (harness/runtimes.yaml, recorded in the run header), the newest that ran the
+reference (harness/catalogue/runtimes.yaml, recorded in the run header), the newest that ran the
 toolchain's artifacts and implements every WASI version its std imports (read from the
 artifacts of Rust's own tests and the hello-world probe, which use std alone); newer such
 columns that do not implement it are named, with what they implement instead.
@@ -35,8 +35,10 @@ from pathlib import Path
 
 import yaml
 
-from harness.profiles import DEFAULT as DEFAULT_PROFILE
-from harness.record import FAIL, NA, XFAIL, CellKind, CellResult, TestResult
+from harness.artifacts.wasi_imports import wasi_versions
+from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
+from harness.catalogue.targets import Target, all_targets
+from harness.catalogue.toolchains import all_toolchains
 from harness.report.history import History
 from harness.report.libtests import by_module, is_libtest, not_passed
 from harness.report.model import runtimes_of
@@ -44,14 +46,12 @@ from harness.report.rust_ci import JOB as RUST_CI_JOB
 from harness.report.rust_ci import TARGET as RUST_CI_TARGET
 from harness.report.rust_ci import compare_with_rust_ci, rust_ci_sentence
 from harness.report.toolchains import differences, rustc_of, toolchain_order
-from harness.results import Results
-from harness.run_header import columns_of
-from harness.targets import Target, all_targets
-from harness.toolchains import all_toolchains
-from harness.verdict import FAILING_TESTS, ReasonCode, TestOutcome, Verdict
-from harness.wasi_imports import wasi_versions
+from harness.results.record import FAIL, NA, XFAIL, CellKind, CellResult, TestResult
+from harness.results.run_header import columns_of
+from harness.results.store import Results
+from harness.results.verdict import FAILING_TESTS, ReasonCode, TestOutcome, Verdict
 
-POLICY_FILE = Path(__file__).resolve().parent.parent / "tier_policy.yaml"
+POLICY_FILE = Path(__file__).resolve().parent.parent / "catalogue" / "tier_policy.yaml"
 MET, NOT_MET, OUTSIDE = "met", "not met", "outside what a test run can show"
 NOT_MEASURED = "not measured in this run"  # a requirement a run can measure, without data in this one
 STATUSES = (MET, NOT_MET, NOT_MEASURED, OUTSIDE)

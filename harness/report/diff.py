@@ -1,6 +1,6 @@
 """Compare two results files: which cells changed verdict, and is any change a regression.
 
-Verdicts are ordered from best to worst (RANK). A change is
+Verdicts are ordered from best to worst (`Verdict.rank`). A change is
 - a regression when the verdict got worse and either the old one was `pass` or
   `xpass` (the behaviour passed), or the old one was a documented outcome
   (`unsupported`, `xfail`) and the new one is failing;
@@ -18,29 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.record import CellResult
 from harness.report.output import write_text
-from harness.results import load_results
-from harness.verdict import FAILING_TESTS, FAILING_VERDICTS, Verdict
+from harness.results.record import CellResult
+from harness.results.store import load_results
+from harness.results.verdict import FAILING_TESTS, FAILING_VERDICTS, Verdict
 
-RANK: dict[Verdict, int] = {
-    v: i
-    for i, v in enumerate(
-        [
-            Verdict.PASS,
-            Verdict.XPASS,
-            Verdict.UNSUPPORTED,
-            Verdict.XFAIL,
-            Verdict.UNAVAILABLE,
-            Verdict.FAIL,
-            Verdict.LOAD_ERROR,
-            Verdict.TIMEOUT,
-            Verdict.CRASH,
-            Verdict.BUILD_ERROR,
-            Verdict.INFRA_ERROR,
-        ]
-    )
-}
 PASSING = frozenset({Verdict.PASS, Verdict.XPASS})
 DOCUMENTED = frozenset({Verdict.UNSUPPORTED, Verdict.XFAIL})
 GROUPS = ("regressions", "fixes", "test regressions", "test fixes", "other changes", "new cells",
@@ -55,9 +37,9 @@ def classify(old: Verdict, new: Verdict, intermittent: bool = False) -> str:
     expectation is an intermittent xfail may pass or fail: that is no regression nor fix."""
     if intermittent and {old, new} <= FLAKY:
         return "other changes"
-    if RANK[new] > RANK[old] and (old in PASSING or (old in DOCUMENTED and new in FAILING_VERDICTS)):
+    if new.rank > old.rank and (old in PASSING or (old in DOCUMENTED and new in FAILING_VERDICTS)):
         return "regressions"
-    if RANK[new] < RANK[old] and (new in PASSING or (old in FAILING_VERDICTS and new in DOCUMENTED)):
+    if new.rank < old.rank and (new in PASSING or (old in FAILING_VERDICTS and new in DOCUMENTED)):
         return "fixes"
     return "other changes"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.record import FAIL, NA, PASS, UNAVAILABLE, UNSUPPORTED, XFAIL, CellKind, CellResult
 from harness.report.assessment import (
     HELLO_WORLD,
     Assessment,
@@ -34,8 +33,9 @@ from harness.report.model import counts, features_of, runtimes_of
 from harness.report.security import security_sentence
 from harness.report.toolchains import rustc_of
 from harness.report.wasi_compare import Comparison, suite_key
-from harness.results import Results
-from harness.verdict import FAILING_TESTS
+from harness.results.record import FAIL, NA, PASS, UNAVAILABLE, UNSUPPORTED, XFAIL, CellKind, CellResult
+from harness.results.store import Results
+from harness.results.verdict import FAILING_TESTS
 
 MATRIX = "../matrix.html"
 LINKS = 6  # cells linked per finding (the rest are counted)

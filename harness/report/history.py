@@ -18,10 +18,10 @@ from itertools import pairwise
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import CellKey
 from harness.report.diff import classify
 from harness.report.night_summary import CellState, Line, NightSummary, results_files, summaries
-from harness.results import ordered
+from harness.results.record import CellKey
+from harness.results.store import ordered
 
 SHOWN_RUNS = 14  # date columns in the tables
 CHART = (360, 60)  # width, height of each sparkline

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from harness.record import FAIL, CellResult
-from harness.results import Results
-from harness.verdict import Verdict
-
-# Verdicts reported as <error> (the harness failed) rather than <failure> (a finding).
-ERRORS = frozenset({Verdict.INFRA_ERROR})
+from harness.results.record import CellResult
+from harness.results.store import Results
+from harness.results.verdict import JUnitKind
 
 
 def _message(cell: CellResult) -> str:
@@ -40,11 +37,12 @@ def testcase(cell: CellResult, name: str) -> TestCase:
         stderr=cell.stderr or None,
         status=str(cell.verdict),
     )
-    if cell.verdict in ERRORS:
+    kind = cell.verdict.junit  # <error>: the harness failed; <failure>: a finding
+    if kind is JUnitKind.ERROR:
         case.add_error_info(message=_message(cell), output=_output(cell), error_type=cell.verdict)
-    elif cell.category == FAIL:
+    elif kind is JUnitKind.FAILURE:
         case.add_failure_info(message=_message(cell), output=_output(cell), failure_type=cell.verdict)
-    elif cell.verdict is not Verdict.PASS:  # unsupported, n/a, xfail, unavailable
+    elif kind is JUnitKind.SKIPPED:  # unsupported, n/a, xfail, unavailable
         case.add_skipped_info(message=_message(cell), output=_output(cell))
     return case
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.builder import ONE_BINARY_PER_MODULE
-from harness.record import CellResult, TestResult
-from harness.verdict import TestOutcome
+from harness.results.record import CellResult, TestResult
+from harness.results.verdict import TestOutcome
 
 # Outcomes worth listing by name: every one but a plain pass (worst first: the enum's order).
 NOT_PASSED: tuple[TestOutcome, ...] = tuple(o for o in TestOutcome if o is not TestOutcome.PASSED)

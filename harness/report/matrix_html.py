@@ -10,12 +10,10 @@ to it; a query `?open=cell-<id>` opens it without scrolling.
 
 from __future__ import annotations
 
-from harness.record import CATEGORIES, NA, NA_SYMBOL, CellResult
 from harness.report.answers import html_table, target_answers
 from harness.report.libtests import NOT_PASSED, is_libtest, not_passed, rate
 from harness.report.matrix_md import (
     FAIL_NOTE,
-    LEGEND,
     WASI_NOTE,
     WASI_TITLE,
     unsupported_by_harness,
@@ -24,8 +22,9 @@ from harness.report.matrix_md import (
 from harness.report.model import counts, detail_rows, failing_breakdown, features_of, runtimes_of
 from harness.report.text import html_text as escape
 from harness.report.toolchains import build_order, summary_groups
-from harness.results import Results, ordered
-from harness.verdict import SYMBOLS, TestOutcome, Verdict
+from harness.results.record import CATEGORIES, NA, NA_SYMBOL, CellResult
+from harness.results.store import Results, ordered
+from harness.results.verdict import TestOutcome, Verdict
 
 OUTPUT_LINES = 20
 TEST_MESSAGE_CHARS = 600
@@ -314,8 +313,8 @@ def _header(results: Results) -> str:
 
 def _legend() -> str:
     items = [
-        f'<tr><td class="v-{"fail" if not v.is_good else v}">{escape(SYMBOLS[v])}</td>'
-        f"<td>{escape(LEGEND[v])}</td></tr>"
+        f'<tr><td class="v-{"fail" if not v.is_good else v}">{escape(v.symbol)}</td>'
+        f"<td>{escape(v.legend)}</td></tr>"
         for v in Verdict
     ]
     items.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
 from harness.report.answers import markdown_lines, target_answers
 from harness.report.libtests import is_libtest, rate
 from harness.report.model import counts, failing_breakdown, features_of, runtimes_of
@@ -12,22 +11,10 @@ from harness.report.security import security_sentence
 from harness.report.toolchains import build_order, differences, rustc_of, summary_groups, toolchain_order
 from harness.report.wasi_compare import Comparison
 from harness.report.wasi_links import link_lines, wasi_links
-from harness.results import Results, ordered
-from harness.verdict import FAILING_VERDICTS, SYMBOLS, ReasonCode, Verdict
+from harness.results.record import CATEGORIES, FAIL, NA_SYMBOL, CellResult
+from harness.results.store import Results, ordered
+from harness.results.verdict import FAILING_VERDICTS, ReasonCode, Verdict
 
-LEGEND = {
-    Verdict.PASS: "pass: behaved as the case expects",
-    Verdict.FAIL: "fail: ran, wrong behaviour",
-    Verdict.LOAD_ERROR: "load-error: the runtime refused to instantiate",
-    Verdict.TIMEOUT: "timeout",
-    Verdict.CRASH: "crash: the runtime itself died",
-    Verdict.XFAIL: "xfail: a known bug (see its reason and link)",
-    Verdict.XPASS: "xpass: an expected failure now passes (stale expectation)",
-    Verdict.UNSUPPORTED: "unsupported: failed exactly as documented by design",
-    Verdict.BUILD_ERROR: "build-error: the fixture did not build for the target",
-    Verdict.UNAVAILABLE: "unavailable: runtime or toolchain missing, not run",
-    Verdict.INFRA_ERROR: "infra-error: the harness or Docker failed",
-}
 WASI_TITLE = "WASI runtime conformance (WebAssembly/wasi-testsuite)"
 WASI_NOTE = ("The prebuilt tests of WebAssembly/wasi-testsuite, run in the same sandbox: evidence "
              "about each runtime's WASI, not about Rust's std. They are left out of the summary "
@@ -82,7 +69,7 @@ def version_rows(results: Results) -> list[tuple[str, str, str]]:
 
 def legend_lines() -> list[str]:
     lines = ["| symbol | meaning |", "|---|---|"]
-    lines += [f"| {SYMBOLS[v]} | {LEGEND[v]} |" for v in Verdict]
+    lines += [f"| {v.symbol} | {v.legend} |" for v in Verdict]
     lines.append(f"| {NA_SYMBOL} | not applicable: not run, by a documented skip (reason in the cell) |")
     lines.append("| (blank) | no such cell in this run |")
     return lines

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
-from harness.record import CellKey, CellResult
-from harness.results import Results, load_results, ordered, write_results
-from harness.run_header import RunHeader
+from harness.results.record import CellKey, CellResult
+from harness.results.run_header import RunHeader
+from harness.results.store import Results, load_results, ordered, write_results
 
 # Header fields every shard must agree on (absent counts as a value too).
 MUST_AGREE = ("image", "image_id", "harness_revision")

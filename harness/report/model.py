@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.record import CATEGORIES, FAIL, CellResult
-from harness.results import ordered
+from harness.results.record import CATEGORIES, FAIL, CellResult
+from harness.results.store import ordered
 
 FEATURE_ORDER = (
     "hello", "stdio", "args", "env", "exit", "panic", "clocks", "random",

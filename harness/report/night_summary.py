@@ -29,12 +29,12 @@ from typing import Any
 
 import orjson
 
-from harness.cache import cache_dir
+from harness.artifacts.cache import cache_dir
+from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
 from harness.errors import UserError
-from harness.profiles import DEFAULT as DEFAULT_PROFILE
-from harness.record import NA, CellKey, cell_name
-from harness.results import json_error, upgrade
-from harness.verdict import TestOutcome, Verdict
+from harness.results.record import NA, CellKey, cell_name
+from harness.results.store import json_error, upgrade
+from harness.results.verdict import TestOutcome, Verdict
 
 VERSION = 2  # of the summary's form; a summary of another version is made again
 REASON_CHARS = 160

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.record import CellResult
-from harness.results import Results
-from harness.verdict import FAILING_TESTS, TestOutcome
+from harness.results.record import CellResult
+from harness.results.store import Results
+from harness.results.verdict import FAILING_TESTS, TestOutcome
 
 TARGET = "wasm32-wasip3"
 PROFILE = "unwind"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from harness.results import Results
+from harness.results.store import Results
 
 ADVISORIES = re.compile(r"RUSTSEC-\d{4}-\d{4}(?: to -\d{4})?")
 

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.profiles import PROFILES
-from harness.record import FAIL, PASS, XFAIL, CellResult
-from harness.results import Results, ordered
+from harness.catalogue.build_profiles import PROFILES
+from harness.results.record import FAIL, PASS, XFAIL, CellResult
+from harness.results.store import Results, ordered
 
 WORKS = frozenset({PASS})
 BROKEN = frozenset({FAIL, XFAIL})  # known or not, the behaviour does not work

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import CellResult
-from harness.results import Results, load_results
-from harness.run_header import columns_of
-from harness.verdict import FAILING_VERDICTS, ReasonCode, Verdict
+from harness.results.record import CellResult
+from harness.results.run_header import columns_of
+from harness.results.store import Results, load_results
+from harness.results.verdict import FAILING_VERDICTS, ReasonCode, Verdict
 
 NOT_RUN = "unsupported by harness"
 SKIP = "skip"

@@ -1,5 +1,5 @@
 """Which WASI 0.3 versions each runtime column links, as this run's probes show, and where the
-runtime catalogue (harness/runtimes.yaml `wasi:`) says otherwise.
+runtime catalogue (harness/catalogue/runtimes.yaml `wasi:`) says otherwise.
 
 A cell whose artifact imports interfaces of exactly one WASI 0.3 version is a probe of that
 version: it linked when the guest ran (any verdict of a run), it was refused when the runtime
@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.record import CellResult
-from harness.verdict import Verdict
-from harness.wasi_imports import wasi_versions
+from harness.artifacts.wasi_imports import wasi_versions
+from harness.results.record import CellResult
+from harness.results.verdict import Verdict
 
 RAN = frozenset({Verdict.PASS, Verdict.FAIL, Verdict.XPASS, Verdict.TIMEOUT, Verdict.CRASH})
-CATALOGUE = "harness/runtimes.yaml"
+CATALOGUE = "harness/catalogue/runtimes.yaml"
 
 
 @dataclass(frozen=True)

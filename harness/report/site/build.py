@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.record import CellKey
 from harness.report.history import History
 from harness.report.output import write_text
 from harness.report.site import urls
@@ -16,7 +15,8 @@ from harness.report.site.diff_page import diff_context
 from harness.report.site.front import front_page
 from harness.report.site.history_page import history_context
 from harness.report.site.pages import render
-from harness.results import Results, load_results
+from harness.results.record import CellKey
+from harness.results.store import Results, load_results
 
 
 def load_runs(paths: list[Path]) -> Results:

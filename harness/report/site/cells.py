@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from harness.record import PASS, CellKey, CellResult
 from harness.report.history import History
 from harness.report.model import detail_rows
 from harness.report.site import urls
-from harness.verdict import FAILING_TESTS, TestOutcome
+from harness.results.record import PASS, CellKey, CellResult
+from harness.results.verdict import FAILING_TESTS, TestOutcome
 
 OUTPUT_CHARS = 64_000  # of each stream shown on a page (the rest is counted)
 NOT_PASSED_FIRST = {TestOutcome.PASSED: 2, TestOutcome.IGNORED: 1, TestOutcome.SKIPPED: 1}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.record import CellResult
 from harness.report.diff import GROUPS, Change, TestChange, compare
 from harness.report.site import urls
-from harness.results import Results
+from harness.results.record import CellResult
+from harness.results.store import Results
 
 
 @dataclass(frozen=True)

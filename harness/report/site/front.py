@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from harness.profiles import DEFAULT as DEFAULT_PROFILE
-from harness.record import NA, PASS, UNAVAILABLE, CellKind, CellResult
+from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE
 from harness.report.assessment import Assessment, Finding, assess, headline
 from harness.report.history import History
 from harness.report.site import urls
 from harness.report.site.charts import Frame, Series, line_chart
-from harness.results import Results
-from harness.verdict import TestOutcome
+from harness.results.record import NA, PASS, UNAVAILABLE, CellKind, CellResult
+from harness.results.store import Results
+from harness.results.verdict import TestOutcome
 
 TREND_NIGHTS = 14
 NOT_RUN_TESTS = (TestOutcome.IGNORED, TestOutcome.SKIPPED)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from harness.record import NA, PASS, UNAVAILABLE, CellKey
 from harness.report.history import Event, History
 from harness.report.site import urls
 from harness.report.site.charts import Series, line_chart
-from harness.results import ordered
+from harness.results.record import NA, PASS, UNAVAILABLE, CellKey
+from harness.results.store import ordered
 
 Counts = dict[tuple[str, str], tuple[int, int]]  # (target, runtime) -> (passing, judged)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from harness.record import CellResult, cell_anchor
 from harness.report.night_summary import CellState
+from harness.results.record import CellResult, cell_anchor
 
 CELLS = "cells"
 PREVIOUS = "previous"  # the compared run's cell pages: previous/cells/...

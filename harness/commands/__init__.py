@@ -1,0 +1,1 @@
+"""Command-line commands that are more than a call into a package (doctor, expectations)."""

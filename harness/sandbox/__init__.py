@@ -1,0 +1,1 @@
+"""The guest sandbox: the container, the executor inside it, and what it observed (outcomes)."""
