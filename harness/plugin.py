@@ -206,6 +206,17 @@ class SuiteFile(pytest.File):
             yield CellItem.from_parent(self, name=cell.id, cell=cell)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest without xdist starts its sandbox once it has cells to run, in the background: the
+    container boots while pytest reports the collection, not in the first cell (an xdist worker
+    starts its own before collecting, pytest_sessionstart)."""
+    config = session.config
+    if (hasattr(config, "workerinput") or getattr(config.option, "numprocesses", None)
+            or config.option.collectonly or not any(isinstance(i, CellItem) for i in session.items)):
+        return
+    config.stash[SESSION].context().sandbox.start()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
@@ -334,7 +345,12 @@ class RunSession:
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     plan = config.stash[PLAN]
-    if hasattr(config, "workerinput") or config.option.collectonly or not plan.runs_suites:
+    if config.option.collectonly or not plan.runs_suites:
+        return
+    if hasattr(config, "workerinput"):
+        # the worker's sandbox boots in the background while the worker collects and xdist hands
+        # out the cells (the controller's preflight has passed: the workers start after it)
+        config.stash[SESSION].context().sandbox.start()
         return
     from harness.run.preflight import preflight
 

@@ -94,14 +94,28 @@ class DockerBuilder(Builder):
     @cached_property
     def _record(self) -> tuple[dict[str, dict[str, Any]], str]:
         """What the image's build recorded for each target (docker/build-std/toolchain.sh),
-        and its rustc's version line."""
-        result = subprocess.run(["docker", "run", "--rm", "--network", "none", *container_labels(),
-                                 self.image, "sh", "-c", f"cat {TARGETS_RECORD} {RUSTC_RECORD}"],
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise UserError(f"cannot read {TARGETS_RECORD} from {self.image}: {result.stderr.strip()}")
-        text, _, rustc = result.stdout.rpartition("}")
-        return json.loads(text + "}"), rustc.strip()
+        and its rustc's version line. Read from the image once (a container start, about half a
+        second, which every worker of every run paid) and kept in the cache under the image's id,
+        which changes whenever the image is rebuilt."""
+        inspected = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", self.image],
+                                   capture_output=True, text=True, check=False)
+        image_id = inspected.stdout.strip().removeprefix("sha256:") if inspected.returncode == 0 else ""
+        kept = cache_dir("image-record") / f"{image_id}.txt" if image_id else None
+        if kept is not None and kept.is_file():
+            text = kept.read_text()
+        else:
+            result = subprocess.run(["docker", "run", "--rm", "--network", "none", *container_labels(),
+                                     self.image, "sh", "-c", f"cat {TARGETS_RECORD} {RUSTC_RECORD}"],
+                                    capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise UserError(f"cannot read {TARGETS_RECORD} from {self.image}: {result.stderr.strip()}")
+            text = result.stdout
+            if kept is not None:  # written whole or not at all: another worker may read it now
+                partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+                partial.write_text(text)
+                partial.replace(kept)
+        body, _, rustc = text.rpartition("}")
+        return json.loads(body + "}"), rustc.strip()
 
     @cached_property
     def vendored(self) -> frozenset[Package]:

@@ -135,6 +135,12 @@ class Sandbox:
                 *self._file_mounts(), self.image, "python3", EXECUTOR_MOUNT]
         return f"printf '%s\\n' {shlex.quote(json.dumps(asdict(request)))} | {shlex.join(argv)}"
 
+    def start(self) -> None:
+        """Start the container now, if it is not running: its executor then waits for the first
+        request, so that the container's start overlaps whatever comes before that."""
+        if self._proc is None or self._proc.poll() is not None:
+            self._start()
+
     def _start(self) -> None:
         self._starts += 1
         # Its own session: a Ctrl-C at the terminal reaches the harness, which records the
@@ -156,8 +162,7 @@ class Sandbox:
     def run(self, request: GuestRequest) -> Outcome:
         """Run one process in the sandbox; what happened. SandboxLost if the sandbox dies or does
         not answer within the process's time limit and a margin."""
-        if self._proc is None or self._proc.poll() is not None:
-            self._start()
+        self.start()
         assert self._proc is not None and self._proc.stdin is not None
         self._next_id += 1
         payload = {**asdict(request), "id": self._next_id}
