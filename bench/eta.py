@@ -74,9 +74,10 @@ def replay(cells: list[dict[str, Any]], workers: int, known: dict[str, float],
         # what the cell cost its worker, as the run's progress counts it: since the worker
         # ended its last cell (the harness's turn between cells included)
         seconds = ended - free_since.get(worker, cell["started_at"] - start)
+        wall = float(cell.get("wall_s") or 0.0)
         free_since[worker] = ended
         build_s = cell.get("build_s") if cell.get("built") else (0.0 if cell.get("build_key") else None)
-        progress.done(f"{suite}::{name}", seconds, build_s, waited(cell, seconds), first)
+        progress.done(f"{suite}::{name}", seconds, build_s, waited(cell, wall), first, wall)
         if index == half:
             out.append((f"half the cells ({half})", ended, progress.eta_s, end - start - ended))
     return out

@@ -262,7 +262,7 @@ class CellItem(pytest.Item):
         # process's first cell (which starts what the later ones reuse) took this long
         self.user_properties += [("waited_s", BuildWaits.seconds - waited), ("first", first)]
         session.writer().append(record)
-        self.user_properties.append(("verdict", record.verdict.value))
+        self.user_properties += [("verdict", record.verdict.value), ("wall_s", record.wall_s)]
         # for the controller's estimate: how much of the cell's time was its build (0: it found
         # its artifact built; None: it used none, e.g. a cell its runtime cannot run)
         used = 0.0 if record.built or record.build_key is not None else None

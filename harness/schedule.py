@@ -165,11 +165,12 @@ class Pace:
         worker = str(getattr(getattr(report, "node", None), "workerinput", {}).get("workerid", "main"))
         seconds, self.free_since[worker] = now - self.free_since.get(worker, self.started), now
         said = dict(report.user_properties)
-        build_s, waited_s = said.get("build_s"), said.get("waited_s")
+        build_s, waited_s, own_s = said.get("build_s"), said.get("waited_s"), said.get("wall_s")
         self.progress.done(report.nodeid, seconds,
                            float(build_s) if isinstance(build_s, (int, float)) else None,
                            float(waited_s) if isinstance(waited_s, (int, float)) else 0.0,
-                           first=said.get("first") is True)
+                           first=said.get("first") is True,
+                           own_s=float(own_s) if isinstance(own_s, (int, float)) else None)
         if now - self.last_line >= PROGRESS_EVERY_S:
             self.last_line = now
             self.say(f"wasm-conformance progress: {self.progress.line()}")

@@ -244,3 +244,15 @@ def test_a_real_loaded_runs_estimate_after_half_the_cells_is_within_30_percent()
     (label, _, estimate, remaining), = rows
     assert label.startswith("half the cells")
     assert abs(estimate - remaining) <= 0.3 * remaining, (estimate, remaining)
+
+
+def test_the_turn_between_cells_is_what_a_worker_spent_beyond_the_cells_own_time() -> None:
+    """A cell judged without running costs only the turn, as measured: 0.2 s here (a loaded
+    machine), not the prior."""
+    nodes = {f"suites/a.yaml::x[t1-r{n}]": (None, False, True) for n in range(20)}
+    progress = Progress.of(list(nodes), 1, {}, nodes)
+    for n in range(10):
+        progress.done(f"suites/a.yaml::x[t1-r{n}]", 0.21, None, own_s=0.01)
+    turn = (10 * 0.2 + 4 * PRIOR_INSTANT_S) / (10 + 4)  # drawn towards the prior while few
+    assert progress.remaining.turn == pytest.approx(turn)
+    assert progress.eta_s == pytest.approx(10 * turn)

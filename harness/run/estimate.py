@@ -9,10 +9,9 @@ Four parts, each per suite file:
   does the big ones first), drawn towards a prior scaled by the machine's speed while few are
   done; the machine's speed is what the builds done so far took over their priors (builds
   are alike from one crate to the next; cases are not);
-- cells judged without running (a skip rule, a runtime that cannot): a turn each, the time
-  pytest and the harness take between two cells, measured with the pace (a timed cell's
-  seconds are its expected seconds times the pace, plus a turn: a linear fit over the timed
-  cells done);
+- a turn for every cell, the time pytest and the harness take between two cells (what the
+  worker's time for a cell was beyond the cell's own, as seen so far): all that a cell judged
+  without running costs, and most of what the many short cells at a run's end do;
 - builds outstanding: the build groups not reached yet, times the share of the groups reached
   that had to build, times the mean seconds of the builds done (a cold run is mostly builds).
 The sum over workers is divided by their number.
@@ -36,7 +35,6 @@ PRIOR_BUILD_S, PRIOR_TEST_BUILD_S = 6.0, 130.0
 # between two cells on an idle machine, 50 ms beside two CPU burners (the same run, 2026-12-07).
 PRIOR_INSTANT_S = 0.035
 MIN_PACE_BASIS_S = 2.0  # expected seconds of timed cells done before their pace counts
-MIN_FIT_CELLS = 20  # timed cells done before their turn is measured, not assumed
 PRIOR_WEIGHT = 4  # a prior counts as that many cells (or builds) done: one odd one moves it less
 
 
@@ -107,9 +105,7 @@ class Remaining:
     total: dict[str, int] = field(default_factory=dict)  # suite -> cells
     timed_expected: float = 0.0  # expected seconds of the timed cells done
     timed_took: float = 0.0  # what they took (without builds)
-    timed_count: int = 0
-    timed_expected_sq: float = 0.0  # sums for the fit took = pace * expected + turn
-    timed_product: float = 0.0
+    turns: _Tally = field(default_factory=_Tally)  # the turns between cells seen so far
     untimed: dict[str, _Tally] = field(default_factory=dict)  # case -> untimed cells done
     builds: dict[str, _Tally] = field(default_factory=dict)  # suite -> builds done
     groups_reached: set[str] = field(default_factory=set)
@@ -123,26 +119,28 @@ class Remaining:
         return remaining
 
     def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0,
-             first: bool = False) -> None:
-        """A cell finished after `seconds`, of which `build_s` building its artifact (0 when it
-        found the artifact built, None when it used none: a cell its runtime cannot run does
-        not show whether its group builds) and `waited_s` waiting for another worker's build.
-        The `first` cell of a worker also started what the later ones reuse (the sandbox, the
-        runtimes' versions): its run says nothing of theirs, its build does."""
+             first: bool = False, own_s: float | None = None) -> None:
+        """A cell cost its worker `seconds`, of which `own_s` were the cell's own (the rest:
+        the turn between cells; None: not known, all of it the cell's), of those `build_s`
+        building its artifact (0 when it found the artifact built, None when it used none: a
+        cell its runtime cannot run does not show whether its group builds) and `waited_s`
+        waiting for another worker's build. The `first` cell of a worker also started what the
+        later ones reuse (the sandbox, the runtimes' versions): its run says nothing of theirs,
+        its build does."""
         plan = self.left.pop(node, None)
         if plan is None:
             return
-        ran = max(seconds - (build_s or 0.0) - waited_s, 0.0)
+        if own_s is not None and not first:
+            self.turns.add(max(seconds - own_s, 0.0), PRIOR_INSTANT_S)
+        ran = max((seconds if own_s is None else own_s) - (build_s or 0.0) - waited_s, 0.0)
         if plan.instant or first:
-            pass  # a start-up's: says nothing of the others
+            pass  # no time of its own, or a start-up's: says nothing of the others
         elif plan.expected_s is None:
             self.untimed.setdefault(plan.case, _Tally()).add(ran, plan.prior_s)
         else:
             self.timed_expected += plan.expected_s
             self.timed_took += ran
-            self.timed_count += 1
-            self.timed_expected_sq += plan.expected_s ** 2
-            self.timed_product += plan.expected_s * ran
+
         if plan.group is not None and build_s is not None:  # (one that waited may end first)
             if build_s > 0:
                 self.groups_built.add(plan.group)
@@ -153,30 +151,15 @@ class Remaining:
     def pace(self) -> float:
         """How many times longer than expected the timed cells take in this run (1.0 before
         enough of them are done)."""
-        return self._fit()[0]
+        if self.timed_expected < MIN_PACE_BASIS_S:
+            return 1.0
+        return self.timed_took / self.timed_expected
 
     @property
     def turn(self) -> float:
         """What a cell costs its worker beside its own time (pytest's and the harness's turn
-        between two cells): all that a cell judged without running costs."""
-        return self._fit()[1]
-
-    def _fit(self) -> tuple[float, float]:
-        """(pace, turn) of took = pace * expected + turn over the timed cells done: a loaded
-        machine stretches both, and a run of many short cells is mostly turns. Before
-        MIN_FIT_CELLS of them, or when the fit is unsound, the turn is its prior and the
-        pace the ratio of the sums."""
-        n, se, st = self.timed_count, self.timed_expected, self.timed_took
-        if se < MIN_PACE_BASIS_S:
-            return 1.0, PRIOR_INSTANT_S
-        if n >= MIN_FIT_CELLS:
-            spread = n * self.timed_expected_sq - se * se
-            if spread > 0:
-                pace = (n * self.timed_product - se * st) / spread
-                turn = (st - pace * se) / n
-                if pace > 0 and turn >= 0:
-                    return pace, turn
-        return max(st - PRIOR_INSTANT_S * n, 0.0) / se or 1.0, PRIOR_INSTANT_S
+        between two cells), as seen so far: all that a cell judged without running costs."""
+        return self.turns.mean(PRIOR_INSTANT_S)
 
     def _share_built(self) -> float:
         """The share of build groups that have to build: as seen so far, else the share of
@@ -195,7 +178,7 @@ class Remaining:
     def seconds_left(self, suites: Iterable[str] | None = None) -> float:
         """Wall seconds left for the cells of `suites` (default: all), on the run's workers."""
         wanted = set(self.total if suites is None else suites)
-        (pace, turn), share_built, work = self._fit(), self._share_built(), 0.0
+        pace, turn, share_built, work = self.pace, self.turn, self._share_built(), 0.0
         machine = _Tally.speed(self.builds)
         groups: set[str] = set()
         builds: list[float] = []
@@ -247,8 +230,8 @@ class Progress:
         return self.remaining.workers
 
     def done(self, node: str, seconds: float, build_s: float | None = 0.0, waited_s: float = 0.0,
-             first: bool = False) -> None:
-        self.remaining.done(node, seconds, build_s, waited_s, first)
+             first: bool = False, own_s: float | None = None) -> None:
+        self.remaining.done(node, seconds, build_s, waited_s, first, own_s)
 
     def estimate(self) -> str:
         """What the run should take, said before it starts."""
