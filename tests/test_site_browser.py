@@ -77,7 +77,7 @@ def test_the_front_pages_answers_and_blockers_are_the_assessments(front: str) ->
     results = load_results(RESULTS)
     rows = re.findall(r'<tr id="target-[^"]+" data-target="([^"]+)" data-answer="([^"]+)"', front)
     expected = [(t, a.answer) for t in results.targets if (a := assess(results, t)) is not None]
-    assert rows == expected and len(rows) == 4
+    assert rows == expected and len(rows) == len(results.targets)  # a row for every target
     assessments = [a for t in results.targets if (a := assess(results, t)) is not None]
     assert re.findall(r'data-blockers="(\d+)"', front) == [str(len(a.blockers)) for a in assessments]
 
@@ -128,6 +128,8 @@ def diff_rows(text: str) -> list[tuple[str, str, str]]:
                       r'(?: hidden="")? data-shown="(\d)"', text)
 
 
+@pytest.mark.skipif("SITE_RESULTS" in os.environ,
+                    reason="the diff page's filters are checked on the sample's diff against its first night")
 @pytest.mark.parametrize("fragment", ["#group=regressions", "#target=wasm32-wasip1",
                                       "#group=new%20cells&target=wasm32-wasip2"])
 def test_the_diff_pages_filters_show_only_their_changes(site: Path, fragment: str) -> None:
