@@ -52,7 +52,7 @@ class Planned:
     @property
     def prior_s(self) -> float:
         """A guess for the cell, untimed."""
-        return PRIOR_INSTANT_S if self.instant else PRIOR_LIBTEST_S if self.libtest else PRIOR_FIXTURE_S
+        return PRIOR_LIBTEST_S if self.libtest else PRIOR_FIXTURE_S
 
     @property
     def prior_build_s(self) -> float:
