@@ -320,13 +320,21 @@ def summaries(paths: Iterable[Path], cache: Path | None = None,
         print(f"history: skipped {path}: {why}", file=sys.stderr)
 
     paths = list(paths)
+    found: dict[Path, NightSummary] = {}  # read once here, not again below
     missing = []
     for path in paths:
         try:
-            if _kept(path, fingerprint(path), cache) is None:
-                missing.append(path)
+            key = fingerprint(path)
         except OSError:
             missing.append(path)  # its reason comes from making it
+            continue
+        kept = _kept(path, key, cache)
+        if kept is None:
+            missing.append(path)
+            continue
+        found[path] = kept
+        if beside and not summary_path(path).exists():
+            _keep(path, key, kept, cache, beside)
     failed: dict[Path, str] = {}
     count = min(len(missing), workers or os.cpu_count() or 1)
     if count > 1:
@@ -339,6 +347,9 @@ def summaries(paths: Iterable[Path], cache: Path | None = None,
     for path in paths:
         if path in failed:
             (skipped or say)(path, failed[path])
+            continue
+        if path in found:
+            out.append(found[path])
             continue
         try:
             out.append(load_summary(path, cache, beside))
