@@ -22,13 +22,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from harness.catalogue.build_profiles import DEFAULT as DEFAULT_PROFILE  # noqa: E402
+from harness.results.record import cell_name  # noqa: E402
 from harness.run.estimate import Progress  # noqa: E402
 
 
 def node_of(cell: dict[str, Any]) -> tuple[str, str]:
     """(suite, item name) of a record, as the estimate keys them."""
-    profile = cell.get("build_profile") or "abort"
-    name = f"{cell['case']}[{cell['target']}-{cell['runtime']}{'' if profile == 'abort' else '+' + profile}]"
+    profile = cell.get("build_profile") or DEFAULT_PROFILE
+    name = cell_name(cell["case"], cell["target"], cell["runtime"],
+                     profile="" if profile == DEFAULT_PROFILE else profile)
     suite = cell.get("suite") or cell["case"].split(".", 1)[0]
     return suite, name
 
